@@ -1,0 +1,437 @@
+//! Problems found in a portfolio, and the three ways they are printed:
+//! rustc-style for people, JSON for pipelines, GitHub Actions workflow commands.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How bad a problem is. Errors stop `build`; warnings only do under `--strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Stable diagnostic codes. The number never changes meaning once released;
+/// `docs/diagnostics.md` lists them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// A file could not be read.
+    E0001,
+    /// A text file is not valid UTF-8.
+    E0002,
+    /// A file is larger than the size limit.
+    E0003,
+    /// A symlink leads outside the workload folder or loops.
+    E0004,
+    /// YAML syntax error.
+    E0101,
+    /// Duplicate key in a YAML mapping.
+    E0102,
+    /// An evidence file does not start with front matter.
+    E0103,
+    /// Front matter is never closed.
+    E0104,
+    /// A file is empty.
+    E0105,
+    /// YAML too large or too deep (alias bombs, nesting).
+    E0106,
+    /// A file name is not a checklist item id.
+    E0201,
+    /// A required field is missing.
+    E0202,
+    /// An unknown field.
+    E0203,
+    /// A value of the wrong type.
+    E0204,
+    /// A value outside the allowed set.
+    E0205,
+    /// A malformed date.
+    E0206,
+    /// A malformed id.
+    E0207,
+    /// A field that the status needs is missing.
+    E0208,
+    /// Dates in the wrong order.
+    E0209,
+    /// `not-applicable` where the checklist does not allow it.
+    E0210,
+    /// An empty list where at least one entry is needed.
+    E0211,
+    /// A workload folder without `workload.yaml`.
+    E0301,
+    /// A release that site.yaml does not define.
+    E0302,
+    /// A dependency on a workload that does not exist.
+    E0303,
+    /// A dependency cycle.
+    E0304,
+    /// A duplicate id (release, group, item, field).
+    E0305,
+    /// A link that leaves its workload folder.
+    E0401,
+    /// A link to a file that does not exist.
+    E0402,
+    /// A link with a scheme other than http, https or mailto.
+    E0403,
+    /// The checklist refers to something it does not define.
+    E0501,
+    /// An item is executed while an item it comes after is not satisfied.
+    W0001,
+    /// A sign-off role with no approvers in site.yaml.
+    W0002,
+    /// A file under content/ that cutover does not use.
+    W0003,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        // Debug prints the variant name, which is the code itself.
+        match self {
+            Code::E0001 => "E0001",
+            Code::E0002 => "E0002",
+            Code::E0003 => "E0003",
+            Code::E0004 => "E0004",
+            Code::E0101 => "E0101",
+            Code::E0102 => "E0102",
+            Code::E0103 => "E0103",
+            Code::E0104 => "E0104",
+            Code::E0105 => "E0105",
+            Code::E0106 => "E0106",
+            Code::E0201 => "E0201",
+            Code::E0202 => "E0202",
+            Code::E0203 => "E0203",
+            Code::E0204 => "E0204",
+            Code::E0205 => "E0205",
+            Code::E0206 => "E0206",
+            Code::E0207 => "E0207",
+            Code::E0208 => "E0208",
+            Code::E0209 => "E0209",
+            Code::E0210 => "E0210",
+            Code::E0211 => "E0211",
+            Code::E0301 => "E0301",
+            Code::E0302 => "E0302",
+            Code::E0303 => "E0303",
+            Code::E0304 => "E0304",
+            Code::E0305 => "E0305",
+            Code::E0401 => "E0401",
+            Code::E0402 => "E0402",
+            Code::E0403 => "E0403",
+            Code::E0501 => "E0501",
+            Code::W0001 => "W0001",
+            Code::W0002 => "W0002",
+            Code::W0003 => "W0003",
+        }
+    }
+
+    /// The severity a code has without `--strict`.
+    pub fn default_severity(self) -> Severity {
+        if self.as_str().starts_with('W') {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One problem, located in a file as it is on disk.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    /// Relative to the site root, `/`-separated.
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        code: Code,
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity: code.default_severity(),
+            code,
+            file: file.into(),
+            line: line.max(1),
+            column: column.max(1),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The diagnostics of one run, sorted by file and position so output is stable.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn from_vec(mut diagnostics: Vec<Diagnostic>, strict: bool) -> Self {
+        if strict {
+            for d in &mut diagnostics {
+                d.severity = Severity::Error;
+            }
+        }
+        diagnostics.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.code, &a.message)
+                .cmp(&(&b.file, b.line, b.column, b.code, &b.message))
+        });
+        diagnostics.dedup();
+        Report { diagnostics }
+    }
+
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    /// The `check --format json` document.
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            diagnostics: &'a [Diagnostic],
+            errors: usize,
+            warnings: usize,
+        }
+        let doc = Doc {
+            diagnostics: &self.diagnostics,
+            errors: self.errors(),
+            warnings: self.warnings(),
+        };
+        let mut s = serde_json::to_string_pretty(&doc).expect("diagnostics serialise");
+        s.push('\n');
+        s
+    }
+
+    /// GitHub Actions workflow commands, one per line.
+    pub fn to_github(&self) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let mut text = format!("{}: {}", d.code.as_str(), d.message);
+            if let Some(h) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            let _ = writeln!(
+                out,
+                "::{level} file={},line={},col={},title={}::{}",
+                gh_property(&d.file),
+                d.line,
+                d.column,
+                d.code.as_str(),
+                gh_data(&text)
+            );
+        }
+        out
+    }
+
+    /// rustc-style text. `source` returns the text of a file, for the quoted line.
+    pub fn to_human(&self, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            render_human(&mut out, d, source, color);
+        }
+        let (e, w) = (self.errors(), self.warnings());
+        if e + w > 0 {
+            let _ = writeln!(out, "{}", summary(e, w));
+        }
+        out
+    }
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    match (errors, warnings) {
+        (0, w) => format!("{} emitted", plural(w, "warning")),
+        (e, 0) => format!("{} emitted", plural(e, "error")),
+        (e, w) => format!(
+            "{} and {} emitted",
+            plural(e, "error"),
+            plural(w, "warning")
+        ),
+    }
+}
+
+fn render_human(
+    out: &mut String,
+    d: &Diagnostic,
+    source: &dyn Fn(&str) -> Option<String>,
+    color: bool,
+) {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let (word, col) = match d.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let line_no = d.line.to_string();
+    let gutter = " ".repeat(line_no.len());
+    let _ = writeln!(
+        out,
+        "{}{}",
+        paint(col, &format!("{word}[{}]", d.code.as_str())),
+        paint("1", &format!(": {}", d.message))
+    );
+    let _ = writeln!(
+        out,
+        "{gutter}{} {}:{}:{}",
+        paint("1;34", "-->"),
+        d.file,
+        d.line,
+        d.column
+    );
+    if let Some(text) =
+        source(&d.file).and_then(|t| t.lines().nth(d.line as usize - 1).map(str::to_string))
+    {
+        let shown: String = text.trim_end_matches('\r').replace('\t', " ");
+        let caret_at: usize = shown.chars().take(d.column as usize - 1).count();
+        let _ = writeln!(out, "{gutter} {}", paint("1;34", "|"));
+        let _ = writeln!(
+            out,
+            "{} {} {shown}",
+            paint("1;34", &line_no),
+            paint("1;34", "|")
+        );
+        let _ = writeln!(
+            out,
+            "{gutter} {} {}{}",
+            paint("1;34", "|"),
+            " ".repeat(caret_at),
+            paint(col, "^")
+        );
+    }
+    if let Some(h) = &d.help {
+        let _ = writeln!(
+            out,
+            "{gutter} {} {}: {h}",
+            paint("1;34", "="),
+            paint("1", "help")
+        );
+    }
+    out.push('\n');
+}
+
+/// Escapes the message part of a workflow command.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value of a workflow command.
+fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The closest candidate within a small edit distance, for "did you mean".
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_words_only() {
+        assert_eq!(
+            did_you_mean("validatd_by", ["validated_by", "validated_on"]).as_deref(),
+            Some("did you mean `validated_by`?")
+        );
+        assert_eq!(did_you_mean("colour", ["status", "waiver"]), None);
+    }
+
+    #[test]
+    fn github_escapes_percent_and_newlines() {
+        let d = Diagnostic::new(Code::E0203, "content/a,b.md", 2, 3, "100% bad\nreally")
+            .with_help("fix");
+        let out = Report::from_vec(vec![d], false).to_github();
+        assert_eq!(
+            out,
+            "::error file=content/a%2Cb.md,line=2,col=3,title=E0203::E0203: 100%25 bad%0Areally%0Ahelp: fix\n"
+        );
+    }
+
+    #[test]
+    fn human_output_quotes_line_and_caret() {
+        let d = Diagnostic::new(Code::E0203, "f.md", 2, 3, "unknown field")
+            .with_help("did you mean `x`?");
+        let out =
+            Report::from_vec(vec![d], false).to_human(&|_| Some("one\n  bad: 1\n".into()), false);
+        assert!(out.contains("error[E0203]: unknown field\n --> f.md:2:3\n  |\n2 |   bad: 1\n  |   ^\n  = help: did you mean `x`?"), "{out}");
+        assert!(out.ends_with("1 error emitted\n"));
+    }
+
+    #[test]
+    fn strict_turns_warnings_into_errors() {
+        let r = Report::from_vec(vec![Diagnostic::new(Code::W0001, "f", 1, 1, "m")], true);
+        assert_eq!((r.errors(), r.warnings()), (1, 0));
+    }
+}

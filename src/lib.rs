@@ -1,0 +1,127 @@
+//! cutover: a portfolio of migration evidence in, a validated promotion-readiness site out.
+//!
+//! The pipeline runs one way: [`load`] reads `content/`, [`validate`] builds the
+//! typed [`model::Portfolio`] and collects every problem, [`evaluate`] decides each
+//! workload, [`render`] turns the assessment into files in memory, and [`write`]
+//! swaps them into the output folder whole.
+
+pub mod checklist;
+pub mod date;
+pub mod diagnostics;
+pub mod evaluate;
+pub mod frontmatter;
+pub mod graph;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod render;
+pub mod validate;
+pub mod write;
+pub mod yaml;
+
+use date::Date;
+use diagnostics::Report;
+use std::path::Path;
+
+/// A run that could not start: bad arguments or an unusable site root (exit code 2).
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What `check` produces: the sources (for quoting lines), the portfolio, its assessment and the report.
+pub struct Checked {
+    pub sources: load::Sources,
+    pub portfolio: model::Portfolio,
+    pub assessment: evaluate::Assessment,
+    pub report: Report,
+}
+
+/// Options shared by `check` and `build`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub as_of: Option<Date>,
+    pub strict: bool,
+}
+
+/// Loads, validates and evaluates the portfolio under `root`.
+pub fn check(root: &Path, opts: &RunOptions) -> Result<Checked, Fatal> {
+    let sources = load::load(root).map_err(|e| Fatal(e.0))?;
+    let (portfolio, mut diags) = validate::validate(&sources);
+    let as_of = resolve_as_of(
+        opts.as_of,
+        portfolio.site.as_of,
+        std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
+    )?;
+    let assessment = evaluate::evaluate(&portfolio, as_of);
+    diags.extend(assessment.diagnostics.iter().cloned());
+    let report = Report::from_vec(diags, opts.strict);
+    Ok(Checked {
+        sources,
+        portfolio,
+        assessment,
+        report,
+    })
+}
+
+/// Checks, then renders and writes the site to `out` unless the portfolio has errors.
+/// Returns the check result either way, so the caller can print the diagnostics.
+pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, bool), Fatal> {
+    write::check_target(out, root).map_err(|e| Fatal(e.0))?;
+    let checked = check(root, opts)?;
+    if checked.report.errors() > 0 {
+        return Ok((checked, false));
+    }
+    let site = render::render(&checked.portfolio, &checked.assessment).map_err(|e| Fatal(e.0))?;
+    write::write(&site, root, out).map_err(|e| Fatal(e.0))?;
+    Ok((checked, true))
+}
+
+/// The as-of date: the command line, else site.yaml, else `SOURCE_DATE_EPOCH`, else the clock.
+pub fn resolve_as_of(
+    cli: Option<Date>,
+    site: Option<Date>,
+    epoch: Option<&str>,
+) -> Result<Date, Fatal> {
+    if let Some(d) = cli.or(site) {
+        return Ok(d);
+    }
+    let secs = match epoch {
+        Some(s) => s.trim().parse::<i64>().map_err(|_| {
+            Fatal(format!(
+                "SOURCE_DATE_EPOCH must be whole seconds since 1970, got `{s}`"
+            ))
+        })?,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+    };
+    Ok(Date::from_days_since_epoch(secs.div_euclid(86_400)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_of_precedence() {
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(
+            resolve_as_of(Some(d("2026-01-02")), Some(d("2026-03-04")), Some("0")).unwrap(),
+            d("2026-01-02")
+        );
+        assert_eq!(
+            resolve_as_of(None, Some(d("2026-03-04")), Some("0")).unwrap(),
+            d("2026-03-04")
+        );
+        assert_eq!(
+            resolve_as_of(None, None, Some("1795651200")).unwrap(),
+            d("2026-11-26")
+        );
+        assert!(resolve_as_of(None, None, Some("soon")).is_err());
+    }
+}

@@ -1,0 +1,364 @@
+//! Reads `content/` from disk: which files exist, their text, and problems
+//! that stop a file from being read at all. Nothing here interprets YAML.
+
+use crate::diagnostics::{Code, Diagnostic};
+use rayon::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Text files larger than this are refused without being read.
+pub const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// A text file, read and decoded.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the site root, `/`-separated: how diagnostics name it.
+    pub path: String,
+    /// The text without a leading byte-order mark.
+    pub text: String,
+}
+
+/// One folder under `content/workloads/`.
+#[derive(Debug, Clone)]
+pub struct WorkloadSources {
+    /// The folder name, which is the workload id if it is valid.
+    pub id: String,
+    /// Relative to the site root.
+    pub dir: String,
+    pub workload_yaml: Option<SourceFile>,
+    /// `*.md` directly in the folder, sorted by name.
+    pub evidence: Vec<SourceFile>,
+    /// Every other file, relative to the folder, sorted.
+    pub attachments: Vec<String>,
+}
+
+/// Everything read from `content/`.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub root: PathBuf,
+    pub site: Option<SourceFile>,
+    pub checklist: Option<SourceFile>,
+    pub workloads: Vec<WorkloadSources>,
+    pub pages: Vec<SourceFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Sources {
+    /// The text of a file by its site-relative path, for quoting source lines.
+    pub fn text_of(&self, path: &str) -> Option<&str> {
+        let all = self
+            .site
+            .iter()
+            .chain(self.checklist.iter())
+            .chain(self.pages.iter());
+        let workload_files = self
+            .workloads
+            .iter()
+            .flat_map(|w| w.workload_yaml.iter().chain(w.evidence.iter()));
+        all.chain(workload_files)
+            .find(|f| f.path == path)
+            .map(|f| f.text.as_str())
+    }
+}
+
+/// Why the site root cannot be used at all (exit code 2, not a diagnostic).
+#[derive(Debug)]
+pub struct RootError(pub String);
+
+/// Reads the portfolio under `root/content`.
+pub fn load(root: &Path) -> Result<Sources, RootError> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        return Err(RootError(format!(
+            "no `content/` folder in {}: run cutover from a site root, or pass the root as an argument",
+            root.display()
+        )));
+    }
+    let mut sources = Sources {
+        root: root.to_path_buf(),
+        ..Sources::default()
+    };
+    let mut diags = Vec::new();
+    let mut workload_dirs = Vec::new();
+    for entry in sorted_entries(&content, "content", &mut diags) {
+        let (name, path) = entry;
+        let rel = format!("content/{name}");
+        match name.as_str() {
+            "site.yaml" => sources.site = read_text(&path, &rel, &mut diags),
+            "checklist.yaml" => sources.checklist = read_text(&path, &rel, &mut diags),
+            "workloads" if path.is_dir() => {
+                for (wname, wpath) in sorted_entries(&path, &rel, &mut diags) {
+                    if wpath.is_dir() && !is_symlink(&wpath) {
+                        workload_dirs.push((wname, wpath));
+                    } else {
+                        diags.push(unused(&format!("{rel}/{wname}"), "files directly under content/workloads/ are not read; each workload is a folder"));
+                    }
+                }
+            }
+            "pages" if path.is_dir() => sources.pages = load_pages(&path, &rel, &mut diags),
+            _ => diags.push(unused(
+                &rel,
+                "content/ holds site.yaml, checklist.yaml, workloads/ and pages/",
+            )),
+        }
+    }
+    let loaded: Vec<(WorkloadSources, Vec<Diagnostic>)> = workload_dirs
+        .par_iter()
+        .map(|(name, path)| {
+            let mut d = Vec::new();
+            let w = load_workload(name, path, &mut d);
+            (w, d)
+        })
+        .collect();
+    for (w, d) in loaded {
+        sources.workloads.push(w);
+        diags.extend(d);
+    }
+    sources.diagnostics = diags;
+    Ok(sources)
+}
+
+fn unused(rel: &str, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        Code::W0003,
+        rel,
+        1,
+        1,
+        format!("`{rel}` is not used by cutover"),
+    )
+    .with_help(why.to_string())
+}
+
+fn is_symlink(p: &Path) -> bool {
+    fs::symlink_metadata(p)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(false)
+}
+
+fn is_hidden(name: &str) -> bool {
+    name.starts_with('.')
+}
+
+/// Directory entries sorted by name, hidden ones skipped, unreadable ones reported.
+fn sorted_entries(dir: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            diags.push(Diagnostic::new(
+                Code::E0001,
+                rel,
+                1,
+                1,
+                format!("cannot read folder: {e}"),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut out: Vec<(String, PathBuf)> = Vec::new();
+    for entry in rd.flatten() {
+        let name = entry.file_name();
+        match name.to_str() {
+            Some(n) if is_hidden(n) => {}
+            Some(n) => out.push((n.to_string(), entry.path())),
+            None => diags.push(Diagnostic::new(
+                Code::E0002,
+                format!("{rel}/{}", name.to_string_lossy()),
+                1,
+                1,
+                "file name is not valid UTF-8",
+            )),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Reads a text file: size limit, UTF-8 check, byte-order mark removed.
+pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+    let err = |code, msg: String| Diagnostic::new(code, rel, 1, 1, msg);
+    match fs::metadata(path) {
+        Ok(m) if m.len() > MAX_TEXT_BYTES => {
+            diags.push(
+                err(
+                    Code::E0003,
+                    format!(
+                        "file is {} bytes, over the limit of {MAX_TEXT_BYTES} bytes",
+                        m.len()
+                    ),
+                )
+                .with_help("split the evidence, and attach large material as separate files"),
+            );
+            return None;
+        }
+        Ok(m) if !m.is_file() => {
+            diags.push(err(Code::E0001, "not a regular file".into()));
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            diags.push(err(Code::E0001, format!("cannot read file: {e}")));
+            return None;
+        }
+    }
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(err(Code::E0001, format!("cannot read file: {e}")));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Some(SourceFile {
+                path: rel.to_string(),
+                text,
+            })
+        }
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let valid = e.utf8_error().valid_up_to();
+            let line = 1 + bytes[..valid].iter().filter(|b| **b == b'\n').count() as u32;
+            let line_start = bytes[..valid]
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            let column = 1 + String::from_utf8_lossy(&bytes[line_start..valid])
+                .chars()
+                .count() as u32;
+            diags.push(
+                Diagnostic::new(Code::E0002, rel, line, column, format!("invalid UTF-8 at byte {valid}"))
+                    .with_help("save the file as UTF-8; binary files belong in attachments, not in `.md` or `.yaml` files"),
+            );
+            None
+        }
+    }
+}
+
+fn load_pages(dir: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+    let mut pages = Vec::new();
+    for (name, path) in sorted_entries(dir, rel, diags) {
+        let file_rel = format!("{rel}/{name}");
+        if name.ends_with(".md") && path.is_file() {
+            pages.extend(read_text(&path, &file_rel, diags));
+        } else {
+            diags.push(unused(
+                &file_rel,
+                "content/pages/ holds `<page-id>.md` files",
+            ));
+        }
+    }
+    pages
+}
+
+fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> WorkloadSources {
+    let rel = format!("content/workloads/{name}");
+    let mut w = WorkloadSources {
+        id: name.to_string(),
+        dir: rel.clone(),
+        workload_yaml: None,
+        evidence: Vec::new(),
+        attachments: Vec::new(),
+    };
+    let canonical_dir = fs::canonicalize(dir).ok();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1)
+        .max_depth(32);
+    for entry in walker
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_str().is_some_and(is_hidden))
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().map_or(rel.clone(), |p| site_rel(&rel, dir, p));
+                diags.push(Diagnostic::new(
+                    Code::E0001,
+                    at,
+                    1,
+                    1,
+                    format!("cannot read: {e}"),
+                ));
+                continue;
+            }
+        };
+        let Some(inner) = entry.path().strip_prefix(dir).ok().and_then(slash_path) else {
+            diags.push(Diagnostic::new(
+                Code::E0002,
+                site_rel(&rel, dir, entry.path()),
+                1,
+                1,
+                "file name is not valid UTF-8",
+            ));
+            continue;
+        };
+        let file_rel = format!("{rel}/{inner}");
+        if entry.path_is_symlink()
+            && !symlink_stays_inside(entry.path(), canonical_dir.as_deref(), &file_rel, diags)
+        {
+            continue;
+        }
+        if !entry.path().is_file() {
+            continue;
+        }
+        if entry.depth() == 1 && inner == "workload.yaml" {
+            w.workload_yaml = read_text(entry.path(), &file_rel, diags);
+        } else if entry.depth() == 1 && inner.ends_with(".md") {
+            w.evidence.extend(read_text(entry.path(), &file_rel, diags));
+        } else {
+            w.attachments.push(inner);
+        }
+    }
+    w
+}
+
+/// A symlink may point only at a file inside its workload folder.
+fn symlink_stays_inside(
+    path: &Path,
+    dir: Option<&Path>,
+    rel: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    match (fs::canonicalize(path), dir) {
+        (Ok(target), Some(dir)) if target.starts_with(dir) => true,
+        (Ok(_), _) => {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0004,
+                    rel,
+                    1,
+                    1,
+                    "symbolic link points outside its workload folder",
+                )
+                .with_help("copy the file into the workload folder instead of linking to it"),
+            );
+            false
+        }
+        (Err(e), _) => {
+            diags.push(Diagnostic::new(
+                Code::E0004,
+                rel,
+                1,
+                1,
+                format!("symbolic link cannot be followed: {e}"),
+            ));
+            false
+        }
+    }
+}
+
+fn slash_path(p: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = p.components().map(|c| c.as_os_str().to_str()).collect();
+    parts.map(|v| v.join("/"))
+}
+
+fn site_rel(rel: &str, dir: &Path, p: &Path) -> String {
+    match p.strip_prefix(dir) {
+        Ok(inner) => format!("{rel}/{}", inner.to_string_lossy().replace('\\', "/")),
+        Err(_) => rel.to_string(),
+    }
+}

@@ -1,0 +1,330 @@
+//! The typed portfolio that validation produces and evaluation reads.
+
+use crate::date::Date;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                $name(s.to_string())
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A workload's folder name under `content/workloads/`.
+    WorkloadId
+);
+id_type!(
+    /// A checklist item id, which is also the evidence file's stem.
+    ItemId
+);
+id_type!(
+    /// A release id from site.yaml.
+    ReleaseId
+);
+
+/// Whether `s` is a valid id: `^[a-z0-9][a-z0-9-]{0,62}$`.
+pub fn is_valid_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+/// How much the business depends on a workload; decides which items it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Criticality {
+    MissionCritical,
+    BusinessCritical,
+    Standard,
+}
+
+impl Criticality {
+    pub const ALL: [Criticality; 3] = [
+        Criticality::MissionCritical,
+        Criticality::BusinessCritical,
+        Criticality::Standard,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Criticality::MissionCritical => "mission-critical",
+            Criticality::BusinessCritical => "business-critical",
+            Criticality::Standard => "standard",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Where an item stands. The first five are ordered; the last two stand outside the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    NotStarted,
+    InProgress,
+    Executed,
+    Documented,
+    Validated,
+    NotApplicable,
+    Waived,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::NotStarted,
+        Status::InProgress,
+        Status::Executed,
+        Status::Documented,
+        Status::Validated,
+        Status::NotApplicable,
+        Status::Waived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not-started",
+            Status::InProgress => "in-progress",
+            Status::Executed => "executed",
+            Status::Documented => "documented",
+            Status::Validated => "validated",
+            Status::NotApplicable => "not-applicable",
+            Status::Waived => "waived",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Rank in the progress order, or `None` for the two statuses outside it.
+    pub fn rank(self) -> Option<u8> {
+        match self {
+            Status::NotStarted => Some(0),
+            Status::InProgress => Some(1),
+            Status::Executed => Some(2),
+            Status::Documented => Some(3),
+            Status::Validated => Some(4),
+            Status::NotApplicable | Status::Waived => None,
+        }
+    }
+
+    /// True when this status is in the order and at least `other` (which must be ordered).
+    pub fn at_least(self, other: Status) -> bool {
+        matches!((self.rank(), other.rank()), (Some(a), Some(b)) if a >= b)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The site settings from `site.yaml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub title: String,
+    pub organisation: Option<String>,
+    pub base_url: Option<String>,
+    pub as_of: Option<Date>,
+    pub approvers: BTreeMap<String, Vec<String>>,
+    pub releases: Vec<Release>,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site {
+            title: "Promotion readiness".into(),
+            organisation: None,
+            base_url: None,
+            as_of: None,
+            approvers: BTreeMap::new(),
+            releases: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Release {
+    pub id: ReleaseId,
+    pub title: String,
+    pub target: Option<Date>,
+}
+
+/// An on-premises asset retired once the workload is promoted.
+#[derive(Debug, Clone, Serialize)]
+pub struct Asset {
+    pub name: String,
+    pub kind: Option<String>,
+    pub decommissioned_on: Option<Date>,
+}
+
+/// One workload as its folder describes it.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub id: WorkloadId,
+    /// The folder, relative to the site root, `/`-separated.
+    pub dir: String,
+    pub name: String,
+    pub owner: String,
+    pub criticality: Criticality,
+    pub release: Option<ReleaseId>,
+    pub depends_on: Vec<WorkloadId>,
+    pub summary: Option<String>,
+    pub assets: Vec<Asset>,
+    pub evidence: BTreeMap<ItemId, Evidence>,
+    /// Files in the folder other than workload.yaml and evidence, relative to `dir`.
+    pub attachments: Vec<String>,
+}
+
+/// A link from evidence: a URL, or a file inside the workload folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "target", rename_all = "lowercase")]
+pub enum Link {
+    Url(String),
+    /// Normalised path relative to the workload folder.
+    File(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Waiver {
+    pub approved_by: String,
+    pub approved_on: Date,
+    pub expires_on: Date,
+    pub reason: String,
+    pub mitigation: String,
+}
+
+/// The value of an item-specific field, typed by the checklist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Text(String),
+    Date(Date),
+    Number(f64),
+    Bool(bool),
+    List(Vec<FieldValue>),
+    Record(Vec<(String, FieldValue)>),
+}
+
+impl FieldValue {
+    /// A plain-text rendering for tables and reports.
+    pub fn display(&self) -> String {
+        match self {
+            FieldValue::Text(s) => s.clone(),
+            FieldValue::Date(d) => d.to_string(),
+            FieldValue::Number(n) => {
+                if n.fract() == 0.0 && n.abs() < 1e15 {
+                    format!("{}", *n as i64)
+                } else {
+                    n.to_string()
+                }
+            }
+            FieldValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+            FieldValue::List(items) => items
+                .iter()
+                .map(FieldValue::display)
+                .collect::<Vec<_>>()
+                .join(", "),
+            FieldValue::Record(fields) => fields
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.display()))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
+/// The evidence for one checklist item of one workload.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub item: ItemId,
+    /// The file, relative to the site root.
+    pub file: String,
+    pub status: Status,
+    /// Where `status` is written, for warnings about this item.
+    pub status_line: u32,
+    pub status_column: u32,
+    pub executed_on: Option<Date>,
+    pub documented_in: Vec<Link>,
+    pub validated_by: Option<String>,
+    pub validated_on: Option<Date>,
+    pub justification: Option<String>,
+    pub waiver: Option<Waiver>,
+    /// Item-specific fields in checklist order.
+    pub fields: Vec<(String, FieldValue)>,
+    /// The Markdown body.
+    pub body: String,
+    /// The line of the file on which the body starts.
+    pub body_line: u32,
+    /// Whether validation found an error in this file (a workload is never ready on broken evidence).
+    pub has_errors: bool,
+}
+
+/// A free page from `content/pages/`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub id: String,
+    pub file: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// Everything validation could make sense of. Broken parts are left out and reported.
+#[derive(Debug, Clone)]
+pub struct Portfolio {
+    pub site: Site,
+    pub checklist: crate::checklist::Checklist,
+    pub workloads: BTreeMap<WorkloadId, Workload>,
+    pub pages: Vec<Page>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_follow_the_pattern() {
+        assert!(is_valid_id("payroll"));
+        assert!(is_valid_id("0-a"));
+        assert!(!is_valid_id("-a"));
+        assert!(!is_valid_id("Payroll"));
+        assert!(!is_valid_id(&"a".repeat(64)));
+        assert!(is_valid_id(&"a".repeat(63)));
+    }
+
+    #[test]
+    fn status_order() {
+        assert!(Status::Validated.at_least(Status::Documented));
+        assert!(!Status::Waived.at_least(Status::Executed));
+        assert!(!Status::InProgress.at_least(Status::Executed));
+    }
+}

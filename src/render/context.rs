@@ -1,0 +1,448 @@
+//! What the templates see: plain, serialisable views built from the assessment.
+//! Keeping them here means templates never compute decisions themselves.
+
+use super::markdown;
+use crate::checklist::{Checklist, FieldKind, FieldSpec};
+use crate::evaluate::{Assessment, Decision, ItemState, WorkloadAssessment};
+use crate::model::{Evidence, FieldValue, Link, Portfolio, Status, Workload};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Shared by every page: where the site root is relative to the page, and the site's names.
+#[derive(Serialize)]
+pub struct Common<'a> {
+    pub root: String,
+    pub site_title: &'a str,
+    pub organisation: Option<&'a str>,
+    pub as_of: String,
+    pub page_title: String,
+    pub nav: Vec<NavLink>,
+    pub canonical: Option<String>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct NavLink {
+    pub title: String,
+    pub href: String,
+}
+
+#[derive(Serialize)]
+pub struct Counts {
+    pub total: usize,
+    pub promoted: usize,
+    pub ready: usize,
+    pub blocked: usize,
+}
+
+impl Counts {
+    pub fn of<'a>(decisions: impl Iterator<Item = &'a Decision>) -> Counts {
+        let mut c = Counts {
+            total: 0,
+            promoted: 0,
+            ready: 0,
+            blocked: 0,
+        };
+        for d in decisions {
+            c.total += 1;
+            match d {
+                Decision::Promoted => c.promoted += 1,
+                Decision::Ready => c.ready += 1,
+                Decision::Blocked => c.blocked += 1,
+            }
+        }
+        c
+    }
+}
+
+#[derive(Serialize)]
+pub struct ReleaseSummary {
+    pub id: String,
+    pub title: String,
+    pub target: Option<String>,
+    pub days_to_target: Option<i64>,
+    pub complete: bool,
+    pub counts: Counts,
+    /// Percentages for the progress bar, summing to 100 when there are workloads.
+    pub pct_promoted: u32,
+    pub pct_ready: u32,
+}
+
+#[derive(Serialize)]
+pub struct MatrixColumn {
+    pub id: String,
+    pub title: String,
+    pub abbr: String,
+    pub group: String,
+}
+
+#[derive(Serialize)]
+pub struct MatrixRow {
+    pub id: String,
+    pub name: String,
+    pub owner: String,
+    pub criticality: &'static str,
+    pub release: Option<String>,
+    pub decision: &'static str,
+    pub cells: Vec<Cell>,
+}
+
+/// One item of one workload in the matrix: a symbol and text, never colour alone.
+#[derive(Serialize)]
+pub struct Cell {
+    pub status: &'static str,
+    pub symbol: &'static str,
+    pub class: &'static str,
+    pub title: String,
+}
+
+#[derive(Serialize)]
+pub struct DepLink {
+    pub id: String,
+    pub name: String,
+    pub decision: &'static str,
+    pub href: String,
+}
+
+#[derive(Serialize)]
+pub struct ReasonView {
+    pub item: Option<String>,
+    pub item_title: Option<String>,
+    pub workload: Option<String>,
+    pub workload_name: Option<String>,
+    pub href: String,
+    pub message: String,
+}
+
+#[derive(Serialize)]
+pub struct GroupView {
+    pub id: String,
+    pub title: String,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Serialize)]
+pub struct ItemView {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub status: &'static str,
+    pub symbol: &'static str,
+    pub class: &'static str,
+    pub satisfied: bool,
+    pub required: bool,
+    pub note: Option<String>,
+    pub stale: bool,
+    pub out_of_order: bool,
+    pub executed_on: Option<String>,
+    pub validated_by: Option<String>,
+    pub validated_on: Option<String>,
+    pub justification: Option<String>,
+    pub waiver: Option<crate::model::Waiver>,
+    pub links: Vec<LinkView>,
+    pub fields: Vec<FieldView>,
+    pub body_html: String,
+    pub has_evidence: bool,
+}
+
+#[derive(Serialize)]
+pub struct LinkView {
+    pub href: String,
+    pub label: String,
+    pub external: bool,
+}
+
+/// An item field for display: a value, or a table for lists of records.
+#[derive(Serialize)]
+pub struct FieldView {
+    pub name: String,
+    pub label: String,
+    pub value: Option<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+pub fn status_symbol(status: Status) -> &'static str {
+    match status {
+        Status::NotStarted => "·",
+        Status::InProgress => "…",
+        Status::Executed => "E",
+        Status::Documented => "D",
+        Status::Validated => "✓",
+        Status::NotApplicable => "n/a",
+        Status::Waived => "W",
+    }
+}
+
+/// The CSS class of an item: its status, or `stale`/`unmet` when validated evidence does not count.
+pub fn cell_class(state: &ItemState) -> &'static str {
+    match (state.status, state.satisfied) {
+        (_, false) if state.stale => "stale",
+        (Status::Validated | Status::Waived | Status::NotApplicable, false) => "unmet",
+        (s, _) => match s {
+            Status::NotStarted => "not-started",
+            Status::InProgress => "in-progress",
+            Status::Executed => "executed",
+            Status::Documented => "documented",
+            Status::Validated => "validated",
+            Status::NotApplicable => "not-applicable",
+            Status::Waived => "waived",
+        },
+    }
+}
+
+pub fn cell(state: &ItemState, item_title: &str) -> Cell {
+    let mut title = format!("{item_title}: {}", state.status);
+    if let Some(n) = &state.note {
+        title.push_str(" (");
+        title.push_str(n);
+        title.push(')');
+    }
+    if !state.required {
+        title.push_str(" - not required");
+    }
+    Cell {
+        status: state.status.as_str(),
+        symbol: status_symbol(state.status),
+        class: cell_class(state),
+        title,
+    }
+}
+
+pub fn abbreviation(title: &str) -> String {
+    let words: Vec<&str> = title
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() > 1 {
+        words
+            .iter()
+            .filter_map(|w| w.chars().next())
+            .collect::<String>()
+            .to_uppercase()
+    } else {
+        title.chars().take(3).collect()
+    }
+}
+
+pub fn workload_href(root: &str, id: &str) -> String {
+    format!("{root}workloads/{id}/index.html")
+}
+
+pub fn release_summary(p: &Portfolio, a: &Assessment, release_id: &str) -> Option<ReleaseSummary> {
+    let r = p
+        .site
+        .releases
+        .iter()
+        .find(|r| r.id.as_str() == release_id)?;
+    let ra = a.releases.iter().find(|x| x.id == r.id)?;
+    let counts = Counts::of(ra.workloads.iter().map(|id| &a.workloads[id].decision));
+    let pct = |n: usize| (n * 100).checked_div(counts.total).unwrap_or(0) as u32;
+    Some(ReleaseSummary {
+        id: r.id.0.clone(),
+        title: r.title.clone(),
+        target: r.target.map(|d| d.to_string()),
+        days_to_target: r.target.map(|t| a.as_of.days_until(t)),
+        complete: ra.complete,
+        pct_promoted: pct(counts.promoted),
+        pct_ready: pct(counts.ready),
+        counts,
+    })
+}
+
+pub fn matrix_row(w: &Workload, wa: &WorkloadAssessment, checklist: &Checklist) -> MatrixRow {
+    MatrixRow {
+        id: w.id.0.clone(),
+        name: w.name.clone(),
+        owner: w.owner.clone(),
+        criticality: w.criticality.as_str(),
+        release: w.release.as_ref().map(|r| r.0.clone()),
+        decision: wa.decision.as_str(),
+        cells: wa
+            .items
+            .iter()
+            .zip(&checklist.items)
+            .map(|(s, i)| cell(s, &i.title))
+            .collect(),
+    }
+}
+
+pub fn dep_link(
+    root: &str,
+    p: &Portfolio,
+    a: &Assessment,
+    id: &crate::model::WorkloadId,
+) -> DepLink {
+    DepLink {
+        id: id.0.clone(),
+        name: p
+            .workloads
+            .get(id)
+            .map_or_else(|| id.0.clone(), |w| w.name.clone()),
+        decision: a
+            .workloads
+            .get(id)
+            .map_or("blocked", |x| x.decision.as_str()),
+        href: workload_href(root, id.as_str()),
+    }
+}
+
+pub fn reasons(root: &str, p: &Portfolio, wa: &WorkloadAssessment) -> Vec<ReasonView> {
+    wa.reasons
+        .iter()
+        .map(|r| ReasonView {
+            item: r.item.as_ref().map(|i| i.0.clone()),
+            item_title: r
+                .item
+                .as_ref()
+                .and_then(|i| p.checklist.item(i.as_str()))
+                .map(|i| i.title.clone()),
+            workload: r.workload.as_ref().map(|w| w.0.clone()),
+            workload_name: r
+                .workload
+                .as_ref()
+                .and_then(|w| p.workloads.get(w))
+                .map(|w| w.name.clone()),
+            href: match (&r.item, &r.workload) {
+                (Some(i), _) => format!("#item-{i}"),
+                (None, Some(w)) => workload_href(root, w.as_str()),
+                _ => String::new(),
+            },
+            message: r.message.clone(),
+        })
+        .collect()
+}
+
+pub fn item_groups(p: &Portfolio, w: &Workload, wa: &WorkloadAssessment) -> Vec<GroupView> {
+    let with_evidence: BTreeSet<String> = w.evidence.keys().map(|k| k.0.clone()).collect();
+    p.checklist
+        .groups
+        .iter()
+        .map(|g| GroupView {
+            id: g.id.clone(),
+            title: g.title.clone(),
+            items: p
+                .checklist
+                .items
+                .iter()
+                .zip(&wa.items)
+                .filter(|(i, _)| i.group == g.id)
+                .map(|(item, state)| {
+                    item_view(item, state, w.evidence.get(&item.id), &with_evidence)
+                })
+                .collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect()
+}
+
+fn item_view(
+    item: &crate::checklist::Item,
+    state: &ItemState,
+    ev: Option<&Evidence>,
+    with_evidence: &BTreeSet<String>,
+) -> ItemView {
+    let date = |d: Option<crate::date::Date>| d.map(|d| d.to_string());
+    ItemView {
+        id: item.id.0.clone(),
+        title: item.title.clone(),
+        summary: item.summary.clone(),
+        status: state.status.as_str(),
+        symbol: status_symbol(state.status),
+        class: cell_class(state),
+        satisfied: state.satisfied,
+        required: state.required,
+        note: state.note.clone(),
+        stale: state.stale,
+        out_of_order: state.out_of_order,
+        executed_on: date(ev.and_then(|e| e.executed_on)),
+        validated_by: ev.and_then(|e| e.validated_by.clone()),
+        validated_on: date(ev.and_then(|e| e.validated_on)),
+        justification: ev.and_then(|e| e.justification.clone()),
+        waiver: ev.and_then(|e| e.waiver.clone()),
+        links: ev
+            .map(|e| e.documented_in.iter().map(link_view).collect())
+            .unwrap_or_default(),
+        fields: ev
+            .map(|e| field_views(&item.fields, &e.fields))
+            .unwrap_or_default(),
+        body_html: ev
+            .map(|e| markdown::to_html(&e.body, with_evidence, 2))
+            .unwrap_or_default(),
+        has_evidence: ev.is_some(),
+    }
+}
+
+fn link_view(l: &Link) -> LinkView {
+    match l {
+        Link::Url(u) => LinkView {
+            href: u.clone(),
+            label: u.clone(),
+            external: true,
+        },
+        Link::File(p) => LinkView {
+            href: encode_path(p),
+            label: p.clone(),
+            external: false,
+        },
+    }
+}
+
+/// Percent-encodes a relative path for an href, keeping `/`.
+pub fn encode_path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len());
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn label(name: &str) -> String {
+    let s = name.replace('_', " ");
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn field_views(specs: &[FieldSpec], values: &[(String, FieldValue)]) -> Vec<FieldView> {
+    specs
+        .iter()
+        .filter_map(|spec| {
+            let (_, v) = values.iter().find(|(n, _)| *n == spec.name)?;
+            let mut view = FieldView {
+                name: spec.name.clone(),
+                label: label(&spec.name),
+                value: None,
+                columns: Vec::new(),
+                rows: Vec::new(),
+            };
+            match (spec.kind, v) {
+                (FieldKind::List, FieldValue::List(entries)) if !spec.fields.is_empty() => {
+                    view.columns = spec.fields.iter().map(|f| label(&f.name)).collect();
+                    view.rows = entries
+                        .iter()
+                        .map(|e| match e {
+                            FieldValue::Record(r) => spec
+                                .fields
+                                .iter()
+                                .map(|f| {
+                                    r.iter()
+                                        .find(|(n, _)| *n == f.name)
+                                        .map(|(_, v)| v.display())
+                                        .unwrap_or_default()
+                                })
+                                .collect(),
+                            other => vec![other.display()],
+                        })
+                        .collect();
+                }
+                (_, v) => view.value = Some(v.display()),
+            }
+            Some(view)
+        })
+        .collect()
+}

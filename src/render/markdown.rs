@@ -1,0 +1,142 @@
+//! Evidence Markdown into HTML that is safe to put in a page: links rewritten
+//! for the report, headings nested under the item, and everything sanitised.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+/// Renders a body. `evidence_items` are the item ids with evidence in this
+/// workload: a link to `<item>.md` becomes a link to that item's section.
+/// `heading_shift` pushes headings down so a body's `#` sits under the page's own.
+pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, heading_shift: u8) -> String {
+    let events = Parser::new_ext(body, crate::markdown::options()).map(|ev| match ev {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: rewrite(dest_url, evidence_items),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: shift(level, heading_shift),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => {
+            Event::End(TagEnd::Heading(shift(level, heading_shift)))
+        }
+        other => other,
+    });
+    let mut raw = String::with_capacity(body.len() * 3 / 2);
+    html::push_html(&mut raw, events);
+    sanitizer().clean(&raw).to_string()
+}
+
+/// Inline Markdown (workload summaries): no block elements survive.
+pub fn inline_to_html(text: &str) -> String {
+    let html = to_html(text, &BTreeSet::new(), 0);
+    let trimmed = html.trim();
+    trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+        .unwrap_or(trimmed)
+        .to_string()
+}
+
+fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
+    let n = (level as u8 + by).min(6);
+    HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
+}
+
+fn rewrite<'a>(dest: CowStr<'a>, evidence_items: &BTreeSet<String>) -> CowStr<'a> {
+    let path = dest.split(['#', '?']).next().unwrap_or("");
+    let stem = path.trim_start_matches("./").strip_suffix(".md");
+    match stem {
+        Some(s) if evidence_items.contains(s) => CowStr::from(format!("#item-{s}")),
+        _ => dest,
+    }
+}
+
+/// The sanitiser, built once: what evidence legitimately needs and nothing that runs.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static CELL: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .link_rel(Some("noopener noreferrer"))
+            .add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("code", ["class"])
+            .add_tag_attributes("td", ["align"])
+            .add_tag_attributes("th", ["align"])
+            .add_tag_attributes("ol", ["start"])
+            .add_tag_attributes("img", ["src", "alt", "title"]);
+        b.attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("code", "class") => value
+                .split_whitespace()
+                .all(|c| {
+                    c.strip_prefix("language-").is_some_and(|l| {
+                        l.chars()
+                            .all(|ch| ch.is_ascii_alphanumeric() || "+-_".contains(ch))
+                    })
+                })
+                .then(|| value.into()),
+            ("input", "type") => (value == "checkbox").then(|| value.into()),
+            _ => Some(value.into()),
+        });
+        b
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items() -> BTreeSet<String> {
+        ["stage".to_string()].into_iter().collect()
+    }
+
+    #[test]
+    fn script_never_survives() {
+        let out = to_html(
+            "<script>alert(1)</script><img src=x onerror=alert(1)><a href=\"javascript:alert(1)\">x</a>",
+            &items(),
+            2,
+        );
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("onerror"), "{out}");
+        assert!(!out.contains("javascript:"), "{out}");
+    }
+
+    #[test]
+    fn keeps_tables_code_language_and_rewrites_evidence_links() {
+        let out = to_html(
+            "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nselect 1;\n```\n\nSee [stage](stage.md) and [log](logs/run.txt).\n",
+            &items(),
+            2,
+        );
+        assert!(out.contains("<h3>Title</h3>"), "{out}");
+        assert!(out.contains("<table>"), "{out}");
+        assert!(out.contains("class=\"language-sql\""), "{out}");
+        assert!(out.contains("href=\"#item-stage\""), "{out}");
+        assert!(out.contains("href=\"logs/run.txt\""), "{out}");
+    }
+
+    #[test]
+    fn inline_strips_the_paragraph() {
+        assert_eq!(
+            inline_to_html("Monthly *payroll*."),
+            "Monthly <em>payroll</em>."
+        );
+    }
+}

@@ -1,0 +1,430 @@
+//! The assessment into a [`Site`]: every output file as bytes in memory, no I/O.
+//! Templates are built in and autoescaped; pages are rendered in parallel.
+
+pub mod context;
+pub mod json;
+pub mod markdown;
+
+use crate::evaluate::Assessment;
+use crate::model::Portfolio;
+use context::*;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// One file of the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    Bytes(Vec<u8>),
+    /// An attachment, copied from the portfolio by the write stage.
+    Copy(PathBuf),
+}
+
+/// The whole site: output path (relative, `/`-separated) to content.
+pub type Site = BTreeMap<String, Output>;
+
+/// A template that failed to render: names the template, and says why.
+#[derive(Debug)]
+pub struct RenderError(pub String);
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    (
+        "dashboard.html",
+        include_str!("../../templates/dashboard.html"),
+    ),
+    (
+        "workload.html",
+        include_str!("../../templates/workload.html"),
+    ),
+    ("release.html", include_str!("../../templates/release.html")),
+    (
+        "checklist.html",
+        include_str!("../../templates/checklist.html"),
+    ),
+    ("page.html", include_str!("../../templates/page.html")),
+];
+
+const STYLE: &str = include_str!("../../templates/style.css");
+const NEXT_STEP_PAGE: &str = include_str!("../../templates/pages/align-business-priorities.md");
+
+fn tera() -> Result<tera::Tera, RenderError> {
+    let mut t = tera::Tera::new();
+    t.add_raw_templates(TEMPLATES.iter().copied())
+        .map_err(|e| RenderError(format!("built-in templates: {e}")))?;
+    Ok(t)
+}
+
+struct Env<'a> {
+    tera: tera::Tera,
+    p: &'a Portfolio,
+    a: &'a Assessment,
+    nav: Vec<NavLink>,
+    pages: Vec<(String, String, String)>,
+}
+
+impl Env<'_> {
+    fn common(&self, depth: usize, page_title: String, path: &str) -> Common<'_> {
+        let root = "../".repeat(depth);
+        let nav = self
+            .nav
+            .iter()
+            .map(|n| NavLink {
+                title: n.title.clone(),
+                href: format!("{root}{}", n.href),
+            })
+            .collect();
+        Common {
+            root,
+            site_title: &self.p.site.title,
+            organisation: self.p.site.organisation.as_deref(),
+            as_of: self.a.as_of.to_string(),
+            page_title,
+            nav,
+            canonical: self
+                .p
+                .site
+                .base_url
+                .as_ref()
+                .map(|b| format!("{}/{}", b.trim_end_matches('/'), path)),
+        }
+    }
+
+    fn render<T: Serialize>(&self, template: &str, ctx: &T) -> Result<Vec<u8>, RenderError> {
+        let ctx = tera::Context::from_serialize(ctx)
+            .map_err(|e| RenderError(format!("{template}: {e}")))?;
+        self.tera
+            .render(template, &ctx)
+            .map(String::into_bytes)
+            .map_err(|e| RenderError(format!("{template}: {e}")))
+    }
+}
+
+/// Renders every page, the stylesheet, readiness.json and the attachment list.
+pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
+    let pages = page_sources(p);
+    let mut nav = vec![
+        NavLink {
+            title: "Dashboard".into(),
+            href: "index.html".into(),
+        },
+        NavLink {
+            title: "Checklist".into(),
+            href: "checklist/index.html".into(),
+        },
+    ];
+    nav.extend(pages.iter().map(|(id, title, _)| NavLink {
+        title: title.clone(),
+        href: format!("pages/{id}/index.html"),
+    }));
+    let env = Env {
+        tera: tera()?,
+        p,
+        a,
+        nav,
+        pages,
+    };
+    let mut site = Site::new();
+    site.insert(
+        "assets/style.css".into(),
+        Output::Bytes(STYLE.as_bytes().to_vec()),
+    );
+    site.insert(
+        "readiness.json".into(),
+        Output::Bytes(json::readiness(p, a)),
+    );
+    site.insert("index.html".into(), Output::Bytes(dashboard(&env)?));
+    site.insert(
+        "checklist/index.html".into(),
+        Output::Bytes(checklist_page(&env)?),
+    );
+    for r in &p.site.releases {
+        site.insert(
+            format!("releases/{}/index.html", r.id),
+            Output::Bytes(release_page(&env, r.id.as_str())?),
+        );
+    }
+    for (id, title, body) in &env.pages {
+        site.insert(
+            format!("pages/{id}/index.html"),
+            Output::Bytes(free_page(&env, id, title, body)?),
+        );
+    }
+    let reports: Vec<(String, Vec<u8>)> = p
+        .workloads
+        .par_iter()
+        .map(|(id, _)| workload_page(&env, id).map(|b| (format!("workloads/{id}/index.html"), b)))
+        .collect::<Result<_, _>>()?;
+    for (path, bytes) in reports {
+        site.insert(path, Output::Bytes(bytes));
+    }
+    for w in p.workloads.values() {
+        for file in linked_files(w) {
+            site.insert(
+                format!("workloads/{}/{file}", w.id),
+                Output::Copy(PathBuf::from(&w.dir).join(&file)),
+            );
+        }
+    }
+    Ok(site)
+}
+
+/// The free pages: the built-in next-step page unless overridden, then `content/pages/`.
+fn page_sources(p: &Portfolio) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = p
+        .pages
+        .iter()
+        .map(|pg| (pg.id.clone(), pg.title.clone(), pg.body.clone()))
+        .collect();
+    if !out
+        .iter()
+        .any(|(id, _, _)| id == "align-business-priorities")
+    {
+        out.push((
+            "align-business-priorities".into(),
+            "Align business priorities".into(),
+            NEXT_STEP_PAGE.into(),
+        ));
+    }
+    out.sort();
+    out
+}
+
+/// Files of a workload that its evidence links to; only these are published.
+fn linked_files(w: &crate::model::Workload) -> BTreeSet<String> {
+    let attachments: BTreeSet<&str> = w.attachments.iter().map(String::as_str).collect();
+    let mut out = BTreeSet::new();
+    for ev in w.evidence.values() {
+        for l in &ev.documented_in {
+            if let crate::model::Link::File(f) = l
+                && attachments.contains(f.as_str())
+            {
+                out.insert(f.clone());
+            }
+        }
+        for dest in crate::markdown::link_targets(&ev.body) {
+            if let Ok(Some(crate::model::Link::File(f))) = crate::validate::links::resolve(
+                &dest,
+                crate::validate::links::Allowed::Body,
+                &w.attachments.iter().cloned().collect(),
+            ) && attachments.contains(f.as_str())
+            {
+                out.insert(f);
+            }
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct DashboardCtx<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    counts: Counts,
+    releases: Vec<ReleaseSummary>,
+    groups: Vec<(String, usize)>,
+    columns: Vec<MatrixColumn>,
+    rows: Vec<MatrixRow>,
+    owners: Vec<String>,
+    unreleased: usize,
+}
+
+fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
+    let (p, a) = (env.p, env.a);
+    let checklist = &p.checklist;
+    let groups = checklist
+        .groups
+        .iter()
+        .map(|g| {
+            (
+                g.title.clone(),
+                checklist.items.iter().filter(|i| i.group == g.id).count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let columns = checklist
+        .items
+        .iter()
+        .map(|i| MatrixColumn {
+            id: i.id.0.clone(),
+            title: i.title.clone(),
+            abbr: abbreviation(&i.title),
+            group: i.group.clone(),
+        })
+        .collect();
+    let rows = p
+        .workloads
+        .values()
+        .map(|w| matrix_row(w, &a.workloads[&w.id], checklist))
+        .collect();
+    let owners: BTreeSet<String> = p.workloads.values().map(|w| w.owner.clone()).collect();
+    let ctx = DashboardCtx {
+        common: env.common(0, p.site.title.clone(), "index.html"),
+        counts: Counts::of(a.workloads.values().map(|w| &w.decision)),
+        releases: p
+            .site
+            .releases
+            .iter()
+            .filter_map(|r| release_summary(p, a, r.id.as_str()))
+            .collect(),
+        groups,
+        columns,
+        rows,
+        owners: owners.into_iter().collect(),
+        unreleased: p.workloads.values().filter(|w| w.release.is_none()).count(),
+    };
+    env.render("dashboard.html", &ctx)
+}
+
+#[derive(Serialize)]
+struct WorkloadCtx<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    id: &'a str,
+    name: &'a str,
+    owner: &'a str,
+    criticality: &'static str,
+    release: Option<ReleaseSummary>,
+    summary_html: Option<String>,
+    decision: &'static str,
+    reasons: Vec<ReasonView>,
+    dependencies: Vec<DepLink>,
+    dependants: Vec<DepLink>,
+    groups: Vec<GroupView>,
+    assets: &'a [crate::model::Asset],
+    satisfied: usize,
+    required: usize,
+    next_steps: Vec<NavLink>,
+}
+
+fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, RenderError> {
+    let (p, a) = (env.p, env.a);
+    let (w, wa) = (&p.workloads[id], &a.workloads[id]);
+    let root = "../../";
+    let ctx = WorkloadCtx {
+        common: env.common(
+            2,
+            format!("{} - promotion report", w.name),
+            &format!("workloads/{id}/index.html"),
+        ),
+        id: id.as_str(),
+        name: &w.name,
+        owner: &w.owner,
+        criticality: w.criticality.as_str(),
+        release: w
+            .release
+            .as_ref()
+            .and_then(|r| release_summary(p, a, r.as_str())),
+        summary_html: w.summary.as_deref().map(markdown::inline_to_html),
+        decision: wa.decision.as_str(),
+        reasons: reasons(root, p, wa),
+        dependencies: w
+            .depends_on
+            .iter()
+            .map(|d| dep_link(root, p, a, d))
+            .collect(),
+        dependants: wa
+            .dependants
+            .iter()
+            .map(|d| dep_link(root, p, a, d))
+            .collect(),
+        groups: item_groups(p, w, wa),
+        assets: &w.assets,
+        satisfied: wa
+            .items
+            .iter()
+            .filter(|s| s.required && s.satisfied)
+            .count(),
+        required: wa.items.iter().filter(|s| s.required).count(),
+        next_steps: next_steps(env, root),
+    };
+    env.render("workload.html", &ctx)
+}
+
+fn next_steps(env: &Env, root: &str) -> Vec<NavLink> {
+    env.p
+        .checklist
+        .next_steps
+        .iter()
+        .map(|n| NavLink {
+            title: n.title.clone(),
+            href: format!("{root}pages/{}/index.html", n.page),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct ReleaseCtx<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    release: ReleaseSummary,
+    rows: Vec<MatrixRow>,
+    reasons: BTreeMap<String, Vec<ReasonView>>,
+    next_steps: Vec<NavLink>,
+}
+
+fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
+    let (p, a) = (env.p, env.a);
+    let release =
+        release_summary(p, a, rid).ok_or_else(|| RenderError(format!("release {rid} vanished")))?;
+    let members: Vec<&crate::model::Workload> = p
+        .workloads
+        .values()
+        .filter(|w| w.release.as_ref().is_some_and(|r| r.as_str() == rid))
+        .collect();
+    let root = "../../";
+    let ctx = ReleaseCtx {
+        common: env.common(
+            2,
+            release.title.clone(),
+            &format!("releases/{rid}/index.html"),
+        ),
+        rows: members
+            .iter()
+            .map(|w| matrix_row(w, &a.workloads[&w.id], &p.checklist))
+            .collect(),
+        reasons: members
+            .iter()
+            .map(|w| (w.id.0.clone(), reasons(root, p, &a.workloads[&w.id])))
+            .collect(),
+        next_steps: next_steps(env, root),
+        release,
+    };
+    env.render("release.html", &ctx)
+}
+
+#[derive(Serialize)]
+struct ChecklistCtx<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    checklist: &'a crate::checklist::Checklist,
+    approvers: &'a BTreeMap<String, Vec<String>>,
+}
+
+fn checklist_page(env: &Env) -> Result<Vec<u8>, RenderError> {
+    let ctx = ChecklistCtx {
+        common: env.common(1, env.p.checklist.title.clone(), "checklist/index.html"),
+        checklist: &env.p.checklist,
+        approvers: &env.p.site.approvers,
+    };
+    env.render("checklist.html", &ctx)
+}
+
+#[derive(Serialize)]
+struct PageCtx<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    id: &'a str,
+    body_html: String,
+}
+
+fn free_page(env: &Env, id: &str, title: &str, body: &str) -> Result<Vec<u8>, RenderError> {
+    let ctx = PageCtx {
+        common: env.common(2, title.to_string(), &format!("pages/{id}/index.html")),
+        id,
+        body_html: markdown::to_html(body, &BTreeSet::new(), 1),
+    };
+    env.render("page.html", &ctx)
+}

@@ -1,0 +1,373 @@
+//! `checklist.yaml` (and the built-in checklist) into a [`Checklist`].
+
+use super::fields::{self, Fields, Sink};
+use crate::checklist::{Checklist, FieldKind, FieldSpec, Group, Item, NextStep};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::model::{Criticality, ItemId, Status};
+use crate::yaml::{Node, Value};
+use std::collections::BTreeSet;
+
+const TOP: &[&str] = &["version", "title", "groups", "items", "next_steps"];
+const ITEM: &[&str] = &[
+    "id",
+    "group",
+    "title",
+    "summary",
+    "required",
+    "allow_not_applicable",
+    "signoff",
+    "max_age_days",
+    "after",
+    "fields",
+];
+const FIELD: &[&str] = &[
+    "type",
+    "values",
+    "required_from",
+    "optional",
+    "sensitive",
+    "fields",
+];
+
+/// Field names the evidence format already uses; an item may not redefine them.
+pub const COMMON_FIELDS: &[&str] = &[
+    "status",
+    "executed_on",
+    "documented_in",
+    "validated_by",
+    "validated_on",
+    "justification",
+    "waiver",
+];
+
+/// Reads a checklist. Returns `None` when it is too broken to use; the
+/// caller then falls back to nothing and the diagnostics explain why.
+pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<Checklist> {
+    let mut sink = Sink::new(file, 0, diags);
+    let top = Fields::of(&mut sink, node, "checklist.yaml")?;
+    top.reject_unknown(&mut sink, TOP, "checklist.yaml");
+    let version = top
+        .require(&mut sink, "version", "checklist.yaml")
+        .and_then(|n| fields::count(&mut sink, n, "version"));
+    if let Some(v) = version.filter(|v| *v != 1) {
+        let pos = top.get("version").map_or(top.pos, |n| n.pos);
+        sink.report(
+            Code::E0205,
+            pos,
+            format!("checklist version {v} is not supported"),
+            Some("this cutover reads `version: 1`".into()),
+        );
+    }
+    let title = top
+        .get("title")
+        .and_then(|n| fields::text(&mut sink, n, "title"))
+        .unwrap_or_else(|| "Promotion to production".into());
+    let groups = read_groups(&mut sink, &top);
+    let items = read_items(&mut sink, &top, &groups);
+    let next_steps = read_next_steps(&mut sink, &top);
+    (sink.errors == 0).then_some(Checklist {
+        version: version.unwrap_or(1),
+        title,
+        groups,
+        items,
+        next_steps,
+    })
+}
+
+fn read_groups(sink: &mut Sink, top: &Fields) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    let Some(list) = top
+        .require(sink, "groups", "checklist.yaml")
+        .and_then(|n| fields::list(sink, n, "groups"))
+    else {
+        return groups;
+    };
+    for node in list {
+        let Some(f) = Fields::of(sink, node, "a group") else {
+            continue;
+        };
+        f.reject_unknown(sink, &["id", "title"], "a group");
+        let id = f
+            .require(sink, "id", "a group")
+            .and_then(|n| fields::id(sink, n, "id"));
+        let title = f
+            .require(sink, "title", "a group")
+            .and_then(|n| fields::text(sink, n, "title"));
+        if let (Some(id), Some(title)) = (id, title) {
+            if groups.iter().any(|g| g.id == id) {
+                sink.report(
+                    Code::E0305,
+                    node.pos,
+                    format!("group `{id}` is defined twice"),
+                    None,
+                );
+            } else {
+                groups.push(Group { id, title });
+            }
+        }
+    }
+    groups
+}
+
+fn read_items(sink: &mut Sink, top: &Fields, groups: &[Group]) -> Vec<Item> {
+    let mut items: Vec<Item> = Vec::new();
+    let mut after_refs = Vec::new();
+    let Some(list) = top
+        .require(sink, "items", "checklist.yaml")
+        .and_then(|n| fields::list(sink, n, "items"))
+    else {
+        return items;
+    };
+    for node in list {
+        let Some(f) = Fields::of(sink, node, "an item") else {
+            continue;
+        };
+        f.reject_unknown(sink, ITEM, "an item");
+        let Some(item) = read_item(sink, &f, groups, &mut after_refs) else {
+            continue;
+        };
+        if items.iter().any(|i| i.id == item.id) {
+            sink.report(
+                Code::E0305,
+                node.pos,
+                format!("item `{}` is defined twice", item.id),
+                None,
+            );
+        } else {
+            items.push(item);
+        }
+    }
+    let known: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    for (owner, target, pos) in after_refs {
+        if !known.contains(&target.as_str()) {
+            let help = did_you_mean(&target, known.iter().copied());
+            sink.report(
+                Code::E0501,
+                pos,
+                format!(
+                    "item `{owner}` comes after `{target}`, which the checklist does not define"
+                ),
+                help,
+            );
+        } else if owner == target {
+            sink.report(
+                Code::E0501,
+                pos,
+                format!("item `{owner}` cannot come after itself"),
+                None,
+            );
+        }
+    }
+    items
+}
+
+fn read_item(
+    sink: &mut Sink,
+    f: &Fields,
+    groups: &[Group],
+    after_refs: &mut Vec<(String, String, crate::yaml::Pos)>,
+) -> Option<Item> {
+    let id = f
+        .require(sink, "id", "an item")
+        .and_then(|n| fields::id(sink, n, "id"));
+    let group = f.require(sink, "group", "an item").and_then(|n| {
+        let g = fields::text(sink, n, "group")?;
+        if groups.iter().any(|x| x.id == g) {
+            Some(g)
+        } else {
+            let help = did_you_mean(&g, groups.iter().map(|x| x.id.as_str()));
+            sink.report(
+                Code::E0501,
+                n.pos,
+                format!("group `{g}` is not defined under `groups`"),
+                help,
+            );
+            None
+        }
+    });
+    let title = f
+        .require(sink, "title", "an item")
+        .and_then(|n| fields::text(sink, n, "title"));
+    let summary = f
+        .get("summary")
+        .and_then(|n| fields::text(sink, n, "summary"))
+        .unwrap_or_default();
+    let required = f
+        .get("required")
+        .map_or(Criticality::ALL.to_vec(), |n| read_required(sink, n));
+    let allow_not_applicable = f
+        .get("allow_not_applicable")
+        .and_then(|n| fields::boolean(sink, n, "allow_not_applicable"))
+        .unwrap_or(false);
+    let signoff = f
+        .get("signoff")
+        .and_then(|n| fields::id(sink, n, "signoff"));
+    let max_age_days = f
+        .get("max_age_days")
+        .and_then(|n| fields::count(sink, n, "max_age_days"));
+    let mut after = Vec::new();
+    if let Some(list) = f.get("after").and_then(|n| fields::list(sink, n, "after")) {
+        for n in list {
+            if let Some(t) = fields::id(sink, n, "after") {
+                after_refs.push((id.clone().unwrap_or_default(), t.clone(), n.pos));
+                after.push(ItemId(t));
+            }
+        }
+    }
+    let fields = f
+        .get("fields")
+        .map(|n| read_field_specs(sink, n, true))
+        .unwrap_or_default();
+    Some(Item {
+        id: ItemId(id?),
+        group: group?,
+        title: title?,
+        summary,
+        required,
+        allow_not_applicable,
+        signoff,
+        max_age_days,
+        after,
+        fields,
+    })
+}
+
+fn read_required(sink: &mut Sink, node: &Node) -> Vec<Criticality> {
+    match &node.value {
+        Value::Bool(true) => Criticality::ALL.to_vec(),
+        Value::Bool(false) => Vec::new(),
+        Value::Seq(list) => {
+            let names: Vec<&str> = Criticality::ALL.iter().map(|c| c.as_str()).collect();
+            let mut out: Vec<Criticality> = list
+                .iter()
+                .filter_map(|n| fields::one_of(sink, n, "required", &names))
+                .filter_map(|s| Criticality::parse(&s))
+                .collect();
+            out.sort();
+            out.dedup();
+            out
+        }
+        other => {
+            sink.report(
+                Code::E0204,
+                node.pos,
+                format!(
+                    "`required` must be `true`, `false` or a list of criticalities, found {}",
+                    other.kind()
+                ),
+                None,
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn read_field_specs(sink: &mut Sink, node: &Node, top_level: bool) -> Vec<FieldSpec> {
+    let Some(map) = Fields::of(sink, node, "fields") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (key, spec_node) in map.entries {
+        if top_level && COMMON_FIELDS.contains(&key.name.as_str()) {
+            sink.report(
+                Code::E0305,
+                key.pos,
+                format!(
+                    "`{}` is a common evidence field and cannot be redefined",
+                    key.name
+                ),
+                None,
+            );
+            continue;
+        }
+        if !seen.insert(key.name.clone()) {
+            continue;
+        }
+        if let Some(spec) = read_field_spec(sink, &key.name, spec_node, top_level) {
+            out.push(spec);
+        }
+    }
+    out
+}
+
+fn read_field_spec(sink: &mut Sink, name: &str, node: &Node, top_level: bool) -> Option<FieldSpec> {
+    let f = Fields::of(sink, node, "a field definition")?;
+    f.reject_unknown(sink, FIELD, "a field definition");
+    let kinds: Vec<&str> = FieldKind::ALL.iter().map(|k| k.as_str()).collect();
+    let kind = f
+        .require(sink, "type", "a field definition")
+        .and_then(|n| fields::one_of(sink, n, "type", &kinds))
+        .and_then(|s| FieldKind::parse(&s));
+    let values: Vec<String> = f
+        .get("values")
+        .and_then(|n| fields::list(sink, n, "values"))
+        .map(|l| {
+            l.iter()
+                .filter_map(|n| fields::text(sink, n, "values"))
+                .collect()
+        })
+        .unwrap_or_default();
+    if kind == Some(FieldKind::Enum) && values.is_empty() {
+        sink.report(
+            Code::E0202,
+            f.pos,
+            format!("enum field `{name}` needs a non-empty `values` list"),
+            None,
+        );
+    }
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    let required_from = match f.get("required_from") {
+        Some(n) => {
+            fields::one_of(sink, n, "required_from", &statuses).and_then(|s| Status::parse(&s))
+        }
+        None if top_level => Some(Status::Documented),
+        None => None,
+    };
+    let optional = f
+        .get("optional")
+        .and_then(|n| fields::boolean(sink, n, "optional"))
+        .unwrap_or(false);
+    let sensitive = f
+        .get("sensitive")
+        .and_then(|n| fields::boolean(sink, n, "sensitive"))
+        .unwrap_or(false);
+    let sub = f
+        .get("fields")
+        .map(|n| read_field_specs(sink, n, false))
+        .unwrap_or_default();
+    Some(FieldSpec {
+        name: name.to_string(),
+        kind: kind?,
+        values,
+        required_from,
+        optional,
+        sensitive,
+        fields: sub,
+    })
+}
+
+fn read_next_steps(sink: &mut Sink, top: &Fields) -> Vec<NextStep> {
+    let Some(list) = top
+        .get("next_steps")
+        .and_then(|n| fields::list(sink, n, "next_steps"))
+    else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|node| {
+            let f = Fields::of(sink, node, "a next step")?;
+            f.reject_unknown(sink, &["title", "page"], "a next step");
+            let title = f
+                .require(sink, "title", "a next step")
+                .and_then(|n| fields::text(sink, n, "title"));
+            let page = f
+                .require(sink, "page", "a next step")
+                .and_then(|n| fields::id(sink, n, "page"));
+            Some(NextStep {
+                title: title?,
+                page: page?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,360 @@
+//! One evidence file (`<item-id>.md`) into [`Evidence`].
+
+use super::checklist::COMMON_FIELDS;
+use super::fields::{self, Fields, Sink};
+use super::links::{self, Allowed};
+use crate::checklist::{FieldKind, FieldSpec, Item};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::frontmatter;
+use crate::load::SourceFile;
+use crate::model::{Evidence, FieldValue, ItemId, Link, Status, Waiver};
+use crate::yaml::{self, Node, Pos};
+use std::collections::BTreeSet;
+
+const WAIVER: &[&str] = &[
+    "approved_by",
+    "approved_on",
+    "expires_on",
+    "reason",
+    "mitigation",
+];
+
+/// Reads one evidence file for `item`. `files` are the workload folder's files, for links.
+pub fn read(
+    src: &SourceFile,
+    item: &Item,
+    files: &BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Evidence> {
+    let split = match frontmatter::split(&src.text) {
+        Ok(s) => s,
+        Err(e) => {
+            diags.push(Diagnostic::new(e.code, &src.path, e.line, 1, e.message).with_help(e.help));
+            return None;
+        }
+    };
+    let mut sink = Sink::new(&src.path, split.yaml_line_offset, diags);
+    let node = match yaml::parse(split.yaml) {
+        Ok(n) => n,
+        Err(e) => {
+            super::report_yaml_error(&mut sink, &e);
+            return None;
+        }
+    };
+    let f = Fields::of(&mut sink, &node, "evidence front matter")?;
+    let f = Fields {
+        pos: Pos { line: 1, column: 1 },
+        ..f
+    };
+    let mut known: Vec<&str> = COMMON_FIELDS.to_vec();
+    known.extend(item.fields.iter().map(|s| s.name.as_str()));
+    f.reject_unknown(&mut sink, &known, &format!("evidence for `{}`", item.id));
+
+    let status_node = f.require(&mut sink, "status", "evidence front matter");
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    let status = status_node
+        .and_then(|n| fields::one_of(&mut sink, n, "status", &statuses))
+        .and_then(|s| Status::parse(&s));
+    let status_pos = status_node.map_or(f.pos, |n| n.pos);
+
+    let mut ev = Evidence {
+        item: item.id.clone(),
+        file: src.path.clone(),
+        status: status.unwrap_or(Status::NotStarted),
+        status_line: status_pos.line + split.yaml_line_offset,
+        status_column: status_pos.column,
+        executed_on: f
+            .get("executed_on")
+            .and_then(|n| fields::date(&mut sink, n, "executed_on")),
+        documented_in: f
+            .get("documented_in")
+            .map(|n| documented_in(&mut sink, n, files))
+            .unwrap_or_default(),
+        validated_by: f
+            .get("validated_by")
+            .and_then(|n| fields::text(&mut sink, n, "validated_by")),
+        validated_on: f
+            .get("validated_on")
+            .and_then(|n| fields::date(&mut sink, n, "validated_on")),
+        justification: f
+            .get("justification")
+            .and_then(|n| fields::text(&mut sink, n, "justification")),
+        waiver: f.get("waiver").and_then(|n| waiver(&mut sink, n)),
+        fields: Vec::new(),
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        has_errors: false,
+    };
+    if let Some(status) = status {
+        status_needs(&mut sink, &f, &ev, item, status, status_pos);
+    }
+    ev.fields = item_fields(&mut sink, &f, &item.fields, status, files);
+    check_body_links(&mut sink, split.body, split.body_line, files);
+    ev.has_errors = sink.errors > 0;
+    Some(ev)
+}
+
+fn documented_in(sink: &mut Sink, node: &Node, files: &BTreeSet<String>) -> Vec<Link> {
+    let Some(list) = fields::list(sink, node, "documented_in") else {
+        return Vec::new();
+    };
+    if list.is_empty() {
+        sink.report(
+            Code::E0211,
+            node.pos,
+            "`documented_in` is an empty list",
+            Some("list at least one file in the workload folder or one https URL".into()),
+        );
+    }
+    list.iter()
+        .filter_map(|n| link_field(sink, n, "documented_in", files))
+        .collect()
+}
+
+fn link_field(sink: &mut Sink, node: &Node, field: &str, files: &BTreeSet<String>) -> Option<Link> {
+    let raw = fields::text(sink, node, field)?;
+    match links::resolve(&raw, Allowed::Web, files) {
+        Ok(link) => link,
+        Err(e) => {
+            sink.report(e.code, node.pos, e.message, e.help);
+            None
+        }
+    }
+}
+
+fn waiver(sink: &mut Sink, node: &Node) -> Option<Waiver> {
+    let f = Fields::of(sink, node, "waiver")?;
+    f.reject_unknown(sink, WAIVER, "a waiver");
+    let approved_by = f
+        .require(sink, "approved_by", "a waiver")
+        .and_then(|n| fields::text(sink, n, "approved_by"));
+    let approved_on = f
+        .require(sink, "approved_on", "a waiver")
+        .and_then(|n| fields::date(sink, n, "approved_on"));
+    let expires_on = f
+        .require(sink, "expires_on", "a waiver")
+        .and_then(|n| fields::date(sink, n, "expires_on"));
+    let reason = f
+        .require(sink, "reason", "a waiver")
+        .and_then(|n| fields::text(sink, n, "reason"));
+    let mitigation = f
+        .require(sink, "mitigation", "a waiver")
+        .and_then(|n| fields::text(sink, n, "mitigation"));
+    if let (Some(a), Some(e)) = (approved_on, expires_on)
+        && e < a
+    {
+        let pos = f.get("expires_on").map_or(f.pos, |n| n.pos);
+        sink.report(
+            Code::E0209,
+            pos,
+            format!("the waiver expires ({e}) before it was approved ({a})"),
+            None,
+        );
+    }
+    Some(Waiver {
+        approved_by: approved_by?,
+        approved_on: approved_on?,
+        expires_on: expires_on?,
+        reason: reason?,
+        mitigation: mitigation?,
+    })
+}
+
+/// The fields a status needs (FORMAT.md's table), and date order.
+fn status_needs(sink: &mut Sink, f: &Fields, ev: &Evidence, item: &Item, status: Status, at: Pos) {
+    let need = |sink: &mut Sink, field: &str, present: bool| {
+        if !present && f.get(field).is_none() {
+            sink.report(
+                Code::E0208,
+                at,
+                format!("status `{status}` needs `{field}`"),
+                Some(format!(
+                    "add `{field}:` to the front matter, or lower the status"
+                )),
+            );
+        }
+    };
+    if status.at_least(Status::Executed) {
+        need(sink, "executed_on", ev.executed_on.is_some());
+    }
+    if status.at_least(Status::Documented) {
+        need(sink, "documented_in", false);
+    }
+    if status.at_least(Status::Validated) {
+        need(sink, "validated_by", ev.validated_by.is_some());
+        need(sink, "validated_on", ev.validated_on.is_some());
+    }
+    match status {
+        Status::NotApplicable => {
+            need(sink, "justification", ev.justification.is_some());
+            if !item.allow_not_applicable {
+                sink.report(
+                    Code::E0210,
+                    at,
+                    format!("item `{}` cannot be `not-applicable`", item.id),
+                    Some("the checklist requires this item; ask for a waiver (`status: waived`) if it truly cannot be done".into()),
+                );
+            }
+        }
+        Status::Waived => need(sink, "waiver", ev.waiver.is_some()),
+        _ => {}
+    }
+    if let (Some(x), Some(v)) = (ev.executed_on, ev.validated_on)
+        && v < x
+    {
+        let pos = f.get("validated_on").map_or(at, |n| n.pos);
+        sink.report(
+            Code::E0209,
+            pos,
+            format!("validated on {v}, before it was executed on {x}"),
+            Some("`validated_on` cannot be earlier than `executed_on`".into()),
+        );
+    }
+}
+
+fn item_fields(
+    sink: &mut Sink,
+    f: &Fields,
+    specs: &[FieldSpec],
+    status: Option<Status>,
+    files: &BTreeSet<String>,
+) -> Vec<(String, FieldValue)> {
+    let mut out = Vec::new();
+    for spec in specs {
+        match f.get(&spec.name) {
+            Some(node) => {
+                if let Some(v) = field_value(sink, node, spec, files) {
+                    out.push((spec.name.clone(), v));
+                }
+            }
+            None => {
+                if let (Some(s), Some(from)) = (status, spec.required_from)
+                    && s.at_least(from)
+                {
+                    let pos = f.get("status").map_or(f.pos, |n| n.pos);
+                    sink.report(
+                        Code::E0208,
+                        pos,
+                        format!("status `{s}` needs `{}`", spec.name),
+                        Some(format!(
+                            "this item needs `{}` ({}) from status `{from}`",
+                            spec.name,
+                            describe(spec)
+                        )),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn describe(spec: &FieldSpec) -> String {
+    match spec.kind {
+        FieldKind::Enum => format!("one of {}", spec.values.join(", ")),
+        FieldKind::List if !spec.fields.is_empty() => {
+            format!(
+                "a list of entries with {}",
+                spec.fields
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        k => format!("a {}", k.as_str()),
+    }
+}
+
+/// A typed field value; also used for the fields of list entries.
+fn field_value(
+    sink: &mut Sink,
+    node: &Node,
+    spec: &FieldSpec,
+    files: &BTreeSet<String>,
+) -> Option<FieldValue> {
+    let name = spec.name.as_str();
+    match spec.kind {
+        FieldKind::String | FieldKind::Text => fields::text(sink, node, name).map(FieldValue::Text),
+        FieldKind::Date => fields::date(sink, node, name).map(FieldValue::Date),
+        FieldKind::Number => fields::number(sink, node, name).map(FieldValue::Number),
+        FieldKind::Boolean => fields::boolean(sink, node, name).map(FieldValue::Bool),
+        FieldKind::Url => link_field(sink, node, name, files).map(|l| match l {
+            Link::Url(u) => FieldValue::Text(u),
+            Link::File(p) => FieldValue::Text(p),
+        }),
+        FieldKind::Enum => {
+            let allowed: Vec<&str> = spec.values.iter().map(String::as_str).collect();
+            fields::one_of(sink, node, name, &allowed).map(FieldValue::Text)
+        }
+        FieldKind::List => {
+            let list = fields::list(sink, node, name)?;
+            let items = list
+                .iter()
+                .filter_map(|n| list_entry(sink, n, spec, files))
+                .collect();
+            Some(FieldValue::List(items))
+        }
+    }
+}
+
+fn list_entry(
+    sink: &mut Sink,
+    node: &Node,
+    spec: &FieldSpec,
+    files: &BTreeSet<String>,
+) -> Option<FieldValue> {
+    if spec.fields.is_empty() {
+        return fields::text(sink, node, &spec.name).map(FieldValue::Text);
+    }
+    let what = format!("an entry of `{}`", spec.name);
+    let f = Fields::of(sink, node, &what)?;
+    let known: Vec<&str> = spec.fields.iter().map(|s| s.name.as_str()).collect();
+    f.reject_unknown(sink, &known, &what);
+    let mut record = Vec::new();
+    for sub in &spec.fields {
+        match f.get(&sub.name) {
+            Some(n) => {
+                record.extend(field_value(sink, n, sub, files).map(|v| (sub.name.clone(), v)))
+            }
+            None if !sub.optional => {
+                sink.report(
+                    Code::E0202,
+                    node.pos,
+                    format!("{what} needs `{}`", sub.name),
+                    Some(format!("add `{}:` ({})", sub.name, describe(sub))),
+                );
+            }
+            None => {}
+        }
+    }
+    Some(FieldValue::Record(record))
+}
+
+/// Links and images in the Markdown body must stay in the folder and use allowed schemes.
+fn check_body_links(sink: &mut Sink, body: &str, body_line: u32, files: &BTreeSet<String>) {
+    let saved = sink.line_offset;
+    sink.line_offset = 0;
+    for (dest, offset) in crate::markdown::link_targets_with_offsets(body) {
+        if let Err(e) = links::resolve(&dest, Allowed::Body, files) {
+            sink.report(e.code, pos_in(body, offset, body_line), e.message, e.help);
+        }
+    }
+    sink.line_offset = saved;
+}
+
+/// The file position of byte `offset` of a body that starts on line `body_line`.
+pub fn pos_in(text: &str, offset: usize, first_line: u32) -> Pos {
+    let before = &text[..offset.min(text.len())];
+    let line = first_line + before.matches('\n').count() as u32;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos {
+        line,
+        column: 1 + before[line_start..].chars().count() as u32,
+    }
+}
+
+/// The item id a file name stands for, if its stem is one.
+pub fn item_id_of(file_name: &str) -> Option<ItemId> {
+    file_name.strip_suffix(".md").map(ItemId::from)
+}

@@ -1,0 +1,229 @@
+//! Links from evidence: URLs with an allowed scheme, or files inside the workload folder.
+
+use crate::diagnostics::{Code, did_you_mean};
+use crate::model::Link;
+use std::collections::BTreeSet;
+
+/// Why a link was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkError {
+    pub code: Code,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// What a link may be, beside a path inside the workload folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    /// `documented_in` and URL fields: http and https.
+    Web,
+    /// Markdown bodies: also mailto, and in-page anchors.
+    Body,
+}
+
+/// Checks a link against the workload's files (`files` are relative to the folder).
+/// Returns `Ok(None)` for links that point nowhere in particular (in-page anchors).
+pub fn resolve(
+    raw: &str,
+    allowed: Allowed,
+    files: &BTreeSet<String>,
+) -> Result<Option<Link>, LinkError> {
+    let target = raw.trim();
+    if target.is_empty() {
+        return Err(LinkError {
+            code: Code::E0402,
+            message: "empty link".into(),
+            help: None,
+        });
+    }
+    if target.starts_with('#') && allowed == Allowed::Body {
+        return Ok(None);
+    }
+    if let Some(scheme) = scheme_of(target) {
+        let ok = match allowed {
+            Allowed::Web => ["http", "https"].contains(&scheme.as_str()),
+            Allowed::Body => ["http", "https", "mailto"].contains(&scheme.as_str()),
+        };
+        return if ok {
+            Ok(Some(Link::Url(target.to_string())))
+        } else {
+            Err(LinkError {
+                code: Code::E0403,
+                message: format!("links with the scheme `{scheme}:` are not allowed"),
+                help: Some(match allowed {
+                    Allowed::Web => "use an http or https URL, or a path to a file in the workload folder".into(),
+                    Allowed::Body => "use an http, https or mailto URL, or a path to a file in the workload folder".into(),
+                }),
+            })
+        };
+    }
+    if target.starts_with("//") {
+        return Err(LinkError {
+            code: Code::E0403,
+            message: "scheme-relative links (`//host/...`) are not allowed".into(),
+            help: Some("write the full URL with https://".into()),
+        });
+    }
+    let path = target.split(['#', '?']).next().unwrap_or("");
+    let decoded = percent_decode(path).ok_or_else(|| LinkError {
+        code: Code::E0402,
+        message: format!("`{path}` is not a valid path"),
+        help: None,
+    })?;
+    let normal = normalise(&decoded)?;
+    if files.contains(&normal) {
+        Ok(Some(Link::File(normal)))
+    } else {
+        Err(LinkError {
+            code: Code::E0402,
+            message: format!("`{target}` does not exist in the workload folder"),
+            help: did_you_mean(&normal, files.iter().map(String::as_str))
+                .or_else(|| Some("add the file to the workload folder, or fix the path".into())),
+        })
+    }
+}
+
+/// The URL scheme, if the text starts with one (`javascript:`, `https:` ...). Lower-cased.
+fn scheme_of(s: &str) -> Option<String> {
+    let colon = s.find(':')?;
+    let head = &s[..colon];
+    if head.contains('/') || head.is_empty() {
+        return None;
+    }
+    let cleaned: String = head
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
+    let valid = cleaned
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && cleaned
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    // Anything before a colon that is not a clean scheme is still refused as one: browsers are lenient.
+    Some(if valid {
+        cleaned.to_ascii_lowercase()
+    } else {
+        head.to_string()
+    })
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Resolves `.` and `..` without touching the disk; refuses anything that would leave the folder.
+fn normalise(path: &str) -> Result<String, LinkError> {
+    let leaves = |why: &str| LinkError {
+        code: Code::E0401,
+        message: format!("link `{path}` leaves the workload folder ({why})"),
+        help: Some(
+            "evidence may only link to files inside its own workload folder; copy the file there"
+                .into(),
+        ),
+    };
+    if path.contains('\\') {
+        return Err(leaves("backslashes are not path separators here"));
+    }
+    if path.starts_with('/') {
+        return Err(leaves("absolute path"));
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(leaves("`..` climbs above it"));
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> BTreeSet<String> {
+        ["runbooks/stage.md", "report.csv", "my file.txt"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn accepts_files_and_web_urls() {
+        assert_eq!(
+            resolve("runbooks/stage.md", Allowed::Web, &files()),
+            Ok(Some(Link::File("runbooks/stage.md".into())))
+        );
+        assert_eq!(
+            resolve("./runbooks/../report.csv#x", Allowed::Web, &files()),
+            Ok(Some(Link::File("report.csv".into())))
+        );
+        assert_eq!(
+            resolve("my%20file.txt", Allowed::Body, &files()),
+            Ok(Some(Link::File("my file.txt".into())))
+        );
+        assert!(matches!(
+            resolve("https://wiki.example/x", Allowed::Web, &files()),
+            Ok(Some(Link::Url(_)))
+        ));
+        assert!(matches!(
+            resolve("mailto:a@b.example", Allowed::Body, &files()),
+            Ok(Some(Link::Url(_)))
+        ));
+        assert_eq!(resolve("#top", Allowed::Body, &files()), Ok(None));
+    }
+
+    #[test]
+    fn refuses_escapes_and_schemes() {
+        for (link, code) in [
+            ("../other/x.md", Code::E0401),
+            ("/etc/passwd", Code::E0401),
+            ("%2e%2e/x", Code::E0401),
+            ("runbooks\\..\\..\\x", Code::E0401),
+            ("javascript:alert(1)", Code::E0403),
+            ("JavaScript:alert(1)", Code::E0403),
+            ("java\tscript:alert(1)", Code::E0403),
+            ("data:text/html,x", Code::E0403),
+            ("//evil.example/x", Code::E0403),
+            ("mailto:x@y", Code::E0403),
+            ("missing.md", Code::E0402),
+        ] {
+            let allowed = if link.starts_with("mailto") {
+                Allowed::Web
+            } else {
+                Allowed::Body
+            };
+            assert_eq!(
+                resolve(link, allowed, &files()).unwrap_err().code,
+                code,
+                "{link}"
+            );
+        }
+    }
+
+    #[test]
+    fn suggests_near_file_names() {
+        let e = resolve("runbooks/stag.md", Allowed::Web, &files()).unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `runbooks/stage.md`?"));
+    }
+}

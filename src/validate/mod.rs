@@ -1,0 +1,299 @@
+//! Sources into a typed [`Portfolio`], with every problem as a diagnostic.
+//! Nothing here stops at the first problem: broken parts are reported and left out.
+
+pub mod checklist;
+pub mod evidence;
+pub mod fields;
+pub mod links;
+pub mod site;
+pub mod workload;
+
+use crate::checklist::Checklist;
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::frontmatter;
+use crate::load::{SourceFile, Sources, WorkloadSources};
+use crate::model::{Page, Portfolio, Site, Workload, WorkloadId, is_valid_id};
+use crate::yaml::{self, Node, YamlError, YamlErrorKind};
+use fields::Sink;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Validates everything that was loaded.
+pub fn validate(sources: &Sources) -> (Portfolio, Vec<Diagnostic>) {
+    let mut diags = sources.diagnostics.clone();
+    let site = sources
+        .site
+        .as_ref()
+        .and_then(|f| parse_file(f, &mut diags))
+        .map_or_else(Site::default, |(n, f)| {
+            site::from_node(&n, &f.path, &mut diags)
+        });
+    let checklist = match &sources.checklist {
+        Some(f) => parse_file(f, &mut diags)
+            .and_then(|(n, f)| checklist::from_node(&n, &f.path, &mut diags))
+            .unwrap_or_else(Checklist::builtin),
+        None => Checklist::builtin(),
+    };
+    signoff_roles(&checklist, &site, sources, &mut diags);
+    let known: BTreeSet<String> = sources.workloads.iter().map(|w| w.id.clone()).collect();
+    let results: Vec<_> = sources
+        .workloads
+        .par_iter()
+        .map(|w| {
+            let mut d = Vec::new();
+            let r = read_workload(w, &site, &checklist, &known, &mut d);
+            (r, d)
+        })
+        .collect();
+    let mut workloads = BTreeMap::new();
+    let mut dep_positions = BTreeMap::new();
+    for (r, d) in results {
+        diags.extend(d);
+        if let Some((w, deps)) = r {
+            dep_positions.insert(w.id.clone(), (deps, format!("{}/workload.yaml", w.dir)));
+            workloads.insert(w.id.clone(), w);
+        }
+    }
+    report_cycles(&dep_positions, &mut diags);
+    let pages = sources
+        .pages
+        .iter()
+        .filter_map(|p| read_page(p, &mut diags))
+        .collect();
+    (
+        Portfolio {
+            site,
+            checklist,
+            workloads,
+            pages,
+        },
+        diags,
+    )
+}
+
+/// Parses a whole-file YAML document, reporting empty files and syntax errors.
+fn parse_file<'a>(
+    f: &'a SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Node, &'a SourceFile)> {
+    if f.text.trim().is_empty() {
+        diags.push(
+            Diagnostic::new(Code::E0105, &f.path, 1, 1, "the file is empty")
+                .with_help("remove it, or write the settings it should hold"),
+        );
+        return None;
+    }
+    match yaml::parse(&f.text) {
+        Ok(n) => Some((n, f)),
+        Err(e) => {
+            report_yaml_error(&mut Sink::new(&f.path, 0, diags), &e);
+            None
+        }
+    }
+}
+
+pub(crate) fn report_yaml_error(sink: &mut Sink, e: &YamlError) {
+    let (code, help) = match e.kind {
+        YamlErrorKind::Syntax => (
+            Code::E0101,
+            "check indentation, colons and quotes on this line and the one before",
+        ),
+        YamlErrorKind::DuplicateKey => (
+            Code::E0102,
+            "each key may appear once; remove or merge the repeated one",
+        ),
+        YamlErrorKind::Limit => (
+            Code::E0106,
+            "cutover limits YAML nesting and alias expansion; write the values out plainly",
+        ),
+    };
+    sink.report(code, e.pos, e.message.clone(), Some(help.into()));
+}
+
+fn signoff_roles(
+    checklist: &Checklist,
+    site: &Site,
+    sources: &Sources,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let file = sources
+        .site
+        .as_ref()
+        .map_or("content/site.yaml", |f| f.path.as_str());
+    for item in &checklist.items {
+        if let Some(role) = &item.signoff
+            && site.approvers.get(role).is_none_or(|v| v.is_empty())
+        {
+            diags.push(
+                Diagnostic::new(Code::W0002, file, 1, 1, format!("item `{}` needs sign-off by role `{role}`, which has no approvers", item.id))
+                    .with_help(format!("add `approvers: {{{role}: [someone@example.org]}}` to site.yaml; until then no evidence for this item can be satisfied")),
+            );
+        }
+    }
+}
+
+fn read_workload(
+    w: &WorkloadSources,
+    site: &Site,
+    checklist: &Checklist,
+    known: &BTreeSet<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Workload, workload::DependencyPositions)> {
+    let id_ok = is_valid_id(&w.id);
+    if !id_ok {
+        diags.push(
+            Diagnostic::new(
+                Code::E0207,
+                &w.dir,
+                1,
+                1,
+                format!("workload folder name `{}` is not a valid id", w.id),
+            )
+            .with_help(
+                "rename the folder: lower-case letters, digits and `-`, at most 63 characters",
+            ),
+        );
+    }
+    let mut files: BTreeSet<String> = w.attachments.iter().cloned().collect();
+    files.extend(
+        w.evidence
+            .iter()
+            .filter_map(|e| e.path.rsplit('/').next().map(str::to_string)),
+    );
+    let mut evidence = BTreeMap::new();
+    for src in &w.evidence {
+        let name = src.path.rsplit('/').next().unwrap_or_default();
+        let Some(item) = evidence::item_id_of(name).and_then(|id| checklist.item(id.as_str()))
+        else {
+            let stem = name.trim_end_matches(".md");
+            let help = did_you_mean(stem, checklist.item_ids())
+                .map(|h| format!("{h} (rename the file to match a checklist item)"))
+                .unwrap_or_else(|| "evidence files are named after checklist items; move other Markdown into a sub-folder to attach it".into());
+            diags.push(
+                Diagnostic::new(
+                    Code::E0201,
+                    &src.path,
+                    1,
+                    1,
+                    format!("`{name}` is not a checklist item"),
+                )
+                .with_help(help),
+            );
+            continue;
+        };
+        if let Some(ev) = evidence::read(src, item, &files, diags) {
+            evidence.insert(item.id.clone(), ev);
+        }
+    }
+    let Some(yaml_file) = &w.workload_yaml else {
+        diags.push(
+            Diagnostic::new(
+                Code::E0301,
+                &w.dir,
+                1,
+                1,
+                format!("workload folder `{}` has no workload.yaml", w.id),
+            )
+            .with_help("add workload.yaml with at least `name`, `owner` and `criticality`"),
+        );
+        return None;
+    };
+    let (node, _) = parse_file(yaml_file, diags)?;
+    let (mut workload, deps) =
+        workload::read(&node, &w.id, &w.dir, &yaml_file.path, site, known, diags)?;
+    if !id_ok {
+        return None;
+    }
+    workload.evidence = evidence;
+    workload.attachments = w.attachments.clone();
+    Some((workload, deps))
+}
+
+/// Reports every dependency cycle once, at the `depends_on` entry that closes it.
+fn report_cycles(
+    deps: &BTreeMap<WorkloadId, (workload::DependencyPositions, String)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for cycle in crate::graph::cycles(
+        deps.iter()
+            .map(|(id, (d, _))| (id.clone(), d.iter().map(|(x, _)| x.clone()).collect())),
+    ) {
+        let first = &cycle[0];
+        let next = &cycle[1 % cycle.len()];
+        let (list, file) = &deps[first];
+        let pos = list
+            .iter()
+            .find(|(d, _)| d == next)
+            .map(|(_, p)| *p)
+            .unwrap_or_default();
+        let mut path: Vec<&str> = cycle.iter().map(WorkloadId::as_str).collect();
+        path.push(first.as_str());
+        diags.push(
+            Diagnostic::new(
+                Code::E0304,
+                file,
+                pos.line,
+                pos.column,
+                format!("dependency cycle: {}", path.join(" -> ")),
+            )
+            .with_help(
+                "a workload cannot wait for itself; remove one of these `depends_on` entries",
+            ),
+        );
+    }
+}
+
+fn read_page(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Page> {
+    let id = src
+        .path
+        .rsplit('/')
+        .next()?
+        .trim_end_matches(".md")
+        .to_string();
+    if !is_valid_id(&id) {
+        diags.push(
+            Diagnostic::new(
+                Code::E0207,
+                &src.path,
+                1,
+                1,
+                format!("page name `{id}` is not a valid id"),
+            )
+            .with_help("rename the file: lower-case letters, digits and `-`"),
+        );
+        return None;
+    }
+    let split = match frontmatter::split(&src.text) {
+        Ok(s) => s,
+        Err(e) => {
+            diags.push(
+                Diagnostic::new(e.code, &src.path, e.line, 1, e.message)
+                    .with_help("a page starts with front matter holding its `title`"),
+            );
+            return None;
+        }
+    };
+    let mut sink = Sink::new(&src.path, split.yaml_line_offset, diags);
+    let node = match yaml::parse(split.yaml) {
+        Ok(n) => n,
+        Err(e) => {
+            report_yaml_error(&mut sink, &e);
+            return None;
+        }
+    };
+    let f = fields::Fields::of(&mut sink, &node, "page front matter")?;
+    let f = fields::Fields {
+        pos: crate::yaml::Pos { line: 1, column: 1 },
+        ..f
+    };
+    f.reject_unknown(&mut sink, &["title"], "page front matter");
+    let title = f
+        .require(&mut sink, "title", "page front matter")
+        .and_then(|n| fields::text(&mut sink, n, "title"))?;
+    Some(Page {
+        id,
+        file: src.path.clone(),
+        title,
+        body: split.body.to_string(),
+    })
+}

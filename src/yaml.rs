@@ -1,0 +1,318 @@
+//! The one module that parses YAML. Everything else sees [`Node`], a small
+//! position-carrying tree, so the parser could be swapped without touching
+//! validation.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// A 1-based line and column in the text given to [`parse`], plus the byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A YAML value with the position where it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+/// A mapping key with its position (keys are always text here; other scalars are stringified).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+impl Value {
+    /// A word for the kind of value, for messages such as "expected a date, found a list".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "nothing (null)",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::Str(_) => "text",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// Scalars as text, the way a person wrote them (numbers and booleans included).
+    pub fn scalar_text(&self) -> Option<String> {
+        match self {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// A YAML syntax or limit error, positioned like [`Pos`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub kind: YamlErrorKind,
+    pub message: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YamlErrorKind {
+    Syntax,
+    DuplicateKey,
+    Limit,
+}
+
+/// Deepest nesting accepted; deeper documents are refused rather than recursed into.
+pub const MAX_DEPTH: usize = 64;
+
+/// Parses one YAML document. An empty document is `Null` at 1:1.
+pub fn parse(text: &str) -> Result<Node, YamlError> {
+    if let Some(pos) = too_deep(text) {
+        return Err(YamlError {
+            kind: YamlErrorKind::Limit,
+            message: format!("YAML nested more than {MAX_DEPTH} levels deep"),
+            pos,
+        });
+    }
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_nodes: 1_000_000,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 100_000,
+            max_alias_expansions_per_anchor: 1_000,
+        },
+    };
+    match serde_saphyr::from_str_with_options::<Option<Spanned<Value>>>(text, options) {
+        Ok(Some(sp)) => Ok(Node {
+            value: sp.value,
+            pos: pos_of(&sp.referenced),
+        }),
+        Ok(None) => Ok(Node {
+            value: Value::Null,
+            pos: Pos { line: 1, column: 1 },
+        }),
+        Err(e) => Err(convert_error(&e)),
+    }
+}
+
+/// A cheap pre-scan for flow-style nesting that would recurse deeply; block
+/// nesting is bounded by the parser's budget.
+fn too_deep(text: &str) -> Option<Pos> {
+    let (mut depth, mut line, mut col) = (0usize, 1u32, 0u32);
+    for ch in text.chars() {
+        col += 1;
+        match ch {
+            '\n' => {
+                line += 1;
+                col = 0;
+            }
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(Pos { line, column: col });
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn pos_of(loc: &serde_saphyr::Location) -> Pos {
+    Pos {
+        line: loc.line().clamp(1, u32::MAX as u64) as u32,
+        column: loc.column().clamp(1, u32::MAX as u64) as u32,
+    }
+}
+
+fn convert_error(e: &serde_saphyr::Error) -> YamlError {
+    let pos = e
+        .location()
+        .map(|l| pos_of(&l))
+        .unwrap_or(Pos { line: 1, column: 1 });
+    let full = e.without_snippet().to_string();
+    let message = clean_message(full.lines().next().unwrap_or("invalid YAML"));
+    let lower = message.to_lowercase();
+    let kind = if lower.contains("duplicate") {
+        YamlErrorKind::DuplicateKey
+    } else if lower.contains("budget") || lower.contains("alias") || lower.contains("limit") {
+        YamlErrorKind::Limit
+    } else {
+        YamlErrorKind::Syntax
+    };
+    YamlError { kind, message, pos }
+}
+
+/// Drops the parser's own position suffix and API advice, which mean nothing to an evidence author.
+fn clean_message(line: &str) -> String {
+    let mut m = line.trim();
+    if let Some(i) = m.rfind(" at line ") {
+        m = &m[..i];
+    }
+    if let Some(i) = m.find(", set DuplicateKeyPolicy") {
+        m = &m[..i];
+    }
+    m.to_string()
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(sp) = seq.next_element::<Spanned<Value>>()? {
+            items.push(Node {
+                value: sp.value,
+                pos: pos_of(&sp.referenced),
+            });
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(k) = map.next_key::<Spanned<Value>>()? {
+            let v: Spanned<Value> = map.next_value()?;
+            let name = k.value.scalar_text().unwrap_or_default();
+            entries.push((
+                Key {
+                    name,
+                    pos: pos_of(&k.referenced),
+                },
+                Node {
+                    value: v.value,
+                    pos: pos_of(&v.referenced),
+                },
+            ));
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+/// Serialises a value as YAML (used to print the effective checklist).
+pub fn to_string<T: serde::Serialize>(value: &T) -> String {
+    serde_saphyr::to_string(value).expect("plain data serialises to YAML")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(n: &Node) -> &[(Key, Node)] {
+        match &n.value {
+            Value::Map(m) => m,
+            other => panic!("not a map: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn keys_and_values_carry_positions() {
+        let n = parse("a: 1\nlist:\n  - x\n  - 2026-10-01\nb: {c: yes}\n").unwrap();
+        let m = map(&n);
+        assert_eq!(m[0].0.name, "a");
+        assert_eq!(m[0].0.pos, Pos { line: 1, column: 1 });
+        assert_eq!(m[0].1.value, Value::Int(1));
+        assert_eq!(m[0].1.pos, Pos { line: 1, column: 4 });
+        let Value::Seq(items) = &m[1].1.value else {
+            panic!()
+        };
+        assert_eq!(items[1].value, Value::Str("2026-10-01".into()));
+        assert_eq!(items[1].pos, Pos { line: 4, column: 5 });
+        assert_eq!(m[2].0.pos, Pos { line: 5, column: 1 });
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let e = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(e.kind, YamlErrorKind::DuplicateKey, "{e:?}");
+        assert_eq!(e.pos.line, 3);
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let e = parse("a: 1\nb: [1, 2\n").unwrap_err();
+        assert_eq!(e.kind, YamlErrorKind::Syntax);
+        assert!(e.pos.line >= 2, "{e:?}");
+    }
+
+    #[test]
+    fn alias_bombs_are_bounded() {
+        let mut doc = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            doc.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let e = parse(&doc).unwrap_err();
+        assert_eq!(e.kind, YamlErrorKind::Limit, "{e:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let doc = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(parse(&doc).unwrap_err().kind, YamlErrorKind::Limit);
+    }
+
+    #[test]
+    fn empty_is_null() {
+        assert_eq!(parse("").unwrap().value, Value::Null);
+        assert_eq!(parse("# only a comment\n").unwrap().value, Value::Null);
+    }
+}
