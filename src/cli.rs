@@ -4,11 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "cutover",
-    version,
-    about = "Check migration evidence and publish a promotion-readiness site"
-)]
+#[command(name = "cutover", version, about = "Check migration evidence and publish a promotion-readiness site")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

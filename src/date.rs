@@ -20,16 +20,12 @@ impl Date {
         }
         let digits = |r: std::ops::Range<usize>| -> Option<u32> {
             let part = &s[r];
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
+            part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
         };
         let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
         let month = u8::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
         let year = year as i32;
-        let day = u8::try_from(day)
-            .ok()
-            .filter(|d| *d >= 1 && *d <= days_in_month(year, month))?;
+        let day = u8::try_from(day).ok().filter(|d| *d >= 1 && *d <= days_in_month(year, month))?;
         Some(Date { year, month, day })
     }
 
@@ -97,15 +93,8 @@ mod tests {
     fn parses_only_real_dates() {
         assert_eq!(Date::parse("2026-11-26").unwrap().to_string(), "2026-11-26");
         assert!(Date::parse("2024-02-29").is_some());
-        for bad in [
-            "2026-02-29",
-            "2026-13-01",
-            "2026-1-01",
-            "26-11-26",
-            "2026/11/26",
-            "2026-11-26T00",
-            "２026-11-26",
-        ] {
+        for bad in ["2026-02-29", "2026-13-01", "2026-1-01", "26-11-26", "2026/11/26", "2026-11-26T00", "２026-11-26"]
+        {
             assert_eq!(Date::parse(bad), None, "{bad}");
         }
     }
@@ -115,10 +104,7 @@ mod tests {
         let d = Date::parse("2026-11-26").unwrap();
         assert_eq!(Date::from_days_since_epoch(d.days_since_epoch()), d);
         assert_eq!(Date::parse("1970-01-01").unwrap().days_since_epoch(), 0);
-        assert_eq!(
-            Date::parse("2026-03-01").unwrap().add_days(-1).to_string(),
-            "2026-02-28"
-        );
+        assert_eq!(Date::parse("2026-03-01").unwrap().add_days(-1).to_string(), "2026-02-28");
         assert_eq!(d.days_until(Date::parse("2027-01-01").unwrap()), 36);
     }
 }

@@ -126,11 +126,7 @@ impl Code {
 
     /// The severity a code has without `--strict`.
     pub fn default_severity(self) -> Severity {
-        if self.as_str().starts_with('W') {
-            Severity::Warning
-        } else {
-            Severity::Error
-        }
+        if self.as_str().starts_with('W') { Severity::Warning } else { Severity::Error }
     }
 }
 
@@ -155,13 +151,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
-        code: Code,
-        file: impl Into<String>,
-        line: u32,
-        column: u32,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(code: Code, file: impl Into<String>, line: u32, column: u32, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: code.default_severity(),
             code,
@@ -193,25 +183,18 @@ impl Report {
             }
         }
         diagnostics.sort_by(|a, b| {
-            (&a.file, a.line, a.column, a.code, &a.message)
-                .cmp(&(&b.file, b.line, b.column, b.code, &b.message))
+            (&a.file, a.line, a.column, a.code, &a.message).cmp(&(&b.file, b.line, b.column, b.code, &b.message))
         });
         diagnostics.dedup();
         Report { diagnostics }
     }
 
     pub fn errors(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count()
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
     }
 
     pub fn warnings(&self) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count()
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
     }
 
     /// The `check --format json` document.
@@ -222,11 +205,7 @@ impl Report {
             errors: usize,
             warnings: usize,
         }
-        let doc = Doc {
-            diagnostics: &self.diagnostics,
-            errors: self.errors(),
-            warnings: self.warnings(),
-        };
+        let doc = Doc { diagnostics: &self.diagnostics, errors: self.errors(), warnings: self.warnings() };
         let mut s = serde_json::to_string_pretty(&doc).expect("diagnostics serialise");
         s.push('\n');
         s
@@ -274,35 +253,18 @@ impl Report {
 
 fn summary(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, w: &str| {
-        if n == 1 {
-            format!("{n} {w}")
-        } else {
-            format!("{n} {w}s")
-        }
+        if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") }
     };
     match (errors, warnings) {
         (0, w) => format!("{} emitted", plural(w, "warning")),
         (e, 0) => format!("{} emitted", plural(e, "error")),
-        (e, w) => format!(
-            "{} and {} emitted",
-            plural(e, "error"),
-            plural(w, "warning")
-        ),
+        (e, w) => format!("{} and {} emitted", plural(e, "error"), plural(w, "warning")),
     }
 }
 
-fn render_human(
-    out: &mut String,
-    d: &Diagnostic,
-    source: &dyn Fn(&str) -> Option<String>,
-    color: bool,
-) {
+fn render_human(out: &mut String, d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>, color: bool) {
     let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
     };
     let (word, col) = match d.severity {
         Severity::Error => ("error", "1;31"),
@@ -316,50 +278,23 @@ fn render_human(
         paint(col, &format!("{word}[{}]", d.code.as_str())),
         paint("1", &format!(": {}", d.message))
     );
-    let _ = writeln!(
-        out,
-        "{gutter}{} {}:{}:{}",
-        paint("1;34", "-->"),
-        d.file,
-        d.line,
-        d.column
-    );
-    if let Some(text) =
-        source(&d.file).and_then(|t| t.lines().nth(d.line as usize - 1).map(str::to_string))
-    {
+    let _ = writeln!(out, "{gutter}{} {}:{}:{}", paint("1;34", "-->"), d.file, d.line, d.column);
+    if let Some(text) = source(&d.file).and_then(|t| t.lines().nth(d.line as usize - 1).map(str::to_string)) {
         let shown: String = text.trim_end_matches('\r').replace('\t', " ");
         let caret_at: usize = shown.chars().take(d.column as usize - 1).count();
         let _ = writeln!(out, "{gutter} {}", paint("1;34", "|"));
-        let _ = writeln!(
-            out,
-            "{} {} {shown}",
-            paint("1;34", &line_no),
-            paint("1;34", "|")
-        );
-        let _ = writeln!(
-            out,
-            "{gutter} {} {}{}",
-            paint("1;34", "|"),
-            " ".repeat(caret_at),
-            paint(col, "^")
-        );
+        let _ = writeln!(out, "{} {} {shown}", paint("1;34", &line_no), paint("1;34", "|"));
+        let _ = writeln!(out, "{gutter} {} {}{}", paint("1;34", "|"), " ".repeat(caret_at), paint(col, "^"));
     }
     if let Some(h) = &d.help {
-        let _ = writeln!(
-            out,
-            "{gutter} {} {}: {h}",
-            paint("1;34", "="),
-            paint("1", "help")
-        );
+        let _ = writeln!(out, "{gutter} {} {}: {h}", paint("1;34", "="), paint("1", "help"));
     }
     out.push('\n');
 }
 
 /// Escapes the message part of a workflow command.
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command.
@@ -368,10 +303,7 @@ fn gh_property(s: &str) -> String {
 }
 
 /// The closest candidate within a small edit distance, for "did you mean".
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()
@@ -410,8 +342,7 @@ mod tests {
 
     #[test]
     fn github_escapes_percent_and_newlines() {
-        let d = Diagnostic::new(Code::E0203, "content/a,b.md", 2, 3, "100% bad\nreally")
-            .with_help("fix");
+        let d = Diagnostic::new(Code::E0203, "content/a,b.md", 2, 3, "100% bad\nreally").with_help("fix");
         let out = Report::from_vec(vec![d], false).to_github();
         assert_eq!(
             out,
@@ -421,11 +352,14 @@ mod tests {
 
     #[test]
     fn human_output_quotes_line_and_caret() {
-        let d = Diagnostic::new(Code::E0203, "f.md", 2, 3, "unknown field")
-            .with_help("did you mean `x`?");
-        let out =
-            Report::from_vec(vec![d], false).to_human(&|_| Some("one\n  bad: 1\n".into()), false);
-        assert!(out.contains("error[E0203]: unknown field\n --> f.md:2:3\n  |\n2 |   bad: 1\n  |   ^\n  = help: did you mean `x`?"), "{out}");
+        let d = Diagnostic::new(Code::E0203, "f.md", 2, 3, "unknown field").with_help("did you mean `x`?");
+        let out = Report::from_vec(vec![d], false).to_human(&|_| Some("one\n  bad: 1\n".into()), false);
+        assert!(
+            out.contains(
+                "error[E0203]: unknown field\n --> f.md:2:3\n  |\n2 |   bad: 1\n  |   ^\n  = help: did you mean `x`?"
+            ),
+            "{out}"
+        );
         assert!(out.ends_with("1 error emitted\n"));
     }
 

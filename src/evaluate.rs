@@ -84,11 +84,8 @@ pub struct Assessment {
 }
 
 pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
-    let graph: BTreeMap<WorkloadId, Vec<WorkloadId>> = portfolio
-        .workloads
-        .iter()
-        .map(|(id, w)| (id.clone(), w.depends_on.clone()))
-        .collect();
+    let graph: BTreeMap<WorkloadId, Vec<WorkloadId>> =
+        portfolio.workloads.iter().map(|(id, w)| (id.clone(), w.depends_on.clone())).collect();
     let mut dependants: BTreeMap<WorkloadId, Vec<WorkloadId>> = BTreeMap::new();
     for (id, deps) in &graph {
         for d in deps {
@@ -107,31 +104,19 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
         let (decision, reasons) = decide(w, &items, portfolio, &workloads);
         let mut deps_of_me = dependants.remove(&id).unwrap_or_default();
         deps_of_me.sort();
-        workloads.insert(
-            id.clone(),
-            WorkloadAssessment {
-                id,
-                decision,
-                reasons,
-                items,
-                dependants: deps_of_me,
-            },
-        );
+        workloads.insert(id.clone(), WorkloadAssessment { id, decision, reasons, items, dependants: deps_of_me });
     }
     let releases = portfolio
         .site
         .releases
         .iter()
         .map(|r| {
-            let members: Vec<&WorkloadAssessment> = workloads
-                .values()
-                .filter(|a| portfolio.workloads[&a.id].release.as_ref() == Some(&r.id))
-                .collect();
+            let members: Vec<&WorkloadAssessment> =
+                workloads.values().filter(|a| portfolio.workloads[&a.id].release.as_ref() == Some(&r.id)).collect();
             let count = |d: Decision| members.iter().filter(|a| a.decision == d).count();
             ReleaseAssessment {
                 id: r.id.clone(),
-                complete: !members.is_empty()
-                    && members.iter().all(|a| a.decision == Decision::Promoted),
+                complete: !members.is_empty() && members.iter().all(|a| a.decision == Decision::Promoted),
                 workloads: members.iter().map(|a| a.id.clone()).collect(),
                 promoted: count(Decision::Promoted),
                 ready: count(Decision::Ready),
@@ -139,33 +124,19 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
             }
         })
         .collect();
-    Assessment {
-        as_of,
-        workloads,
-        releases,
-        diagnostics,
-    }
+    Assessment { as_of, workloads, releases, diagnostics }
 }
 
-fn item_states(
-    portfolio: &Portfolio,
-    w: &Workload,
-    as_of: Date,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<ItemState> {
+fn item_states(portfolio: &Portfolio, w: &Workload, as_of: Date, diags: &mut Vec<Diagnostic>) -> Vec<ItemState> {
     let checklist = &portfolio.checklist;
     let mut states: Vec<ItemState> = checklist
         .items
         .iter()
         .map(|item| {
-            let (satisfied, note, stale) =
-                satisfaction(item, w.evidence.get(&item.id), portfolio, as_of);
+            let (satisfied, note, stale) = satisfaction(item, w.evidence.get(&item.id), portfolio, as_of);
             ItemState {
                 id: item.id.clone(),
-                status: w
-                    .evidence
-                    .get(&item.id)
-                    .map_or(Status::NotStarted, |e| e.status),
+                status: w.evidence.get(&item.id).map_or(Status::NotStarted, |e| e.status),
                 satisfied,
                 required: item.required_for(w.criticality),
                 note,
@@ -174,40 +145,35 @@ fn item_states(
             }
         })
         .collect();
-    let satisfied: BTreeMap<ItemId, (bool, bool)> = states
-        .iter()
-        .map(|s| (s.id.clone(), (s.satisfied, s.required)))
-        .collect();
+    let satisfied: BTreeMap<ItemId, (bool, bool)> =
+        states.iter().map(|s| (s.id.clone(), (s.satisfied, s.required))).collect();
     for (state, item) in states.iter_mut().zip(&checklist.items) {
-        let Some(ev) = w
-            .evidence
-            .get(&item.id)
-            .filter(|e| e.status.at_least(Status::Executed))
-        else {
+        let Some(ev) = w.evidence.get(&item.id).filter(|e| e.status.at_least(Status::Executed)) else {
             continue;
         };
         let missing: Vec<&str> = item
             .after
             .iter()
-            .filter(|a| {
-                satisfied
-                    .get(*a)
-                    .is_some_and(|(ok, required)| !ok && *required)
-            })
+            .filter(|a| satisfied.get(*a).is_some_and(|(ok, required)| !ok && *required))
             .map(ItemId::as_str)
             .collect();
         if missing.is_empty() {
             continue;
         }
         state.out_of_order = true;
-        let list = missing
-            .iter()
-            .map(|m| format!("`{m}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
         diags.push(
-            Diagnostic::new(Code::W0001, &ev.file, ev.status_line, ev.status_column, format!("`{}` is {} while {list} is not satisfied", item.id, ev.status))
-                .with_help(format!("`{}` comes after {list} in the checklist; finish those first, or record why the order was broken", item.id)),
+            Diagnostic::new(
+                Code::W0001,
+                &ev.file,
+                ev.status_line,
+                ev.status_column,
+                format!("`{}` is {} while {list} is not satisfied", item.id, ev.status),
+            )
+            .with_help(format!(
+                "`{}` comes after {list} in the checklist; finish those first, or record why the order was broken",
+                item.id
+            )),
         );
     }
     states
@@ -230,65 +196,31 @@ fn satisfaction(
     match ev.status {
         Status::Validated => validated(item, ev, portfolio, as_of),
         Status::NotApplicable if item.allow_not_applicable => (true, None, false),
-        Status::NotApplicable => (
-            false,
-            Some("not-applicable is not allowed for this item".into()),
-            false,
-        ),
+        Status::NotApplicable => (false, Some("not-applicable is not allowed for this item".into()), false),
         Status::Waived => match &ev.waiver {
-            Some(w) if as_of <= w.expires_on => {
-                (true, Some(format!("waived until {}", w.expires_on)), false)
-            }
-            Some(w) => (
-                false,
-                Some(format!("waiver expired on {}", w.expires_on)),
-                false,
-            ),
+            Some(w) if as_of <= w.expires_on => (true, Some(format!("waived until {}", w.expires_on)), false),
+            Some(w) => (false, Some(format!("waiver expired on {}", w.expires_on)), false),
             None => (false, Some("waived without a waiver".into()), false),
         },
         Status::NotStarted => (false, Some("not started".into()), false),
         Status::InProgress => (false, Some("in progress".into()), false),
-        Status::Executed => (
-            false,
-            Some("executed, not yet documented or validated".into()),
-            false,
-        ),
+        Status::Executed => (false, Some("executed, not yet documented or validated".into()), false),
         Status::Documented => (false, Some("documented, not yet validated".into()), false),
     }
 }
 
-fn validated(
-    item: &Item,
-    ev: &Evidence,
-    portfolio: &Portfolio,
-    as_of: Date,
-) -> (bool, Option<String>, bool) {
+fn validated(item: &Item, ev: &Evidence, portfolio: &Portfolio, as_of: Date) -> (bool, Option<String>, bool) {
     let by = ev.validated_by.as_deref().unwrap_or_default();
     if let Some(role) = &item.signoff {
-        let approvers = portfolio
-            .site
-            .approvers
-            .get(role)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let approvers = portfolio.site.approvers.get(role).map(Vec::as_slice).unwrap_or_default();
         if !approvers.iter().any(|a| a == by) {
-            return (
-                false,
-                Some(format!(
-                    "validated by {by}, who is not an approver for role `{role}`"
-                )),
-                false,
-            );
+            return (false, Some(format!("validated by {by}, who is not an approver for role `{role}`")), false);
         }
     }
     if let (Some(max), Some(on)) = (item.max_age_days, ev.validated_on)
         && on.days_until(as_of) > i64::from(max)
     {
-        return (
-            false,
-            Some(format!("validated {on}, older than {max} days")),
-            true,
-        );
+        return (false, Some(format!("validated {on}, older than {max} days")), true);
     }
     (true, None, false)
 }
@@ -299,10 +231,7 @@ fn decide(
     portfolio: &Portfolio,
     decided: &BTreeMap<WorkloadId, WorkloadAssessment>,
 ) -> (Decision, Vec<Reason>) {
-    let promote_done = w
-        .evidence
-        .values()
-        .any(|e| e.item.as_str() == "promote" && e.status.at_least(Status::Executed));
+    let promote_done = w.evidence.values().any(|e| e.item.as_str() == "promote" && e.status.at_least(Status::Executed));
     if promote_done {
         return (Decision::Promoted, Vec::new());
     }
@@ -322,31 +251,18 @@ fn decide(
     }
     for dep in &w.depends_on {
         let message = match decided.get(dep) {
-            None if portfolio.workloads.contains_key(dep) => {
-                "dependency waits on a dependency cycle".to_string()
-            }
+            None if portfolio.workloads.contains_key(dep) => "dependency waits on a dependency cycle".to_string(),
             None => "dependency could not be read".to_string(),
             Some(d) => match d.decision {
                 Decision::Promoted => continue,
                 Decision::Ready if same_release(w, &portfolio.workloads[dep]) => continue,
-                Decision::Ready => {
-                    "dependency is ready but in another release; it must be promoted first"
-                        .to_string()
-                }
+                Decision::Ready => "dependency is ready but in another release; it must be promoted first".to_string(),
                 Decision::Blocked => "dependency is blocked".to_string(),
             },
         };
-        reasons.push(Reason {
-            item: None,
-            workload: Some(dep.clone()),
-            message,
-        });
+        reasons.push(Reason { item: None, workload: Some(dep.clone()), message });
     }
-    let decision = if reasons.is_empty() {
-        Decision::Ready
-    } else {
-        Decision::Blocked
-    };
+    let decision = if reasons.is_empty() { Decision::Ready } else { Decision::Blocked };
     (decision, reasons)
 }
 

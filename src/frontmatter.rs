@@ -24,9 +24,7 @@ pub struct SplitError {
 }
 
 fn is_fence(line: &str, closing: bool) -> bool {
-    let l = line
-        .trim_end_matches(['\r', '\n'])
-        .trim_end_matches([' ', '\t']);
+    let l = line.trim_end_matches(['\r', '\n']).trim_end_matches([' ', '\t']);
     l == "---" || (closing && l == "...")
 }
 
@@ -53,9 +51,7 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     let mut offset = first_end;
     let mut line_no = 2u32;
     while offset < text.len() {
-        let end = text[offset..]
-            .find('\n')
-            .map_or(text.len(), |i| offset + i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
         if is_fence(&text[offset..end], true) {
             return Ok(Split {
                 yaml: &text[first_end..offset],
@@ -102,9 +98,6 @@ mod tests {
         assert_eq!(split("").unwrap_err().code, Code::E0105);
         assert_eq!(split(" \n\n").unwrap_err().code, Code::E0105);
         assert_eq!(split("status: x\n").unwrap_err().code, Code::E0103);
-        assert_eq!(
-            split("---\nstatus: x\nbody\n").unwrap_err().code,
-            Code::E0104
-        );
+        assert_eq!(split("---\nstatus: x\nbody\n").unwrap_err().code, Code::E0104);
     }
 }

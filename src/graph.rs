@@ -6,9 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Every dependency cycle, each once, as a path starting at its smallest id.
 /// Edges to unknown workloads are ignored.
-pub fn cycles(
-    edges: impl IntoIterator<Item = (WorkloadId, Vec<WorkloadId>)>,
-) -> Vec<Vec<WorkloadId>> {
+pub fn cycles(edges: impl IntoIterator<Item = (WorkloadId, Vec<WorkloadId>)>) -> Vec<Vec<WorkloadId>> {
     let graph: BTreeMap<WorkloadId, Vec<WorkloadId>> = edges.into_iter().collect();
     let mut out = Vec::new();
     for scc in strongly_connected(&graph) {
@@ -30,20 +28,13 @@ pub fn dependency_order(graph: &BTreeMap<WorkloadId, Vec<WorkloadId>>) -> Vec<Wo
     let mut pending: BTreeMap<&WorkloadId, usize> = BTreeMap::new();
     let mut dependants: BTreeMap<&WorkloadId, Vec<&WorkloadId>> = BTreeMap::new();
     for (id, deps) in graph {
-        let known: BTreeSet<&WorkloadId> = deps
-            .iter()
-            .filter(|d| graph.contains_key(*d) && *d != id)
-            .collect();
+        let known: BTreeSet<&WorkloadId> = deps.iter().filter(|d| graph.contains_key(*d) && *d != id).collect();
         pending.insert(id, known.len());
         for d in known {
             dependants.entry(d).or_default().push(id);
         }
     }
-    let mut queue: VecDeque<&WorkloadId> = pending
-        .iter()
-        .filter(|(_, n)| **n == 0)
-        .map(|(id, _)| *id)
-        .collect();
+    let mut queue: VecDeque<&WorkloadId> = pending.iter().filter(|(_, n)| **n == 0).map(|(id, _)| *id).collect();
     let mut order = Vec::with_capacity(graph.len());
     while let Some(id) = queue.pop_front() {
         order.push(id.clone());
@@ -63,17 +54,9 @@ pub fn dependency_order(graph: &BTreeMap<WorkloadId, Vec<WorkloadId>>) -> Vec<Wo
 fn strongly_connected(graph: &BTreeMap<WorkloadId, Vec<WorkloadId>>) -> Vec<BTreeSet<WorkloadId>> {
     // Iterative Tarjan.
     let ids: Vec<&WorkloadId> = graph.keys().collect();
-    let index_of: BTreeMap<&WorkloadId, usize> =
-        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let succ: Vec<Vec<usize>> = ids
-        .iter()
-        .map(|id| {
-            graph[*id]
-                .iter()
-                .filter_map(|d| index_of.get(d).copied())
-                .collect()
-        })
-        .collect();
+    let index_of: BTreeMap<&WorkloadId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let succ: Vec<Vec<usize>> =
+        ids.iter().map(|id| graph[*id].iter().filter_map(|d| index_of.get(d).copied()).collect()).collect();
     let n = ids.len();
     let (mut index, mut low, mut on_stack) = (vec![usize::MAX; n], vec![0; n], vec![false; n]);
     let (mut stack, mut next, mut out) = (Vec::new(), 0, Vec::new());
@@ -152,31 +135,13 @@ mod tests {
     use super::*;
 
     fn g(edges: &[(&str, &[&str])]) -> Vec<(WorkloadId, Vec<WorkloadId>)> {
-        edges
-            .iter()
-            .map(|(a, b)| {
-                (
-                    WorkloadId::from(*a),
-                    b.iter().map(|x| WorkloadId::from(*x)).collect(),
-                )
-            })
-            .collect()
+        edges.iter().map(|(a, b)| (WorkloadId::from(*a), b.iter().map(|x| WorkloadId::from(*x)).collect())).collect()
     }
 
     #[test]
     fn finds_each_cycle_once() {
-        let c = cycles(g(&[
-            ("a", &["b"]),
-            ("b", &["c"]),
-            ("c", &["a"]),
-            ("d", &["a"]),
-            ("e", &["f"]),
-            ("f", &["e"]),
-        ]));
-        let names: Vec<Vec<&str>> = c
-            .iter()
-            .map(|p| p.iter().map(|x| x.as_str()).collect())
-            .collect();
+        let c = cycles(g(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"]), ("d", &["a"]), ("e", &["f"]), ("f", &["e"])]));
+        let names: Vec<Vec<&str>> = c.iter().map(|p| p.iter().map(|x| x.as_str()).collect()).collect();
         assert_eq!(names, vec![vec!["a", "b", "c"], vec!["e", "f"]]);
         assert!(cycles(g(&[("a", &["b"]), ("b", &[])])).is_empty());
     }
@@ -188,11 +153,7 @@ mod tests {
             .map(|i| {
                 (
                     WorkloadId(format!("w{i:05}")),
-                    if i + 1 < n {
-                        vec![WorkloadId(format!("w{:05}", i + 1))]
-                    } else {
-                        vec![]
-                    },
+                    if i + 1 < n { vec![WorkloadId(format!("w{:05}", i + 1))] } else { vec![] },
                 )
             })
             .collect();

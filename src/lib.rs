@@ -52,20 +52,11 @@ pub struct RunOptions {
 pub fn check(root: &Path, opts: &RunOptions) -> Result<Checked, Fatal> {
     let sources = load::load(root).map_err(|e| Fatal(e.0))?;
     let (portfolio, mut diags) = validate::validate(&sources);
-    let as_of = resolve_as_of(
-        opts.as_of,
-        portfolio.site.as_of,
-        std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
-    )?;
+    let as_of = resolve_as_of(opts.as_of, portfolio.site.as_of, std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let assessment = evaluate::evaluate(&portfolio, as_of);
     diags.extend(assessment.diagnostics.iter().cloned());
     let report = Report::from_vec(diags, opts.strict);
-    Ok(Checked {
-        sources,
-        portfolio,
-        assessment,
-        report,
-    })
+    Ok(Checked { sources, portfolio, assessment, report })
 }
 
 /// Checks, then renders and writes the site to `out` unless the portfolio has errors.
@@ -82,23 +73,16 @@ pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, boo
 }
 
 /// The as-of date: the command line, else site.yaml, else `SOURCE_DATE_EPOCH`, else the clock.
-pub fn resolve_as_of(
-    cli: Option<Date>,
-    site: Option<Date>,
-    epoch: Option<&str>,
-) -> Result<Date, Fatal> {
+pub fn resolve_as_of(cli: Option<Date>, site: Option<Date>, epoch: Option<&str>) -> Result<Date, Fatal> {
     if let Some(d) = cli.or(site) {
         return Ok(d);
     }
     let secs = match epoch {
-        Some(s) => s.trim().parse::<i64>().map_err(|_| {
-            Fatal(format!(
-                "SOURCE_DATE_EPOCH must be whole seconds since 1970, got `{s}`"
-            ))
-        })?,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64),
+        Some(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| Fatal(format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, got `{s}`")))?,
+        None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
     };
     Ok(Date::from_days_since_epoch(secs.div_euclid(86_400)))
 }
@@ -110,18 +94,9 @@ mod tests {
     #[test]
     fn as_of_precedence() {
         let d = |s| Date::parse(s).unwrap();
-        assert_eq!(
-            resolve_as_of(Some(d("2026-01-02")), Some(d("2026-03-04")), Some("0")).unwrap(),
-            d("2026-01-02")
-        );
-        assert_eq!(
-            resolve_as_of(None, Some(d("2026-03-04")), Some("0")).unwrap(),
-            d("2026-03-04")
-        );
-        assert_eq!(
-            resolve_as_of(None, None, Some("1795651200")).unwrap(),
-            d("2026-11-26")
-        );
+        assert_eq!(resolve_as_of(Some(d("2026-01-02")), Some(d("2026-03-04")), Some("0")).unwrap(), d("2026-01-02"));
+        assert_eq!(resolve_as_of(None, Some(d("2026-03-04")), Some("0")).unwrap(), d("2026-03-04"));
+        assert_eq!(resolve_as_of(None, None, Some("1795651200")).unwrap(), d("2026-11-26"));
         assert!(resolve_as_of(None, None, Some("soon")).is_err());
     }
 }

@@ -46,18 +46,9 @@ pub struct Sources {
 impl Sources {
     /// The text of a file by its site-relative path, for quoting source lines.
     pub fn text_of(&self, path: &str) -> Option<&str> {
-        let all = self
-            .site
-            .iter()
-            .chain(self.checklist.iter())
-            .chain(self.pages.iter());
-        let workload_files = self
-            .workloads
-            .iter()
-            .flat_map(|w| w.workload_yaml.iter().chain(w.evidence.iter()));
-        all.chain(workload_files)
-            .find(|f| f.path == path)
-            .map(|f| f.text.as_str())
+        let all = self.site.iter().chain(self.checklist.iter()).chain(self.pages.iter());
+        let workload_files = self.workloads.iter().flat_map(|w| w.workload_yaml.iter().chain(w.evidence.iter()));
+        all.chain(workload_files).find(|f| f.path == path).map(|f| f.text.as_str())
     }
 }
 
@@ -74,10 +65,7 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
             root.display()
         )));
     }
-    let mut sources = Sources {
-        root: root.to_path_buf(),
-        ..Sources::default()
-    };
+    let mut sources = Sources { root: root.to_path_buf(), ..Sources::default() };
     let mut diags = Vec::new();
     let mut workload_dirs = Vec::new();
     for entry in sorted_entries(&content, "content", &mut diags) {
@@ -91,15 +79,15 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
                     if wpath.is_dir() && !is_symlink(&wpath) {
                         workload_dirs.push((wname, wpath));
                     } else {
-                        diags.push(unused(&format!("{rel}/{wname}"), "files directly under content/workloads/ are not read; each workload is a folder"));
+                        diags.push(unused(
+                            &format!("{rel}/{wname}"),
+                            "files directly under content/workloads/ are not read; each workload is a folder",
+                        ));
                     }
                 }
             }
             "pages" if path.is_dir() => sources.pages = load_pages(&path, &rel, &mut diags),
-            _ => diags.push(unused(
-                &rel,
-                "content/ holds site.yaml, checklist.yaml, workloads/ and pages/",
-            )),
+            _ => diags.push(unused(&rel, "content/ holds site.yaml, checklist.yaml, workloads/ and pages/")),
         }
     }
     let loaded: Vec<(WorkloadSources, Vec<Diagnostic>)> = workload_dirs
@@ -119,20 +107,11 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
 }
 
 fn unused(rel: &str, why: &str) -> Diagnostic {
-    Diagnostic::new(
-        Code::W0003,
-        rel,
-        1,
-        1,
-        format!("`{rel}` is not used by cutover"),
-    )
-    .with_help(why.to_string())
+    Diagnostic::new(Code::W0003, rel, 1, 1, format!("`{rel}` is not used by cutover")).with_help(why.to_string())
 }
 
 fn is_symlink(p: &Path) -> bool {
-    fs::symlink_metadata(p)
-        .map(|m| m.file_type().is_symlink())
-        .unwrap_or(false)
+    fs::symlink_metadata(p).map(|m| m.file_type().is_symlink()).unwrap_or(false)
 }
 
 fn is_hidden(name: &str) -> bool {
@@ -144,13 +123,7 @@ fn sorted_entries(dir: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<(St
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
-            diags.push(Diagnostic::new(
-                Code::E0001,
-                rel,
-                1,
-                1,
-                format!("cannot read folder: {e}"),
-            ));
+            diags.push(Diagnostic::new(Code::E0001, rel, 1, 1, format!("cannot read folder: {e}")));
             return Vec::new();
         }
     };
@@ -179,14 +152,8 @@ pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<
     match fs::metadata(path) {
         Ok(m) if m.len() > MAX_TEXT_BYTES => {
             diags.push(
-                err(
-                    Code::E0003,
-                    format!(
-                        "file is {} bytes, over the limit of {MAX_TEXT_BYTES} bytes",
-                        m.len()
-                    ),
-                )
-                .with_help("split the evidence, and attach large material as separate files"),
+                err(Code::E0003, format!("file is {} bytes, over the limit of {MAX_TEXT_BYTES} bytes", m.len()))
+                    .with_help("split the evidence, and attach large material as separate files"),
             );
             return None;
         }
@@ -212,25 +179,18 @@ pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<
             if text.starts_with('\u{feff}') {
                 text.drain(..3);
             }
-            Some(SourceFile {
-                path: rel.to_string(),
-                text,
-            })
+            Some(SourceFile { path: rel.to_string(), text })
         }
         Err(e) => {
             let bytes = e.as_bytes();
             let valid = e.utf8_error().valid_up_to();
             let line = 1 + bytes[..valid].iter().filter(|b| **b == b'\n').count() as u32;
-            let line_start = bytes[..valid]
-                .iter()
-                .rposition(|b| *b == b'\n')
-                .map_or(0, |i| i + 1);
-            let column = 1 + String::from_utf8_lossy(&bytes[line_start..valid])
-                .chars()
-                .count() as u32;
+            let line_start = bytes[..valid].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = 1 + String::from_utf8_lossy(&bytes[line_start..valid]).chars().count() as u32;
             diags.push(
-                Diagnostic::new(Code::E0002, rel, line, column, format!("invalid UTF-8 at byte {valid}"))
-                    .with_help("save the file as UTF-8; binary files belong in attachments, not in `.md` or `.yaml` files"),
+                Diagnostic::new(Code::E0002, rel, line, column, format!("invalid UTF-8 at byte {valid}")).with_help(
+                    "save the file as UTF-8; binary files belong in attachments, not in `.md` or `.yaml` files",
+                ),
             );
             None
         }
@@ -244,10 +204,7 @@ fn load_pages(dir: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<SourceF
         if name.ends_with(".md") && path.is_file() {
             pages.extend(read_text(&path, &file_rel, diags));
         } else {
-            diags.push(unused(
-                &file_rel,
-                "content/pages/ holds `<page-id>.md` files",
-            ));
+            diags.push(unused(&file_rel, "content/pages/ holds `<page-id>.md` files"));
         }
     }
     pages
@@ -263,26 +220,13 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
         attachments: Vec::new(),
     };
     let canonical_dir = fs::canonicalize(dir).ok();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .min_depth(1)
-        .max_depth(32);
-    for entry in walker
-        .into_iter()
-        .filter_entry(|e| !e.file_name().to_str().is_some_and(is_hidden))
-    {
+    let walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1).max_depth(32);
+    for entry in walker.into_iter().filter_entry(|e| !e.file_name().to_str().is_some_and(is_hidden)) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let at = e.path().map_or(rel.clone(), |p| site_rel(&rel, dir, p));
-                diags.push(Diagnostic::new(
-                    Code::E0001,
-                    at,
-                    1,
-                    1,
-                    format!("cannot read: {e}"),
-                ));
+                diags.push(Diagnostic::new(Code::E0001, at, 1, 1, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -297,9 +241,7 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
             continue;
         };
         let file_rel = format!("{rel}/{inner}");
-        if entry.path_is_symlink()
-            && !symlink_stays_inside(entry.path(), canonical_dir.as_deref(), &file_rel, diags)
-        {
+        if entry.path_is_symlink() && !symlink_stays_inside(entry.path(), canonical_dir.as_deref(), &file_rel, diags) {
             continue;
         }
         if !entry.path().is_file() {
@@ -317,35 +259,18 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
 }
 
 /// A symlink may point only at a file inside its workload folder.
-fn symlink_stays_inside(
-    path: &Path,
-    dir: Option<&Path>,
-    rel: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> bool {
+fn symlink_stays_inside(path: &Path, dir: Option<&Path>, rel: &str, diags: &mut Vec<Diagnostic>) -> bool {
     match (fs::canonicalize(path), dir) {
         (Ok(target), Some(dir)) if target.starts_with(dir) => true,
         (Ok(_), _) => {
             diags.push(
-                Diagnostic::new(
-                    Code::E0004,
-                    rel,
-                    1,
-                    1,
-                    "symbolic link points outside its workload folder",
-                )
-                .with_help("copy the file into the workload folder instead of linking to it"),
+                Diagnostic::new(Code::E0004, rel, 1, 1, "symbolic link points outside its workload folder")
+                    .with_help("copy the file into the workload folder instead of linking to it"),
             );
             false
         }
         (Err(e), _) => {
-            diags.push(Diagnostic::new(
-                Code::E0004,
-                rel,
-                1,
-                1,
-                format!("symbolic link cannot be followed: {e}"),
-            ));
+            diags.push(Diagnostic::new(Code::E0004, rel, 1, 1, format!("symbolic link cannot be followed: {e}")));
             false
         }
     }

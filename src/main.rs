@@ -21,12 +21,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode, cutover::Fatal> {
     match command {
-        Command::Check {
-            root,
-            format,
-            strict,
-            as_of,
-        } => {
+        Command::Check { root, format, strict, as_of } => {
             let checked = cutover::check(&root, &RunOptions { as_of, strict })?;
             print_report(&checked, format);
             if format == Format::Human {
@@ -34,25 +29,14 @@ fn run(command: Command) -> Result<ExitCode, cutover::Fatal> {
             }
             Ok(exit_code(&checked))
         }
-        Command::Build {
-            root,
-            out,
-            as_of,
-            strict,
-        } => {
+        Command::Build { root, out, as_of, strict } => {
             let out = out.unwrap_or_else(|| root.join("public"));
             let (checked, written) = cutover::build(&root, &out, &RunOptions { as_of, strict })?;
             print_report(&checked, Format::Human);
             if written {
-                eprintln!(
-                    "{}\nwrote the site to {}",
-                    summary_line(&checked),
-                    out.display()
-                );
+                eprintln!("{}\nwrote the site to {}", summary_line(&checked), out.display());
             } else {
-                eprintln!(
-                    "error: the portfolio has errors; the site was not written (the previous one is untouched)"
-                );
+                eprintln!("error: the portfolio has errors; the site was not written (the previous one is untouched)");
             }
             Ok(exit_code(&checked))
         }
@@ -75,23 +59,14 @@ fn print_report(checked: &Checked, format: Format) {
         Format::Github => print!("{}", r.to_github()),
         Format::Human => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let text = r.to_human(
-                &|p: &str| checked.sources.text_of(p).map(str::to_string),
-                color,
-            );
+            let text = r.to_human(&|p: &str| checked.sources.text_of(p).map(str::to_string), color);
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
     }
 }
 
 fn summary_line(c: &Checked) -> String {
-    let n = |d| {
-        c.assessment
-            .workloads
-            .values()
-            .filter(|w| w.decision == d)
-            .count()
-    };
+    let n = |d| c.assessment.workloads.values().filter(|w| w.decision == d).count();
     use cutover::evaluate::Decision::*;
     format!(
         "checked {} workloads as of {}: {} promoted, {} ready, {} blocked",
@@ -104,9 +79,5 @@ fn summary_line(c: &Checked) -> String {
 }
 
 fn exit_code(c: &Checked) -> ExitCode {
-    if c.report.errors() > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if c.report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

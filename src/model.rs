@@ -51,8 +51,7 @@ pub fn is_valid_id(s: &str) -> bool {
     !b.is_empty()
         && b.len() <= 63
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
 }
 
 /// How much the business depends on a workload; decides which items it needs.
@@ -65,11 +64,8 @@ pub enum Criticality {
 }
 
 impl Criticality {
-    pub const ALL: [Criticality; 3] = [
-        Criticality::MissionCritical,
-        Criticality::BusinessCritical,
-        Criticality::Standard,
-    ];
+    pub const ALL: [Criticality; 3] =
+        [Criticality::MissionCritical, Criticality::BusinessCritical, Criticality::Standard];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -249,16 +245,10 @@ impl FieldValue {
                 }
             }
             FieldValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-            FieldValue::List(items) => items
-                .iter()
-                .map(FieldValue::display)
-                .collect::<Vec<_>>()
-                .join(", "),
-            FieldValue::Record(fields) => fields
-                .iter()
-                .map(|(k, v)| format!("{k}: {}", v.display()))
-                .collect::<Vec<_>>()
-                .join("; "),
+            FieldValue::List(items) => items.iter().map(FieldValue::display).collect::<Vec<_>>().join(", "),
+            FieldValue::Record(fields) => {
+                fields.iter().map(|(k, v)| format!("{k}: {}", v.display())).collect::<Vec<_>>().join("; ")
+            }
         }
     }
 }

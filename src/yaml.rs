@@ -101,14 +101,8 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         },
     };
     match serde_saphyr::from_str_with_options::<Option<Spanned<Value>>>(text, options) {
-        Ok(Some(sp)) => Ok(Node {
-            value: sp.value,
-            pos: pos_of(&sp.referenced),
-        }),
-        Ok(None) => Ok(Node {
-            value: Value::Null,
-            pos: Pos { line: 1, column: 1 },
-        }),
+        Ok(Some(sp)) => Ok(Node { value: sp.value, pos: pos_of(&sp.referenced) }),
+        Ok(None) => Ok(Node { value: Value::Null, pos: Pos { line: 1, column: 1 } }),
         Err(e) => Err(convert_error(&e)),
     }
 }
@@ -138,17 +132,11 @@ fn too_deep(text: &str) -> Option<Pos> {
 }
 
 fn pos_of(loc: &serde_saphyr::Location) -> Pos {
-    Pos {
-        line: loc.line().clamp(1, u32::MAX as u64) as u32,
-        column: loc.column().clamp(1, u32::MAX as u64) as u32,
-    }
+    Pos { line: loc.line().clamp(1, u32::MAX as u64) as u32, column: loc.column().clamp(1, u32::MAX as u64) as u32 }
 }
 
 fn convert_error(e: &serde_saphyr::Error) -> YamlError {
-    let pos = e
-        .location()
-        .map(|l| pos_of(&l))
-        .unwrap_or(Pos { line: 1, column: 1 });
+    let pos = e.location().map(|l| pos_of(&l)).unwrap_or(Pos { line: 1, column: 1 });
     let full = e.without_snippet().to_string();
     let message = clean_message(full.lines().next().unwrap_or("invalid YAML"));
     let lower = message.to_lowercase();
@@ -218,10 +206,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
         while let Some(sp) = seq.next_element::<Spanned<Value>>()? {
-            items.push(Node {
-                value: sp.value,
-                pos: pos_of(&sp.referenced),
-            });
+            items.push(Node { value: sp.value, pos: pos_of(&sp.referenced) });
         }
         Ok(Value::Seq(items))
     }
@@ -230,16 +215,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         while let Some(k) = map.next_key::<Spanned<Value>>()? {
             let v: Spanned<Value> = map.next_value()?;
             let name = k.value.scalar_text().unwrap_or_default();
-            entries.push((
-                Key {
-                    name,
-                    pos: pos_of(&k.referenced),
-                },
-                Node {
-                    value: v.value,
-                    pos: pos_of(&v.referenced),
-                },
-            ));
+            entries
+                .push((Key { name, pos: pos_of(&k.referenced) }, Node { value: v.value, pos: pos_of(&v.referenced) }));
         }
         Ok(Value::Map(entries))
     }
@@ -269,9 +246,7 @@ mod tests {
         assert_eq!(m[0].0.pos, Pos { line: 1, column: 1 });
         assert_eq!(m[0].1.value, Value::Int(1));
         assert_eq!(m[0].1.pos, Pos { line: 1, column: 4 });
-        let Value::Seq(items) = &m[1].1.value else {
-            panic!()
-        };
+        let Value::Seq(items) = &m[1].1.value else { panic!() };
         assert_eq!(items[1].value, Value::Str("2026-10-01".into()));
         assert_eq!(items[1].pos, Pos { line: 4, column: 5 });
         assert_eq!(m[2].0.pos, Pos { line: 5, column: 1 });

@@ -112,10 +112,7 @@ pub struct FieldSpec {
     pub optional: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
-    #[serde(
-        skip_serializing_if = "Vec::is_empty",
-        serialize_with = "fields_as_map"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "fields_as_map")]
     pub fields: Vec<FieldSpec>,
 }
 
@@ -181,16 +178,9 @@ mod tests {
         );
         let promote = c.item("promote").unwrap();
         assert_eq!(promote.after.len(), 14);
-        assert_eq!(
-            c.item("ciso-verification").unwrap().signoff.as_deref(),
-            Some("ciso")
-        );
+        assert_eq!(c.item("ciso-verification").unwrap().signoff.as_deref(), Some("ciso"));
         assert_eq!(c.item("bcdr-validation").unwrap().max_age_days, Some(90));
-        assert!(
-            c.items
-                .iter()
-                .all(|i| i.allow_not_applicable == (i.id.as_str() == "domain-alignment"))
-        );
+        assert!(c.items.iter().all(|i| i.allow_not_applicable == (i.id.as_str() == "domain-alignment")));
         assert!(c.items.iter().all(|i| i.required.len() == 3));
     }
 
@@ -199,12 +189,8 @@ mod tests {
         let c = Checklist::builtin();
         let text = c.to_yaml();
         let mut diags = Vec::new();
-        let again = crate::validate::checklist::from_node(
-            &crate::yaml::parse(&text).unwrap(),
-            "x",
-            &mut diags,
-        )
-        .unwrap();
+        let again =
+            crate::validate::checklist::from_node(&crate::yaml::parse(&text).unwrap(), "x", &mut diags).unwrap();
         assert!(diags.is_empty(), "{diags:?}\n{text}");
         assert_eq!(again.to_yaml(), text);
     }

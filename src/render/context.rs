@@ -36,12 +36,7 @@ pub struct Counts {
 
 impl Counts {
     pub fn of<'a>(decisions: impl Iterator<Item = &'a Decision>) -> Counts {
-        let mut c = Counts {
-            total: 0,
-            promoted: 0,
-            ready: 0,
-            blocked: 0,
-        };
+        let mut c = Counts { total: 0, promoted: 0, ready: 0, blocked: 0 };
         for d in decisions {
             c.total += 1;
             match d {
@@ -65,6 +60,8 @@ pub struct ReleaseSummary {
     /// Percentages for the progress bar, summing to 100 when there are workloads.
     pub pct_promoted: u32,
     pub pct_ready: u32,
+    /// The progress bar, as inline SVG.
+    pub bar_svg: String,
 }
 
 #[derive(Serialize)]
@@ -200,25 +197,13 @@ pub fn cell(state: &ItemState, item_title: &str) -> Cell {
     if !state.required {
         title.push_str(" - not required");
     }
-    Cell {
-        status: state.status.as_str(),
-        symbol: status_symbol(state.status),
-        class: cell_class(state),
-        title,
-    }
+    Cell { status: state.status.as_str(), symbol: status_symbol(state.status), class: cell_class(state), title }
 }
 
 pub fn abbreviation(title: &str) -> String {
-    let words: Vec<&str> = title
-        .split(|c: char| c.is_whitespace() || c == '-')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = title.split(|c: char| c.is_whitespace() || c == '-').filter(|w| !w.is_empty()).collect();
     if words.len() > 1 {
-        words
-            .iter()
-            .filter_map(|w| w.chars().next())
-            .collect::<String>()
-            .to_uppercase()
+        words.iter().filter_map(|w| w.chars().next()).collect::<String>().to_uppercase()
     } else {
         title.chars().take(3).collect()
     }
@@ -229,11 +214,7 @@ pub fn workload_href(root: &str, id: &str) -> String {
 }
 
 pub fn release_summary(p: &Portfolio, a: &Assessment, release_id: &str) -> Option<ReleaseSummary> {
-    let r = p
-        .site
-        .releases
-        .iter()
-        .find(|r| r.id.as_str() == release_id)?;
+    let r = p.site.releases.iter().find(|r| r.id.as_str() == release_id)?;
     let ra = a.releases.iter().find(|x| x.id == r.id)?;
     let counts = Counts::of(ra.workloads.iter().map(|id| &a.workloads[id].decision));
     let pct = |n: usize| (n * 100).checked_div(counts.total).unwrap_or(0) as u32;
@@ -245,6 +226,7 @@ pub fn release_summary(p: &Portfolio, a: &Assessment, release_id: &str) -> Optio
         complete: ra.complete,
         pct_promoted: pct(counts.promoted),
         pct_ready: pct(counts.ready),
+        bar_svg: decision_bar(&counts, 240, 14),
         counts,
     })
 }
@@ -257,31 +239,15 @@ pub fn matrix_row(w: &Workload, wa: &WorkloadAssessment, checklist: &Checklist) 
         criticality: w.criticality.as_str(),
         release: w.release.as_ref().map(|r| r.0.clone()),
         decision: wa.decision.as_str(),
-        cells: wa
-            .items
-            .iter()
-            .zip(&checklist.items)
-            .map(|(s, i)| cell(s, &i.title))
-            .collect(),
+        cells: wa.items.iter().zip(&checklist.items).map(|(s, i)| cell(s, &i.title)).collect(),
     }
 }
 
-pub fn dep_link(
-    root: &str,
-    p: &Portfolio,
-    a: &Assessment,
-    id: &crate::model::WorkloadId,
-) -> DepLink {
+pub fn dep_link(root: &str, p: &Portfolio, a: &Assessment, id: &crate::model::WorkloadId) -> DepLink {
     DepLink {
         id: id.0.clone(),
-        name: p
-            .workloads
-            .get(id)
-            .map_or_else(|| id.0.clone(), |w| w.name.clone()),
-        decision: a
-            .workloads
-            .get(id)
-            .map_or("blocked", |x| x.decision.as_str()),
+        name: p.workloads.get(id).map_or_else(|| id.0.clone(), |w| w.name.clone()),
+        decision: a.workloads.get(id).map_or("blocked", |x| x.decision.as_str()),
         href: workload_href(root, id.as_str()),
     }
 }
@@ -291,17 +257,9 @@ pub fn reasons(root: &str, p: &Portfolio, wa: &WorkloadAssessment) -> Vec<Reason
         .iter()
         .map(|r| ReasonView {
             item: r.item.as_ref().map(|i| i.0.clone()),
-            item_title: r
-                .item
-                .as_ref()
-                .and_then(|i| p.checklist.item(i.as_str()))
-                .map(|i| i.title.clone()),
+            item_title: r.item.as_ref().and_then(|i| p.checklist.item(i.as_str())).map(|i| i.title.clone()),
             workload: r.workload.as_ref().map(|w| w.0.clone()),
-            workload_name: r
-                .workload
-                .as_ref()
-                .and_then(|w| p.workloads.get(w))
-                .map(|w| w.name.clone()),
+            workload_name: r.workload.as_ref().and_then(|w| p.workloads.get(w)).map(|w| w.name.clone()),
             href: match (&r.item, &r.workload) {
                 (Some(i), _) => format!("#item-{i}"),
                 (None, Some(w)) => workload_href(root, w.as_str()),
@@ -326,9 +284,7 @@ pub fn item_groups(p: &Portfolio, w: &Workload, wa: &WorkloadAssessment) -> Vec<
                 .iter()
                 .zip(&wa.items)
                 .filter(|(i, _)| i.group == g.id)
-                .map(|(item, state)| {
-                    item_view(item, state, w.evidence.get(&item.id), &with_evidence)
-                })
+                .map(|(item, state)| item_view(item, state, w.evidence.get(&item.id), &with_evidence))
                 .collect(),
         })
         .filter(|g| !g.items.is_empty())
@@ -359,31 +315,17 @@ fn item_view(
         validated_on: date(ev.and_then(|e| e.validated_on)),
         justification: ev.and_then(|e| e.justification.clone()),
         waiver: ev.and_then(|e| e.waiver.clone()),
-        links: ev
-            .map(|e| e.documented_in.iter().map(link_view).collect())
-            .unwrap_or_default(),
-        fields: ev
-            .map(|e| field_views(&item.fields, &e.fields))
-            .unwrap_or_default(),
-        body_html: ev
-            .map(|e| markdown::to_html(&e.body, with_evidence, 2))
-            .unwrap_or_default(),
+        links: ev.map(|e| e.documented_in.iter().map(link_view).collect()).unwrap_or_default(),
+        fields: ev.map(|e| field_views(&item.fields, &e.fields)).unwrap_or_default(),
+        body_html: ev.map(|e| markdown::to_html(&e.body, with_evidence, 2)).unwrap_or_default(),
         has_evidence: ev.is_some(),
     }
 }
 
 fn link_view(l: &Link) -> LinkView {
     match l {
-        Link::Url(u) => LinkView {
-            href: u.clone(),
-            label: u.clone(),
-            external: true,
-        },
-        Link::File(p) => LinkView {
-            href: encode_path(p),
-            label: p.clone(),
-            external: false,
-        },
+        Link::Url(u) => LinkView { href: u.clone(), label: u.clone(), external: true },
+        Link::File(p) => LinkView { href: encode_path(p), label: p.clone(), external: false },
     }
 }
 
@@ -403,9 +345,7 @@ pub fn encode_path(p: &str) -> String {
 fn label(name: &str) -> String {
     let s = name.replace('_', " ");
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 fn field_views(specs: &[FieldSpec], values: &[(String, FieldValue)]) -> Vec<FieldView> {
@@ -430,10 +370,7 @@ fn field_views(specs: &[FieldSpec], values: &[(String, FieldValue)]) -> Vec<Fiel
                                 .fields
                                 .iter()
                                 .map(|f| {
-                                    r.iter()
-                                        .find(|(n, _)| *n == f.name)
-                                        .map(|(_, v)| v.display())
-                                        .unwrap_or_default()
+                                    r.iter().find(|(n, _)| *n == f.name).map(|(_, v)| v.display()).unwrap_or_default()
                                 })
                                 .collect(),
                             other => vec![other.display()],
@@ -445,4 +382,90 @@ fn field_views(specs: &[FieldSpec], values: &[(String, FieldValue)]) -> Vec<Fiel
             Some(view)
         })
         .collect()
+}
+
+/// Promoted, ready and blocked as one bar.
+pub fn decision_bar(c: &Counts, width: u32, height: u32) -> String {
+    super::svg::stacked_bar(&decision_parts(c), width, height)
+}
+
+pub fn decision_parts(c: &Counts) -> [super::svg::Part<'static>; 3] {
+    use super::svg::Part;
+    [
+        Part { class: "promoted", label: "promoted", value: c.promoted },
+        Part { class: "ready", label: "ready", value: c.ready },
+        Part { class: "blocked", label: "blocked", value: c.blocked },
+    ]
+}
+
+/// The graph around one workload: its dependencies, itself, and what depends on it.
+pub fn workload_graph(root: &str, p: &Portfolio, a: &Assessment, w: &Workload, wa: &WorkloadAssessment) -> String {
+    use super::svg::{GraphNode, NodeRole, dependency_graph};
+    let mut nodes = vec![GraphNode {
+        id: w.id.0.clone(),
+        label: w.name.clone(),
+        decision: wa.decision.as_str(),
+        href: "index.html".into(),
+        role: NodeRole::Focus,
+    }];
+    let mut edges = Vec::new();
+    for d in &w.depends_on {
+        let l = dep_link(root, p, a, d);
+        nodes.push(GraphNode {
+            id: l.id.clone(),
+            label: l.name,
+            decision: l.decision,
+            href: l.href,
+            role: NodeRole::Normal,
+        });
+        edges.push((w.id.0.clone(), l.id));
+    }
+    for d in &wa.dependants {
+        if w.depends_on.contains(d) {
+            continue;
+        }
+        let l = dep_link(root, p, a, d);
+        nodes.push(GraphNode {
+            id: l.id.clone(),
+            label: l.name,
+            decision: l.decision,
+            href: l.href,
+            role: NodeRole::Normal,
+        });
+        edges.push((l.id, w.id.0.clone()));
+    }
+    if nodes.len() == 1 {
+        return String::new();
+    }
+    dependency_graph(&nodes, &edges, &format!("Dependency graph of {}", w.name))
+}
+
+/// The graph of a release: its workloads, plus the outside workloads they depend on.
+pub fn release_graph(root: &str, p: &Portfolio, a: &Assessment, members: &[&Workload], title: &str) -> String {
+    use super::svg::{GraphNode, NodeRole, dependency_graph};
+    let inside: BTreeSet<&str> = members.iter().map(|w| w.id.as_str()).collect();
+    let mut nodes: Vec<GraphNode> = Vec::new();
+    let mut outside = BTreeSet::new();
+    let mut edges = Vec::new();
+    for w in members {
+        let l = dep_link(root, p, a, &w.id);
+        nodes.push(GraphNode { id: l.id, label: l.name, decision: l.decision, href: l.href, role: NodeRole::Normal });
+        for d in &w.depends_on {
+            edges.push((w.id.0.clone(), d.0.clone()));
+            if !inside.contains(d.as_str()) {
+                outside.insert(d.clone());
+            }
+        }
+    }
+    for d in outside {
+        let l = dep_link(root, p, a, &d);
+        nodes.push(GraphNode {
+            id: l.id,
+            label: format!("{} (other release)", l.name),
+            decision: l.decision,
+            href: l.href,
+            role: NodeRole::External,
+        });
+    }
+    dependency_graph(&nodes, &edges, title)
 }

@@ -67,16 +67,83 @@ pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
                 }
             })
             .collect(),
-        releases: a
-            .releases
-            .iter()
-            .map(|r| ReleaseJson {
-                id: r.id.as_str(),
-                complete: r.complete,
-            })
-            .collect(),
+        releases: a.releases.iter().map(|r| ReleaseJson { id: r.id.as_str(), complete: r.complete }).collect(),
     };
     let mut out = serde_json::to_vec_pretty(&doc).expect("plain data serialises");
     out.push(b'\n');
     out
+}
+
+#[derive(Serialize)]
+struct SearchIndex<'a> {
+    workloads: Vec<SearchWorkload<'a>>,
+    releases: Vec<SearchLink<'a>>,
+    items: Vec<SearchItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct SearchWorkload<'a> {
+    id: &'a str,
+    name: &'a str,
+    owner: &'a str,
+    release: Option<&'a str>,
+    release_title: Option<&'a str>,
+    decision: &'static str,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct SearchLink<'a> {
+    id: &'a str,
+    title: &'a str,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct SearchItem<'a> {
+    id: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    href: String,
+}
+
+/// The search data as a script (`window.CUTOVER_SEARCH = ...`), so that it
+/// loads from `file://` where fetching JSON is not allowed. Hrefs are relative to the site root.
+pub fn search_index(p: &Portfolio, a: &Assessment) -> Vec<u8> {
+    let title_of = |r: &str| p.site.releases.iter().find(|x| x.id.as_str() == r).map(|x| x.title.as_str());
+    let index = SearchIndex {
+        workloads: p
+            .workloads
+            .values()
+            .map(|w| SearchWorkload {
+                id: w.id.as_str(),
+                name: &w.name,
+                owner: &w.owner,
+                release: w.release.as_ref().map(|r| r.as_str()),
+                release_title: w.release.as_ref().and_then(|r| title_of(r.as_str())),
+                decision: a.workloads[&w.id].decision.as_str(),
+                href: format!("workloads/{}/index.html", w.id),
+            })
+            .collect(),
+        releases: p
+            .site
+            .releases
+            .iter()
+            .map(|r| SearchLink { id: r.id.as_str(), title: &r.title, href: format!("releases/{}/index.html", r.id) })
+            .collect(),
+        items: p
+            .checklist
+            .items
+            .iter()
+            .map(|i| SearchItem {
+                id: i.id.as_str(),
+                title: &i.title,
+                summary: &i.summary,
+                href: format!("checklist/index.html#item-{}", i.id),
+            })
+            .collect(),
+    };
+    // JSON is valid JavaScript; escaping `<` keeps a `</script>` in a name inert even if inlined.
+    let json = serde_json::to_string(&index).expect("plain data serialises").replace('<', "\\u003c");
+    format!("window.CUTOVER_SEARCH = {json};\n").into_bytes()
 }

@@ -10,31 +10,13 @@ use std::sync::OnceLock;
 /// `heading_shift` pushes headings down so a body's `#` sits under the page's own.
 pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, heading_shift: u8) -> String {
     let events = Parser::new_ext(body, crate::markdown::options()).map(|ev| match ev {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => Event::Start(Tag::Link {
-            link_type,
-            dest_url: rewrite(dest_url, evidence_items),
-            title,
-            id,
-        }),
-        Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) => Event::Start(Tag::Heading {
-            level: shift(level, heading_shift),
-            id,
-            classes,
-            attrs,
-        }),
-        Event::End(TagEnd::Heading(level)) => {
-            Event::End(TagEnd::Heading(shift(level, heading_shift)))
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type, dest_url: rewrite(dest_url, evidence_items), title, id })
         }
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading { level: shift(level, heading_shift), id, classes, attrs })
+        }
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level, heading_shift))),
         other => other,
     });
     let mut raw = String::with_capacity(body.len() * 3 / 2);
@@ -46,11 +28,7 @@ pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, heading_shift: u8)
 pub fn inline_to_html(text: &str) -> String {
     let html = to_html(text, &BTreeSet::new(), 0);
     let trimmed = html.trim();
-    trimmed
-        .strip_prefix("<p>")
-        .and_then(|s| s.strip_suffix("</p>"))
-        .unwrap_or(trimmed)
-        .to_string()
+    trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
 }
 
 fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
@@ -85,10 +63,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             ("code", "class") => value
                 .split_whitespace()
                 .all(|c| {
-                    c.strip_prefix("language-").is_some_and(|l| {
-                        l.chars()
-                            .all(|ch| ch.is_ascii_alphanumeric() || "+-_".contains(ch))
-                    })
+                    c.strip_prefix("language-")
+                        .is_some_and(|l| l.chars().all(|ch| ch.is_ascii_alphanumeric() || "+-_".contains(ch)))
                 })
                 .then(|| value.into()),
             ("input", "type") => (value == "checkbox").then(|| value.into()),
@@ -134,9 +110,6 @@ mod tests {
 
     #[test]
     fn inline_strips_the_paragraph() {
-        assert_eq!(
-            inline_to_html("Monthly *payroll*."),
-            "Monthly <em>payroll</em>."
-        );
+        assert_eq!(inline_to_html("Monthly *payroll*."), "Monthly <em>payroll</em>.");
     }
 }

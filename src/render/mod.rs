@@ -4,6 +4,7 @@
 pub mod context;
 pub mod json;
 pub mod markdown;
+pub mod svg;
 
 use crate::evaluate::Assessment;
 use crate::model::Portfolio;
@@ -30,29 +31,20 @@ pub struct RenderError(pub String);
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
-    (
-        "dashboard.html",
-        include_str!("../../templates/dashboard.html"),
-    ),
-    (
-        "workload.html",
-        include_str!("../../templates/workload.html"),
-    ),
+    ("dashboard.html", include_str!("../../templates/dashboard.html")),
+    ("workload.html", include_str!("../../templates/workload.html")),
     ("release.html", include_str!("../../templates/release.html")),
-    (
-        "checklist.html",
-        include_str!("../../templates/checklist.html"),
-    ),
+    ("checklist.html", include_str!("../../templates/checklist.html")),
     ("page.html", include_str!("../../templates/page.html")),
 ];
 
 const STYLE: &str = include_str!("../../templates/style.css");
+const SEARCH_JS: &str = include_str!("../../templates/search.js");
 const NEXT_STEP_PAGE: &str = include_str!("../../templates/pages/align-business-priorities.md");
 
 fn tera() -> Result<tera::Tera, RenderError> {
     let mut t = tera::Tera::new();
-    t.add_raw_templates(TEMPLATES.iter().copied())
-        .map_err(|e| RenderError(format!("built-in templates: {e}")))?;
+    t.add_raw_templates(TEMPLATES.iter().copied()).map_err(|e| RenderError(format!("built-in templates: {e}")))?;
     Ok(t)
 }
 
@@ -67,14 +59,8 @@ struct Env<'a> {
 impl Env<'_> {
     fn common(&self, depth: usize, page_title: String, path: &str) -> Common<'_> {
         let root = "../".repeat(depth);
-        let nav = self
-            .nav
-            .iter()
-            .map(|n| NavLink {
-                title: n.title.clone(),
-                href: format!("{root}{}", n.href),
-            })
-            .collect();
+        let nav =
+            self.nav.iter().map(|n| NavLink { title: n.title.clone(), href: format!("{root}{}", n.href) }).collect();
         Common {
             root,
             site_title: &self.p.site.title,
@@ -82,22 +68,13 @@ impl Env<'_> {
             as_of: self.a.as_of.to_string(),
             page_title,
             nav,
-            canonical: self
-                .p
-                .site
-                .base_url
-                .as_ref()
-                .map(|b| format!("{}/{}", b.trim_end_matches('/'), path)),
+            canonical: self.p.site.base_url.as_ref().map(|b| format!("{}/{}", b.trim_end_matches('/'), path)),
         }
     }
 
     fn render<T: Serialize>(&self, template: &str, ctx: &T) -> Result<Vec<u8>, RenderError> {
-        let ctx = tera::Context::from_serialize(ctx)
-            .map_err(|e| RenderError(format!("{template}: {e}")))?;
-        self.tera
-            .render(template, &ctx)
-            .map(String::into_bytes)
-            .map_err(|e| RenderError(format!("{template}: {e}")))
+        let ctx = tera::Context::from_serialize(ctx).map_err(|e| RenderError(format!("{template}: {e}")))?;
+        self.tera.render(template, &ctx).map(String::into_bytes).map_err(|e| RenderError(format!("{template}: {e}")))
     }
 }
 
@@ -105,51 +82,25 @@ impl Env<'_> {
 pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
     let pages = page_sources(p);
     let mut nav = vec![
-        NavLink {
-            title: "Dashboard".into(),
-            href: "index.html".into(),
-        },
-        NavLink {
-            title: "Checklist".into(),
-            href: "checklist/index.html".into(),
-        },
+        NavLink { title: "Dashboard".into(), href: "index.html".into() },
+        NavLink { title: "Checklist".into(), href: "checklist/index.html".into() },
     ];
-    nav.extend(pages.iter().map(|(id, title, _)| NavLink {
-        title: title.clone(),
-        href: format!("pages/{id}/index.html"),
-    }));
-    let env = Env {
-        tera: tera()?,
-        p,
-        a,
-        nav,
-        pages,
-    };
+    nav.extend(
+        pages.iter().map(|(id, title, _)| NavLink { title: title.clone(), href: format!("pages/{id}/index.html") }),
+    );
+    let env = Env { tera: tera()?, p, a, nav, pages };
     let mut site = Site::new();
-    site.insert(
-        "assets/style.css".into(),
-        Output::Bytes(STYLE.as_bytes().to_vec()),
-    );
-    site.insert(
-        "readiness.json".into(),
-        Output::Bytes(json::readiness(p, a)),
-    );
+    site.insert("assets/style.css".into(), Output::Bytes(STYLE.as_bytes().to_vec()));
+    site.insert("readiness.json".into(), Output::Bytes(json::readiness(p, a)));
+    site.insert("assets/search.js".into(), Output::Bytes(SEARCH_JS.as_bytes().to_vec()));
+    site.insert("search-index.js".into(), Output::Bytes(json::search_index(p, a)));
     site.insert("index.html".into(), Output::Bytes(dashboard(&env)?));
-    site.insert(
-        "checklist/index.html".into(),
-        Output::Bytes(checklist_page(&env)?),
-    );
+    site.insert("checklist/index.html".into(), Output::Bytes(checklist_page(&env)?));
     for r in &p.site.releases {
-        site.insert(
-            format!("releases/{}/index.html", r.id),
-            Output::Bytes(release_page(&env, r.id.as_str())?),
-        );
+        site.insert(format!("releases/{}/index.html", r.id), Output::Bytes(release_page(&env, r.id.as_str())?));
     }
     for (id, title, body) in &env.pages {
-        site.insert(
-            format!("pages/{id}/index.html"),
-            Output::Bytes(free_page(&env, id, title, body)?),
-        );
+        site.insert(format!("pages/{id}/index.html"), Output::Bytes(free_page(&env, id, title, body)?));
     }
     let reports: Vec<(String, Vec<u8>)> = p
         .workloads
@@ -161,10 +112,7 @@ pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
     }
     for w in p.workloads.values() {
         for file in linked_files(w) {
-            site.insert(
-                format!("workloads/{}/{file}", w.id),
-                Output::Copy(PathBuf::from(&w.dir).join(&file)),
-            );
+            site.insert(format!("workloads/{}/{file}", w.id), Output::Copy(PathBuf::from(&w.dir).join(&file)));
         }
     }
     Ok(site)
@@ -172,20 +120,10 @@ pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
 
 /// The free pages: the built-in next-step page unless overridden, then `content/pages/`.
 fn page_sources(p: &Portfolio) -> Vec<(String, String, String)> {
-    let mut out: Vec<(String, String, String)> = p
-        .pages
-        .iter()
-        .map(|pg| (pg.id.clone(), pg.title.clone(), pg.body.clone()))
-        .collect();
-    if !out
-        .iter()
-        .any(|(id, _, _)| id == "align-business-priorities")
-    {
-        out.push((
-            "align-business-priorities".into(),
-            "Align business priorities".into(),
-            NEXT_STEP_PAGE.into(),
-        ));
+    let mut out: Vec<(String, String, String)> =
+        p.pages.iter().map(|pg| (pg.id.clone(), pg.title.clone(), pg.body.clone())).collect();
+    if !out.iter().any(|(id, _, _)| id == "align-business-priorities") {
+        out.push(("align-business-priorities".into(), "Align business priorities".into(), NEXT_STEP_PAGE.into()));
     }
     out.sort();
     out
@@ -228,6 +166,7 @@ struct DashboardCtx<'a> {
     rows: Vec<MatrixRow>,
     owners: Vec<String>,
     unreleased: usize,
+    ring_svg: String,
 }
 
 fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
@@ -236,12 +175,7 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
     let groups = checklist
         .groups
         .iter()
-        .map(|g| {
-            (
-                g.title.clone(),
-                checklist.items.iter().filter(|i| i.group == g.id).count(),
-            )
-        })
+        .map(|g| (g.title.clone(), checklist.items.iter().filter(|i| i.group == g.id).count()))
         .filter(|(_, n)| *n > 0)
         .collect();
     let columns = checklist
@@ -254,21 +188,14 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
             group: i.group.clone(),
         })
         .collect();
-    let rows = p
-        .workloads
-        .values()
-        .map(|w| matrix_row(w, &a.workloads[&w.id], checklist))
-        .collect();
+    let rows = p.workloads.values().map(|w| matrix_row(w, &a.workloads[&w.id], checklist)).collect();
     let owners: BTreeSet<String> = p.workloads.values().map(|w| w.owner.clone()).collect();
+    let counts = Counts::of(a.workloads.values().map(|w| &w.decision));
     let ctx = DashboardCtx {
         common: env.common(0, p.site.title.clone(), "index.html"),
-        counts: Counts::of(a.workloads.values().map(|w| &w.decision)),
-        releases: p
-            .site
-            .releases
-            .iter()
-            .filter_map(|r| release_summary(p, a, r.id.as_str()))
-            .collect(),
+        ring_svg: svg::ring(&decision_parts(&counts), "workloads"),
+        counts,
+        releases: p.site.releases.iter().filter_map(|r| release_summary(p, a, r.id.as_str())).collect(),
         groups,
         columns,
         rows,
@@ -297,48 +224,42 @@ struct WorkloadCtx<'a> {
     satisfied: usize,
     required: usize,
     next_steps: Vec<NavLink>,
+    graph_svg: String,
+    progress_svg: String,
 }
 
 fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, RenderError> {
     let (p, a) = (env.p, env.a);
     let (w, wa) = (&p.workloads[id], &a.workloads[id]);
     let root = "../../";
+    let satisfied = wa.items.iter().filter(|s| s.required && s.satisfied).count();
+    let required = wa.items.iter().filter(|s| s.required).count();
     let ctx = WorkloadCtx {
-        common: env.common(
-            2,
-            format!("{} - promotion report", w.name),
-            &format!("workloads/{id}/index.html"),
-        ),
+        common: env.common(2, format!("{} - promotion report", w.name), &format!("workloads/{id}/index.html")),
         id: id.as_str(),
         name: &w.name,
         owner: &w.owner,
         criticality: w.criticality.as_str(),
-        release: w
-            .release
-            .as_ref()
-            .and_then(|r| release_summary(p, a, r.as_str())),
+        release: w.release.as_ref().and_then(|r| release_summary(p, a, r.as_str())),
         summary_html: w.summary.as_deref().map(markdown::inline_to_html),
         decision: wa.decision.as_str(),
         reasons: reasons(root, p, wa),
-        dependencies: w
-            .depends_on
-            .iter()
-            .map(|d| dep_link(root, p, a, d))
-            .collect(),
-        dependants: wa
-            .dependants
-            .iter()
-            .map(|d| dep_link(root, p, a, d))
-            .collect(),
+        dependencies: w.depends_on.iter().map(|d| dep_link(root, p, a, d)).collect(),
+        dependants: wa.dependants.iter().map(|d| dep_link(root, p, a, d)).collect(),
         groups: item_groups(p, w, wa),
         assets: &w.assets,
-        satisfied: wa
-            .items
-            .iter()
-            .filter(|s| s.required && s.satisfied)
-            .count(),
-        required: wa.items.iter().filter(|s| s.required).count(),
+        satisfied,
+        required,
         next_steps: next_steps(env, root),
+        graph_svg: workload_graph(root, p, a, w, wa),
+        progress_svg: svg::stacked_bar(
+            &[
+                svg::Part { class: "ready", label: "required items satisfied", value: satisfied },
+                svg::Part { class: "blocked", label: "still open", value: required - satisfied },
+            ],
+            240,
+            14,
+        ),
     };
     env.render("workload.html", &ctx)
 }
@@ -348,10 +269,7 @@ fn next_steps(env: &Env, root: &str) -> Vec<NavLink> {
         .checklist
         .next_steps
         .iter()
-        .map(|n| NavLink {
-            title: n.title.clone(),
-            href: format!("{root}pages/{}/index.html", n.page),
-        })
+        .map(|n| NavLink { title: n.title.clone(), href: format!("{root}pages/{}/index.html", n.page) })
         .collect()
 }
 
@@ -363,33 +281,26 @@ struct ReleaseCtx<'a> {
     rows: Vec<MatrixRow>,
     reasons: BTreeMap<String, Vec<ReasonView>>,
     next_steps: Vec<NavLink>,
+    graph_svg: String,
+    timeline_svg: String,
 }
 
 fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
     let (p, a) = (env.p, env.a);
-    let release =
-        release_summary(p, a, rid).ok_or_else(|| RenderError(format!("release {rid} vanished")))?;
-    let members: Vec<&crate::model::Workload> = p
-        .workloads
-        .values()
-        .filter(|w| w.release.as_ref().is_some_and(|r| r.as_str() == rid))
-        .collect();
+    let release = release_summary(p, a, rid).ok_or_else(|| RenderError(format!("release {rid} vanished")))?;
+    let members: Vec<&crate::model::Workload> =
+        p.workloads.values().filter(|w| w.release.as_ref().is_some_and(|r| r.as_str() == rid)).collect();
     let root = "../../";
     let ctx = ReleaseCtx {
-        common: env.common(
-            2,
-            release.title.clone(),
-            &format!("releases/{rid}/index.html"),
-        ),
-        rows: members
-            .iter()
-            .map(|w| matrix_row(w, &a.workloads[&w.id], &p.checklist))
-            .collect(),
-        reasons: members
-            .iter()
-            .map(|w| (w.id.0.clone(), reasons(root, p, &a.workloads[&w.id])))
-            .collect(),
+        common: env.common(2, release.title.clone(), &format!("releases/{rid}/index.html")),
+        rows: members.iter().map(|w| matrix_row(w, &a.workloads[&w.id], &p.checklist)).collect(),
+        reasons: members.iter().map(|w| (w.id.0.clone(), reasons(root, p, &a.workloads[&w.id]))).collect(),
         next_steps: next_steps(env, root),
+        graph_svg: release_graph(root, p, a, &members, &format!("Dependency graph of {}", release.title)),
+        timeline_svg: match (&release.target, release.days_to_target) {
+            (Some(t), Some(d)) => svg::timeline(&a.as_of.to_string(), t, d),
+            _ => String::new(),
+        },
         release,
     };
     env.render("release.html", &ctx)

@@ -20,25 +20,11 @@ const ITEM: &[&str] = &[
     "after",
     "fields",
 ];
-const FIELD: &[&str] = &[
-    "type",
-    "values",
-    "required_from",
-    "optional",
-    "sensitive",
-    "fields",
-];
+const FIELD: &[&str] = &["type", "values", "required_from", "optional", "sensitive", "fields"];
 
 /// Field names the evidence format already uses; an item may not redefine them.
-pub const COMMON_FIELDS: &[&str] = &[
-    "status",
-    "executed_on",
-    "documented_in",
-    "validated_by",
-    "validated_on",
-    "justification",
-    "waiver",
-];
+pub const COMMON_FIELDS: &[&str] =
+    &["status", "executed_on", "documented_in", "validated_by", "validated_on", "justification", "waiver"];
 
 /// Reads a checklist. Returns `None` when it is too broken to use; the
 /// caller then falls back to nothing and the diagnostics explain why.
@@ -46,9 +32,8 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option
     let mut sink = Sink::new(file, 0, diags);
     let top = Fields::of(&mut sink, node, "checklist.yaml")?;
     top.reject_unknown(&mut sink, TOP, "checklist.yaml");
-    let version = top
-        .require(&mut sink, "version", "checklist.yaml")
-        .and_then(|n| fields::count(&mut sink, n, "version"));
+    let version =
+        top.require(&mut sink, "version", "checklist.yaml").and_then(|n| fields::count(&mut sink, n, "version"));
     if let Some(v) = version.filter(|v| *v != 1) {
         let pos = top.get("version").map_or(top.pos, |n| n.pos);
         sink.report(
@@ -65,21 +50,12 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option
     let groups = read_groups(&mut sink, &top);
     let items = read_items(&mut sink, &top, &groups);
     let next_steps = read_next_steps(&mut sink, &top);
-    (sink.errors == 0).then_some(Checklist {
-        version: version.unwrap_or(1),
-        title,
-        groups,
-        items,
-        next_steps,
-    })
+    (sink.errors == 0).then_some(Checklist { version: version.unwrap_or(1), title, groups, items, next_steps })
 }
 
 fn read_groups(sink: &mut Sink, top: &Fields) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
-    let Some(list) = top
-        .require(sink, "groups", "checklist.yaml")
-        .and_then(|n| fields::list(sink, n, "groups"))
-    else {
+    let Some(list) = top.require(sink, "groups", "checklist.yaml").and_then(|n| fields::list(sink, n, "groups")) else {
         return groups;
     };
     for node in list {
@@ -87,20 +63,11 @@ fn read_groups(sink: &mut Sink, top: &Fields) -> Vec<Group> {
             continue;
         };
         f.reject_unknown(sink, &["id", "title"], "a group");
-        let id = f
-            .require(sink, "id", "a group")
-            .and_then(|n| fields::id(sink, n, "id"));
-        let title = f
-            .require(sink, "title", "a group")
-            .and_then(|n| fields::text(sink, n, "title"));
+        let id = f.require(sink, "id", "a group").and_then(|n| fields::id(sink, n, "id"));
+        let title = f.require(sink, "title", "a group").and_then(|n| fields::text(sink, n, "title"));
         if let (Some(id), Some(title)) = (id, title) {
             if groups.iter().any(|g| g.id == id) {
-                sink.report(
-                    Code::E0305,
-                    node.pos,
-                    format!("group `{id}` is defined twice"),
-                    None,
-                );
+                sink.report(Code::E0305, node.pos, format!("group `{id}` is defined twice"), None);
             } else {
                 groups.push(Group { id, title });
             }
@@ -112,10 +79,7 @@ fn read_groups(sink: &mut Sink, top: &Fields) -> Vec<Group> {
 fn read_items(sink: &mut Sink, top: &Fields, groups: &[Group]) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::new();
     let mut after_refs = Vec::new();
-    let Some(list) = top
-        .require(sink, "items", "checklist.yaml")
-        .and_then(|n| fields::list(sink, n, "items"))
-    else {
+    let Some(list) = top.require(sink, "items", "checklist.yaml").and_then(|n| fields::list(sink, n, "items")) else {
         return items;
     };
     for node in list {
@@ -127,12 +91,7 @@ fn read_items(sink: &mut Sink, top: &Fields, groups: &[Group]) -> Vec<Item> {
             continue;
         };
         if items.iter().any(|i| i.id == item.id) {
-            sink.report(
-                Code::E0305,
-                node.pos,
-                format!("item `{}` is defined twice", item.id),
-                None,
-            );
+            sink.report(Code::E0305, node.pos, format!("item `{}` is defined twice", item.id), None);
         } else {
             items.push(item);
         }
@@ -144,18 +103,11 @@ fn read_items(sink: &mut Sink, top: &Fields, groups: &[Group]) -> Vec<Item> {
             sink.report(
                 Code::E0501,
                 pos,
-                format!(
-                    "item `{owner}` comes after `{target}`, which the checklist does not define"
-                ),
+                format!("item `{owner}` comes after `{target}`, which the checklist does not define"),
                 help,
             );
         } else if owner == target {
-            sink.report(
-                Code::E0501,
-                pos,
-                format!("item `{owner}` cannot come after itself"),
-                None,
-            );
+            sink.report(Code::E0501, pos, format!("item `{owner}` cannot come after itself"), None);
         }
     }
     items
@@ -167,44 +119,24 @@ fn read_item(
     groups: &[Group],
     after_refs: &mut Vec<(String, String, crate::yaml::Pos)>,
 ) -> Option<Item> {
-    let id = f
-        .require(sink, "id", "an item")
-        .and_then(|n| fields::id(sink, n, "id"));
+    let id = f.require(sink, "id", "an item").and_then(|n| fields::id(sink, n, "id"));
     let group = f.require(sink, "group", "an item").and_then(|n| {
         let g = fields::text(sink, n, "group")?;
         if groups.iter().any(|x| x.id == g) {
             Some(g)
         } else {
             let help = did_you_mean(&g, groups.iter().map(|x| x.id.as_str()));
-            sink.report(
-                Code::E0501,
-                n.pos,
-                format!("group `{g}` is not defined under `groups`"),
-                help,
-            );
+            sink.report(Code::E0501, n.pos, format!("group `{g}` is not defined under `groups`"), help);
             None
         }
     });
-    let title = f
-        .require(sink, "title", "an item")
-        .and_then(|n| fields::text(sink, n, "title"));
-    let summary = f
-        .get("summary")
-        .and_then(|n| fields::text(sink, n, "summary"))
-        .unwrap_or_default();
-    let required = f
-        .get("required")
-        .map_or(Criticality::ALL.to_vec(), |n| read_required(sink, n));
-    let allow_not_applicable = f
-        .get("allow_not_applicable")
-        .and_then(|n| fields::boolean(sink, n, "allow_not_applicable"))
-        .unwrap_or(false);
-    let signoff = f
-        .get("signoff")
-        .and_then(|n| fields::id(sink, n, "signoff"));
-    let max_age_days = f
-        .get("max_age_days")
-        .and_then(|n| fields::count(sink, n, "max_age_days"));
+    let title = f.require(sink, "title", "an item").and_then(|n| fields::text(sink, n, "title"));
+    let summary = f.get("summary").and_then(|n| fields::text(sink, n, "summary")).unwrap_or_default();
+    let required = f.get("required").map_or(Criticality::ALL.to_vec(), |n| read_required(sink, n));
+    let allow_not_applicable =
+        f.get("allow_not_applicable").and_then(|n| fields::boolean(sink, n, "allow_not_applicable")).unwrap_or(false);
+    let signoff = f.get("signoff").and_then(|n| fields::id(sink, n, "signoff"));
+    let max_age_days = f.get("max_age_days").and_then(|n| fields::count(sink, n, "max_age_days"));
     let mut after = Vec::new();
     if let Some(list) = f.get("after").and_then(|n| fields::list(sink, n, "after")) {
         for n in list {
@@ -214,10 +146,7 @@ fn read_item(
             }
         }
     }
-    let fields = f
-        .get("fields")
-        .map(|n| read_field_specs(sink, n, true))
-        .unwrap_or_default();
+    let fields = f.get("fields").map(|n| read_field_specs(sink, n, true)).unwrap_or_default();
     Some(Item {
         id: ItemId(id?),
         group: group?,
@@ -251,10 +180,7 @@ fn read_required(sink: &mut Sink, node: &Node) -> Vec<Criticality> {
             sink.report(
                 Code::E0204,
                 node.pos,
-                format!(
-                    "`required` must be `true`, `false` or a list of criticalities, found {}",
-                    other.kind()
-                ),
+                format!("`required` must be `true`, `false` or a list of criticalities, found {}", other.kind()),
                 None,
             );
             Vec::new()
@@ -273,10 +199,7 @@ fn read_field_specs(sink: &mut Sink, node: &Node, top_level: bool) -> Vec<FieldS
             sink.report(
                 Code::E0305,
                 key.pos,
-                format!(
-                    "`{}` is a common evidence field and cannot be redefined",
-                    key.name
-                ),
+                format!("`{}` is a common evidence field and cannot be redefined", key.name),
                 None,
             );
             continue;
@@ -302,72 +225,34 @@ fn read_field_spec(sink: &mut Sink, name: &str, node: &Node, top_level: bool) ->
     let values: Vec<String> = f
         .get("values")
         .and_then(|n| fields::list(sink, n, "values"))
-        .map(|l| {
-            l.iter()
-                .filter_map(|n| fields::text(sink, n, "values"))
-                .collect()
-        })
+        .map(|l| l.iter().filter_map(|n| fields::text(sink, n, "values")).collect())
         .unwrap_or_default();
     if kind == Some(FieldKind::Enum) && values.is_empty() {
-        sink.report(
-            Code::E0202,
-            f.pos,
-            format!("enum field `{name}` needs a non-empty `values` list"),
-            None,
-        );
+        sink.report(Code::E0202, f.pos, format!("enum field `{name}` needs a non-empty `values` list"), None);
     }
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
     let required_from = match f.get("required_from") {
-        Some(n) => {
-            fields::one_of(sink, n, "required_from", &statuses).and_then(|s| Status::parse(&s))
-        }
+        Some(n) => fields::one_of(sink, n, "required_from", &statuses).and_then(|s| Status::parse(&s)),
         None if top_level => Some(Status::Documented),
         None => None,
     };
-    let optional = f
-        .get("optional")
-        .and_then(|n| fields::boolean(sink, n, "optional"))
-        .unwrap_or(false);
-    let sensitive = f
-        .get("sensitive")
-        .and_then(|n| fields::boolean(sink, n, "sensitive"))
-        .unwrap_or(false);
-    let sub = f
-        .get("fields")
-        .map(|n| read_field_specs(sink, n, false))
-        .unwrap_or_default();
-    Some(FieldSpec {
-        name: name.to_string(),
-        kind: kind?,
-        values,
-        required_from,
-        optional,
-        sensitive,
-        fields: sub,
-    })
+    let optional = f.get("optional").and_then(|n| fields::boolean(sink, n, "optional")).unwrap_or(false);
+    let sensitive = f.get("sensitive").and_then(|n| fields::boolean(sink, n, "sensitive")).unwrap_or(false);
+    let sub = f.get("fields").map(|n| read_field_specs(sink, n, false)).unwrap_or_default();
+    Some(FieldSpec { name: name.to_string(), kind: kind?, values, required_from, optional, sensitive, fields: sub })
 }
 
 fn read_next_steps(sink: &mut Sink, top: &Fields) -> Vec<NextStep> {
-    let Some(list) = top
-        .get("next_steps")
-        .and_then(|n| fields::list(sink, n, "next_steps"))
-    else {
+    let Some(list) = top.get("next_steps").and_then(|n| fields::list(sink, n, "next_steps")) else {
         return Vec::new();
     };
     list.iter()
         .filter_map(|node| {
             let f = Fields::of(sink, node, "a next step")?;
             f.reject_unknown(sink, &["title", "page"], "a next step");
-            let title = f
-                .require(sink, "title", "a next step")
-                .and_then(|n| fields::text(sink, n, "title"));
-            let page = f
-                .require(sink, "page", "a next step")
-                .and_then(|n| fields::id(sink, n, "page"));
-            Some(NextStep {
-                title: title?,
-                page: page?,
-            })
+            let title = f.require(sink, "title", "a next step").and_then(|n| fields::text(sink, n, "title"));
+            let page = f.require(sink, "page", "a next step").and_then(|n| fields::id(sink, n, "page"));
+            Some(NextStep { title: title?, page: page? })
         })
         .collect()
 }

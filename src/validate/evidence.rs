@@ -11,21 +11,10 @@ use crate::model::{Evidence, FieldValue, ItemId, Link, Status, Waiver};
 use crate::yaml::{self, Node, Pos};
 use std::collections::BTreeSet;
 
-const WAIVER: &[&str] = &[
-    "approved_by",
-    "approved_on",
-    "expires_on",
-    "reason",
-    "mitigation",
-];
+const WAIVER: &[&str] = &["approved_by", "approved_on", "expires_on", "reason", "mitigation"];
 
 /// Reads one evidence file for `item`. `files` are the workload folder's files, for links.
-pub fn read(
-    src: &SourceFile,
-    item: &Item,
-    files: &BTreeSet<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Evidence> {
+pub fn read(src: &SourceFile, item: &Item, files: &BTreeSet<String>, diags: &mut Vec<Diagnostic>) -> Option<Evidence> {
     let split = match frontmatter::split(&src.text) {
         Ok(s) => s,
         Err(e) => {
@@ -42,19 +31,15 @@ pub fn read(
         }
     };
     let f = Fields::of(&mut sink, &node, "evidence front matter")?;
-    let f = Fields {
-        pos: Pos { line: 1, column: 1 },
-        ..f
-    };
+    let f = Fields { pos: Pos { line: 1, column: 1 }, ..f };
     let mut known: Vec<&str> = COMMON_FIELDS.to_vec();
     known.extend(item.fields.iter().map(|s| s.name.as_str()));
     f.reject_unknown(&mut sink, &known, &format!("evidence for `{}`", item.id));
 
     let status_node = f.require(&mut sink, "status", "evidence front matter");
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-    let status = status_node
-        .and_then(|n| fields::one_of(&mut sink, n, "status", &statuses))
-        .and_then(|s| Status::parse(&s));
+    let status =
+        status_node.and_then(|n| fields::one_of(&mut sink, n, "status", &statuses)).and_then(|s| Status::parse(&s));
     let status_pos = status_node.map_or(f.pos, |n| n.pos);
 
     let mut ev = Evidence {
@@ -63,22 +48,11 @@ pub fn read(
         status: status.unwrap_or(Status::NotStarted),
         status_line: status_pos.line + split.yaml_line_offset,
         status_column: status_pos.column,
-        executed_on: f
-            .get("executed_on")
-            .and_then(|n| fields::date(&mut sink, n, "executed_on")),
-        documented_in: f
-            .get("documented_in")
-            .map(|n| documented_in(&mut sink, n, files))
-            .unwrap_or_default(),
-        validated_by: f
-            .get("validated_by")
-            .and_then(|n| fields::text(&mut sink, n, "validated_by")),
-        validated_on: f
-            .get("validated_on")
-            .and_then(|n| fields::date(&mut sink, n, "validated_on")),
-        justification: f
-            .get("justification")
-            .and_then(|n| fields::text(&mut sink, n, "justification")),
+        executed_on: f.get("executed_on").and_then(|n| fields::date(&mut sink, n, "executed_on")),
+        documented_in: f.get("documented_in").map(|n| documented_in(&mut sink, n, files)).unwrap_or_default(),
+        validated_by: f.get("validated_by").and_then(|n| fields::text(&mut sink, n, "validated_by")),
+        validated_on: f.get("validated_on").and_then(|n| fields::date(&mut sink, n, "validated_on")),
+        justification: f.get("justification").and_then(|n| fields::text(&mut sink, n, "justification")),
         waiver: f.get("waiver").and_then(|n| waiver(&mut sink, n)),
         fields: Vec::new(),
         body: split.body.to_string(),
@@ -106,9 +80,7 @@ fn documented_in(sink: &mut Sink, node: &Node, files: &BTreeSet<String>) -> Vec<
             Some("list at least one file in the workload folder or one https URL".into()),
         );
     }
-    list.iter()
-        .filter_map(|n| link_field(sink, n, "documented_in", files))
-        .collect()
+    list.iter().filter_map(|n| link_field(sink, n, "documented_in", files)).collect()
 }
 
 fn link_field(sink: &mut Sink, node: &Node, field: &str, files: &BTreeSet<String>) -> Option<Link> {
@@ -125,31 +97,16 @@ fn link_field(sink: &mut Sink, node: &Node, field: &str, files: &BTreeSet<String
 fn waiver(sink: &mut Sink, node: &Node) -> Option<Waiver> {
     let f = Fields::of(sink, node, "waiver")?;
     f.reject_unknown(sink, WAIVER, "a waiver");
-    let approved_by = f
-        .require(sink, "approved_by", "a waiver")
-        .and_then(|n| fields::text(sink, n, "approved_by"));
-    let approved_on = f
-        .require(sink, "approved_on", "a waiver")
-        .and_then(|n| fields::date(sink, n, "approved_on"));
-    let expires_on = f
-        .require(sink, "expires_on", "a waiver")
-        .and_then(|n| fields::date(sink, n, "expires_on"));
-    let reason = f
-        .require(sink, "reason", "a waiver")
-        .and_then(|n| fields::text(sink, n, "reason"));
-    let mitigation = f
-        .require(sink, "mitigation", "a waiver")
-        .and_then(|n| fields::text(sink, n, "mitigation"));
+    let approved_by = f.require(sink, "approved_by", "a waiver").and_then(|n| fields::text(sink, n, "approved_by"));
+    let approved_on = f.require(sink, "approved_on", "a waiver").and_then(|n| fields::date(sink, n, "approved_on"));
+    let expires_on = f.require(sink, "expires_on", "a waiver").and_then(|n| fields::date(sink, n, "expires_on"));
+    let reason = f.require(sink, "reason", "a waiver").and_then(|n| fields::text(sink, n, "reason"));
+    let mitigation = f.require(sink, "mitigation", "a waiver").and_then(|n| fields::text(sink, n, "mitigation"));
     if let (Some(a), Some(e)) = (approved_on, expires_on)
         && e < a
     {
         let pos = f.get("expires_on").map_or(f.pos, |n| n.pos);
-        sink.report(
-            Code::E0209,
-            pos,
-            format!("the waiver expires ({e}) before it was approved ({a})"),
-            None,
-        );
+        sink.report(Code::E0209, pos, format!("the waiver expires ({e}) before it was approved ({a})"), None);
     }
     Some(Waiver {
         approved_by: approved_by?,
@@ -168,9 +125,7 @@ fn status_needs(sink: &mut Sink, f: &Fields, ev: &Evidence, item: &Item, status:
                 Code::E0208,
                 at,
                 format!("status `{status}` needs `{field}`"),
-                Some(format!(
-                    "add `{field}:` to the front matter, or lower the status"
-                )),
+                Some(format!("add `{field}:` to the front matter, or lower the status")),
             );
         }
     };
@@ -236,11 +191,7 @@ fn item_fields(
                         Code::E0208,
                         pos,
                         format!("status `{s}` needs `{}`", spec.name),
-                        Some(format!(
-                            "this item needs `{}` ({}) from status `{from}`",
-                            spec.name,
-                            describe(spec)
-                        )),
+                        Some(format!("this item needs `{}` ({}) from status `{from}`", spec.name, describe(spec))),
                     );
                 }
             }
@@ -255,11 +206,7 @@ fn describe(spec: &FieldSpec) -> String {
         FieldKind::List if !spec.fields.is_empty() => {
             format!(
                 "a list of entries with {}",
-                spec.fields
-                    .iter()
-                    .map(|f| f.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                spec.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
             )
         }
         k => format!("a {}", k.as_str()),
@@ -267,12 +214,7 @@ fn describe(spec: &FieldSpec) -> String {
 }
 
 /// A typed field value; also used for the fields of list entries.
-fn field_value(
-    sink: &mut Sink,
-    node: &Node,
-    spec: &FieldSpec,
-    files: &BTreeSet<String>,
-) -> Option<FieldValue> {
+fn field_value(sink: &mut Sink, node: &Node, spec: &FieldSpec, files: &BTreeSet<String>) -> Option<FieldValue> {
     let name = spec.name.as_str();
     match spec.kind {
         FieldKind::String | FieldKind::Text => fields::text(sink, node, name).map(FieldValue::Text),
@@ -289,21 +231,13 @@ fn field_value(
         }
         FieldKind::List => {
             let list = fields::list(sink, node, name)?;
-            let items = list
-                .iter()
-                .filter_map(|n| list_entry(sink, n, spec, files))
-                .collect();
+            let items = list.iter().filter_map(|n| list_entry(sink, n, spec, files)).collect();
             Some(FieldValue::List(items))
         }
     }
 }
 
-fn list_entry(
-    sink: &mut Sink,
-    node: &Node,
-    spec: &FieldSpec,
-    files: &BTreeSet<String>,
-) -> Option<FieldValue> {
+fn list_entry(sink: &mut Sink, node: &Node, spec: &FieldSpec, files: &BTreeSet<String>) -> Option<FieldValue> {
     if spec.fields.is_empty() {
         return fields::text(sink, node, &spec.name).map(FieldValue::Text);
     }
@@ -314,9 +248,7 @@ fn list_entry(
     let mut record = Vec::new();
     for sub in &spec.fields {
         match f.get(&sub.name) {
-            Some(n) => {
-                record.extend(field_value(sink, n, sub, files).map(|v| (sub.name.clone(), v)))
-            }
+            Some(n) => record.extend(field_value(sink, n, sub, files).map(|v| (sub.name.clone(), v))),
             None if !sub.optional => {
                 sink.report(
                     Code::E0202,
@@ -348,10 +280,7 @@ pub fn pos_in(text: &str, offset: usize, first_line: u32) -> Pos {
     let before = &text[..offset.min(text.len())];
     let line = first_line + before.matches('\n').count() as u32;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Pos {
-        line,
-        column: 1 + before[line_start..].chars().count() as u32,
-    }
+    Pos { line, column: 1 + before[line_start..].chars().count() as u32 }
 }
 
 /// The item id a file name stands for, if its stem is one.

@@ -18,28 +18,11 @@ pub struct Sink<'a> {
 
 impl<'a> Sink<'a> {
     pub fn new(file: &'a str, line_offset: u32, diags: &'a mut Vec<Diagnostic>) -> Self {
-        Sink {
-            file,
-            line_offset,
-            diags,
-            errors: 0,
-        }
+        Sink { file, line_offset, diags, errors: 0 }
     }
 
-    pub fn report(
-        &mut self,
-        code: Code,
-        pos: Pos,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
-        let mut d = Diagnostic::new(
-            code,
-            self.file,
-            pos.line + self.line_offset,
-            pos.column,
-            message,
-        );
+    pub fn report(&mut self, code: Code, pos: Pos, message: impl Into<String>, help: Option<String>) {
+        let mut d = Diagnostic::new(code, self.file, pos.line + self.line_offset, pos.column, message);
         d.help = help;
         if d.severity == crate::diagnostics::Severity::Error {
             self.errors += 1;
@@ -59,22 +42,13 @@ impl<'n> Fields<'n> {
     /// that is only comments counts as an empty mapping.
     pub fn of(sink: &mut Sink, node: &'n Node, what: &str) -> Option<Fields<'n>> {
         match &node.value {
-            Value::Map(entries) => Some(Fields {
-                entries,
-                pos: node.pos,
-            }),
-            Value::Null => Some(Fields {
-                entries: &[],
-                pos: node.pos,
-            }),
+            Value::Map(entries) => Some(Fields { entries, pos: node.pos }),
+            Value::Null => Some(Fields { entries: &[], pos: node.pos }),
             other => {
                 sink.report(
                     Code::E0204,
                     node.pos,
-                    format!(
-                        "{what} must be a mapping of keys to values, found {}",
-                        other.kind()
-                    ),
+                    format!("{what} must be a mapping of keys to values, found {}", other.kind()),
                     None,
                 );
                 None
@@ -88,34 +62,18 @@ impl<'n> Fields<'n> {
             if key.name.starts_with("x-") || known.contains(&key.name.as_str()) {
                 continue;
             }
-            let help = did_you_mean(&key.name, known.iter().copied()).or_else(|| {
-                Some(format!(
-                    "{what} accepts: {}; keys starting with `x-` are ignored",
-                    known.join(", ")
-                ))
-            });
-            sink.report(
-                Code::E0203,
-                key.pos,
-                format!("unknown field `{}` in {what}", key.name),
-                help,
-            );
+            let help = did_you_mean(&key.name, known.iter().copied())
+                .or_else(|| Some(format!("{what} accepts: {}; keys starting with `x-` are ignored", known.join(", "))));
+            sink.report(Code::E0203, key.pos, format!("unknown field `{}` in {what}", key.name), help);
         }
     }
 
     pub fn get(&self, name: &str) -> Option<&'n Node> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.name == name)
-            .map(|(_, v)| v)
-            .filter(|v| v.value != Value::Null)
+        self.entries.iter().find(|(k, _)| k.name == name).map(|(_, v)| v).filter(|v| v.value != Value::Null)
     }
 
     pub fn key(&self, name: &str) -> Option<&'n Key> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.name == name)
-            .map(|(k, _)| k)
+        self.entries.iter().find(|(k, _)| k.name == name).map(|(k, _)| k)
     }
 
     /// Like [`Fields::get`], reporting E0202 when the field is absent or empty.
@@ -143,12 +101,7 @@ pub fn text(sink: &mut Sink, node: &Node, field: &str) -> Option<String> {
             None
         }
         None => {
-            sink.report(
-                Code::E0204,
-                node.pos,
-                format!("`{field}` must be text, found {}", node.value.kind()),
-                None,
-            );
+            sink.report(Code::E0204, node.pos, format!("`{field}` must be text, found {}", node.value.kind()), None);
             None
         }
     }
@@ -199,12 +152,7 @@ pub fn number(sink: &mut Sink, node: &Node, field: &str) -> Option<f64> {
         Value::Int(i) => Some(i as f64),
         Value::Float(f) if f.is_finite() => Some(f),
         ref other => {
-            sink.report(
-                Code::E0204,
-                node.pos,
-                format!("`{field}` must be a number, found {}", other.kind()),
-                None,
-            );
+            sink.report(Code::E0204, node.pos, format!("`{field}` must be a number, found {}", other.kind()), None);
             None
         }
     }
@@ -218,10 +166,7 @@ pub fn count(sink: &mut Sink, node: &Node, field: &str) -> Option<u32> {
             sink.report(
                 Code::E0204,
                 node.pos,
-                format!(
-                    "`{field}` must be a whole number of days, found {}",
-                    other.kind()
-                ),
+                format!("`{field}` must be a whole number of days, found {}", other.kind()),
                 None,
             );
             None
@@ -250,14 +195,9 @@ pub fn one_of(sink: &mut Sink, node: &Node, field: &str, allowed: &[&str]) -> Op
     if allowed.contains(&s.as_str()) {
         return Some(s);
     }
-    let help = did_you_mean(&s, allowed.iter().copied())
-        .unwrap_or_else(|| format!("use one of: {}", allowed.join(", ")));
-    sink.report(
-        Code::E0205,
-        node.pos,
-        format!("`{s}` is not a valid value for `{field}`"),
-        Some(help),
-    );
+    let help =
+        did_you_mean(&s, allowed.iter().copied()).unwrap_or_else(|| format!("use one of: {}", allowed.join(", ")));
+    sink.report(Code::E0205, node.pos, format!("`{s}` is not a valid value for `{field}`"), Some(help));
     None
 }
 

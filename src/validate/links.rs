@@ -23,18 +23,10 @@ pub enum Allowed {
 
 /// Checks a link against the workload's files (`files` are relative to the folder).
 /// Returns `Ok(None)` for links that point nowhere in particular (in-page anchors).
-pub fn resolve(
-    raw: &str,
-    allowed: Allowed,
-    files: &BTreeSet<String>,
-) -> Result<Option<Link>, LinkError> {
+pub fn resolve(raw: &str, allowed: Allowed, files: &BTreeSet<String>) -> Result<Option<Link>, LinkError> {
     let target = raw.trim();
     if target.is_empty() {
-        return Err(LinkError {
-            code: Code::E0402,
-            message: "empty link".into(),
-            help: None,
-        });
+        return Err(LinkError { code: Code::E0402, message: "empty link".into(), help: None });
     }
     if target.starts_with('#') && allowed == Allowed::Body {
         return Ok(None);
@@ -52,7 +44,9 @@ pub fn resolve(
                 message: format!("links with the scheme `{scheme}:` are not allowed"),
                 help: Some(match allowed {
                     Allowed::Web => "use an http or https URL, or a path to a file in the workload folder".into(),
-                    Allowed::Body => "use an http, https or mailto URL, or a path to a file in the workload folder".into(),
+                    Allowed::Body => {
+                        "use an http, https or mailto URL, or a path to a file in the workload folder".into()
+                    }
                 }),
             })
         };
@@ -90,23 +84,11 @@ fn scheme_of(s: &str) -> Option<String> {
     if head.contains('/') || head.is_empty() {
         return None;
     }
-    let cleaned: String = head
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect();
-    let valid = cleaned
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
-        && cleaned
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    let cleaned: String = head.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    let valid = cleaned.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && cleaned.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     // Anything before a colon that is not a clean scheme is still refused as one: browsers are lenient.
-    Some(if valid {
-        cleaned.to_ascii_lowercase()
-    } else {
-        head.to_string()
-    })
+    Some(if valid { cleaned.to_ascii_lowercase() } else { head.to_string() })
 }
 
 fn percent_decode(s: &str) -> Option<String> {
@@ -131,10 +113,7 @@ fn normalise(path: &str) -> Result<String, LinkError> {
     let leaves = |why: &str| LinkError {
         code: Code::E0401,
         message: format!("link `{path}` leaves the workload folder ({why})"),
-        help: Some(
-            "evidence may only link to files inside its own workload folder; copy the file there"
-                .into(),
-        ),
+        help: Some("evidence may only link to files inside its own workload folder; copy the file there".into()),
     };
     if path.contains('\\') {
         return Err(leaves("backslashes are not path separators here"));
@@ -162,10 +141,7 @@ mod tests {
     use super::*;
 
     fn files() -> BTreeSet<String> {
-        ["runbooks/stage.md", "report.csv", "my file.txt"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        ["runbooks/stage.md", "report.csv", "my file.txt"].iter().map(|s| s.to_string()).collect()
     }
 
     #[test]
@@ -178,18 +154,9 @@ mod tests {
             resolve("./runbooks/../report.csv#x", Allowed::Web, &files()),
             Ok(Some(Link::File("report.csv".into())))
         );
-        assert_eq!(
-            resolve("my%20file.txt", Allowed::Body, &files()),
-            Ok(Some(Link::File("my file.txt".into())))
-        );
-        assert!(matches!(
-            resolve("https://wiki.example/x", Allowed::Web, &files()),
-            Ok(Some(Link::Url(_)))
-        ));
-        assert!(matches!(
-            resolve("mailto:a@b.example", Allowed::Body, &files()),
-            Ok(Some(Link::Url(_)))
-        ));
+        assert_eq!(resolve("my%20file.txt", Allowed::Body, &files()), Ok(Some(Link::File("my file.txt".into()))));
+        assert!(matches!(resolve("https://wiki.example/x", Allowed::Web, &files()), Ok(Some(Link::Url(_)))));
+        assert!(matches!(resolve("mailto:a@b.example", Allowed::Body, &files()), Ok(Some(Link::Url(_)))));
         assert_eq!(resolve("#top", Allowed::Body, &files()), Ok(None));
     }
 
@@ -208,16 +175,8 @@ mod tests {
             ("mailto:x@y", Code::E0403),
             ("missing.md", Code::E0402),
         ] {
-            let allowed = if link.starts_with("mailto") {
-                Allowed::Web
-            } else {
-                Allowed::Body
-            };
-            assert_eq!(
-                resolve(link, allowed, &files()).unwrap_err().code,
-                code,
-                "{link}"
-            );
+            let allowed = if link.starts_with("mailto") { Allowed::Web } else { Allowed::Body };
+            assert_eq!(resolve(link, allowed, &files()).unwrap_err().code, code, "{link}");
         }
     }
 

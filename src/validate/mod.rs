@@ -25,9 +25,7 @@ pub fn validate(sources: &Sources) -> (Portfolio, Vec<Diagnostic>) {
         .site
         .as_ref()
         .and_then(|f| parse_file(f, &mut diags))
-        .map_or_else(Site::default, |(n, f)| {
-            site::from_node(&n, &f.path, &mut diags)
-        });
+        .map_or_else(Site::default, |(n, f)| site::from_node(&n, &f.path, &mut diags));
     let checklist = match &sources.checklist {
         Some(f) => parse_file(f, &mut diags)
             .and_then(|(n, f)| checklist::from_node(&n, &f.path, &mut diags))
@@ -55,27 +53,12 @@ pub fn validate(sources: &Sources) -> (Portfolio, Vec<Diagnostic>) {
         }
     }
     report_cycles(&dep_positions, &mut diags);
-    let pages = sources
-        .pages
-        .iter()
-        .filter_map(|p| read_page(p, &mut diags))
-        .collect();
-    (
-        Portfolio {
-            site,
-            checklist,
-            workloads,
-            pages,
-        },
-        diags,
-    )
+    let pages = sources.pages.iter().filter_map(|p| read_page(p, &mut diags)).collect();
+    (Portfolio { site, checklist, workloads, pages }, diags)
 }
 
 /// Parses a whole-file YAML document, reporting empty files and syntax errors.
-fn parse_file<'a>(
-    f: &'a SourceFile,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<(Node, &'a SourceFile)> {
+fn parse_file<'a>(f: &'a SourceFile, diags: &mut Vec<Diagnostic>) -> Option<(Node, &'a SourceFile)> {
     if f.text.trim().is_empty() {
         diags.push(
             Diagnostic::new(Code::E0105, &f.path, 1, 1, "the file is empty")
@@ -94,32 +77,17 @@ fn parse_file<'a>(
 
 pub(crate) fn report_yaml_error(sink: &mut Sink, e: &YamlError) {
     let (code, help) = match e.kind {
-        YamlErrorKind::Syntax => (
-            Code::E0101,
-            "check indentation, colons and quotes on this line and the one before",
-        ),
-        YamlErrorKind::DuplicateKey => (
-            Code::E0102,
-            "each key may appear once; remove or merge the repeated one",
-        ),
-        YamlErrorKind::Limit => (
-            Code::E0106,
-            "cutover limits YAML nesting and alias expansion; write the values out plainly",
-        ),
+        YamlErrorKind::Syntax => (Code::E0101, "check indentation, colons and quotes on this line and the one before"),
+        YamlErrorKind::DuplicateKey => (Code::E0102, "each key may appear once; remove or merge the repeated one"),
+        YamlErrorKind::Limit => {
+            (Code::E0106, "cutover limits YAML nesting and alias expansion; write the values out plainly")
+        }
     };
     sink.report(code, e.pos, e.message.clone(), Some(help.into()));
 }
 
-fn signoff_roles(
-    checklist: &Checklist,
-    site: &Site,
-    sources: &Sources,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let file = sources
-        .site
-        .as_ref()
-        .map_or("content/site.yaml", |f| f.path.as_str());
+fn signoff_roles(checklist: &Checklist, site: &Site, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let file = sources.site.as_ref().map_or("content/site.yaml", |f| f.path.as_str());
     for item in &checklist.items {
         if let Some(role) = &item.signoff
             && site.approvers.get(role).is_none_or(|v| v.is_empty())
@@ -142,42 +110,26 @@ fn read_workload(
     let id_ok = is_valid_id(&w.id);
     if !id_ok {
         diags.push(
-            Diagnostic::new(
-                Code::E0207,
-                &w.dir,
-                1,
-                1,
-                format!("workload folder name `{}` is not a valid id", w.id),
-            )
-            .with_help(
-                "rename the folder: lower-case letters, digits and `-`, at most 63 characters",
-            ),
+            Diagnostic::new(Code::E0207, &w.dir, 1, 1, format!("workload folder name `{}` is not a valid id", w.id))
+                .with_help("rename the folder: lower-case letters, digits and `-`, at most 63 characters"),
         );
     }
     let mut files: BTreeSet<String> = w.attachments.iter().cloned().collect();
-    files.extend(
-        w.evidence
-            .iter()
-            .filter_map(|e| e.path.rsplit('/').next().map(str::to_string)),
-    );
+    files.extend(w.evidence.iter().filter_map(|e| e.path.rsplit('/').next().map(str::to_string)));
     let mut evidence = BTreeMap::new();
     for src in &w.evidence {
         let name = src.path.rsplit('/').next().unwrap_or_default();
-        let Some(item) = evidence::item_id_of(name).and_then(|id| checklist.item(id.as_str()))
-        else {
+        let Some(item) = evidence::item_id_of(name).and_then(|id| checklist.item(id.as_str())) else {
             let stem = name.trim_end_matches(".md");
             let help = did_you_mean(stem, checklist.item_ids())
                 .map(|h| format!("{h} (rename the file to match a checklist item)"))
-                .unwrap_or_else(|| "evidence files are named after checklist items; move other Markdown into a sub-folder to attach it".into());
+                .unwrap_or_else(|| {
+                    "evidence files are named after checklist items; move other Markdown into a sub-folder to attach it"
+                        .into()
+                });
             diags.push(
-                Diagnostic::new(
-                    Code::E0201,
-                    &src.path,
-                    1,
-                    1,
-                    format!("`{name}` is not a checklist item"),
-                )
-                .with_help(help),
+                Diagnostic::new(Code::E0201, &src.path, 1, 1, format!("`{name}` is not a checklist item"))
+                    .with_help(help),
             );
             continue;
         };
@@ -187,20 +139,13 @@ fn read_workload(
     }
     let Some(yaml_file) = &w.workload_yaml else {
         diags.push(
-            Diagnostic::new(
-                Code::E0301,
-                &w.dir,
-                1,
-                1,
-                format!("workload folder `{}` has no workload.yaml", w.id),
-            )
-            .with_help("add workload.yaml with at least `name`, `owner` and `criticality`"),
+            Diagnostic::new(Code::E0301, &w.dir, 1, 1, format!("workload folder `{}` has no workload.yaml", w.id))
+                .with_help("add workload.yaml with at least `name`, `owner` and `criticality`"),
         );
         return None;
     };
     let (node, _) = parse_file(yaml_file, diags)?;
-    let (mut workload, deps) =
-        workload::read(&node, &w.id, &w.dir, &yaml_file.path, site, known, diags)?;
+    let (mut workload, deps) = workload::read(&node, &w.id, &w.dir, &yaml_file.path, site, known, diags)?;
     if !id_ok {
         return None;
     }
@@ -210,22 +155,14 @@ fn read_workload(
 }
 
 /// Reports every dependency cycle once, at the `depends_on` entry that closes it.
-fn report_cycles(
-    deps: &BTreeMap<WorkloadId, (workload::DependencyPositions, String)>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    for cycle in crate::graph::cycles(
-        deps.iter()
-            .map(|(id, (d, _))| (id.clone(), d.iter().map(|(x, _)| x.clone()).collect())),
-    ) {
+fn report_cycles(deps: &BTreeMap<WorkloadId, (workload::DependencyPositions, String)>, diags: &mut Vec<Diagnostic>) {
+    for cycle in
+        crate::graph::cycles(deps.iter().map(|(id, (d, _))| (id.clone(), d.iter().map(|(x, _)| x.clone()).collect())))
+    {
         let first = &cycle[0];
         let next = &cycle[1 % cycle.len()];
         let (list, file) = &deps[first];
-        let pos = list
-            .iter()
-            .find(|(d, _)| d == next)
-            .map(|(_, p)| *p)
-            .unwrap_or_default();
+        let pos = list.iter().find(|(d, _)| d == next).map(|(_, p)| *p).unwrap_or_default();
         let mut path: Vec<&str> = cycle.iter().map(WorkloadId::as_str).collect();
         path.push(first.as_str());
         diags.push(
@@ -236,30 +173,17 @@ fn report_cycles(
                 pos.column,
                 format!("dependency cycle: {}", path.join(" -> ")),
             )
-            .with_help(
-                "a workload cannot wait for itself; remove one of these `depends_on` entries",
-            ),
+            .with_help("a workload cannot wait for itself; remove one of these `depends_on` entries"),
         );
     }
 }
 
 fn read_page(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Page> {
-    let id = src
-        .path
-        .rsplit('/')
-        .next()?
-        .trim_end_matches(".md")
-        .to_string();
+    let id = src.path.rsplit('/').next()?.trim_end_matches(".md").to_string();
     if !is_valid_id(&id) {
         diags.push(
-            Diagnostic::new(
-                Code::E0207,
-                &src.path,
-                1,
-                1,
-                format!("page name `{id}` is not a valid id"),
-            )
-            .with_help("rename the file: lower-case letters, digits and `-`"),
+            Diagnostic::new(Code::E0207, &src.path, 1, 1, format!("page name `{id}` is not a valid id"))
+                .with_help("rename the file: lower-case letters, digits and `-`"),
         );
         return None;
     }
@@ -282,18 +206,8 @@ fn read_page(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Page> {
         }
     };
     let f = fields::Fields::of(&mut sink, &node, "page front matter")?;
-    let f = fields::Fields {
-        pos: crate::yaml::Pos { line: 1, column: 1 },
-        ..f
-    };
+    let f = fields::Fields { pos: crate::yaml::Pos { line: 1, column: 1 }, ..f };
     f.reject_unknown(&mut sink, &["title"], "page front matter");
-    let title = f
-        .require(&mut sink, "title", "page front matter")
-        .and_then(|n| fields::text(&mut sink, n, "title"))?;
-    Some(Page {
-        id,
-        file: src.path.clone(),
-        title,
-        body: split.body.to_string(),
-    })
+    let title = f.require(&mut sink, "title", "page front matter").and_then(|n| fields::text(&mut sink, n, "title"))?;
+    Some(Page { id, file: src.path.clone(), title, body: split.body.to_string() })
 }

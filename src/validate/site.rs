@@ -5,14 +5,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Release, ReleaseId, Site};
 use crate::yaml::Node;
 
-const TOP: &[&str] = &[
-    "title",
-    "organisation",
-    "base_url",
-    "as_of",
-    "approvers",
-    "releases",
-];
+const TOP: &[&str] = &["title", "organisation", "base_url", "as_of", "approvers", "releases"];
 
 pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     let mut sink = Sink::new(file, 0, diags);
@@ -21,28 +14,16 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
         return site;
     };
     top.reject_unknown(&mut sink, TOP, "site.yaml");
-    if let Some(t) = top
-        .get("title")
-        .and_then(|n| fields::text(&mut sink, n, "title"))
-    {
+    if let Some(t) = top.get("title").and_then(|n| fields::text(&mut sink, n, "title")) {
         site.title = t;
     }
-    site.organisation = top
-        .get("organisation")
-        .and_then(|n| fields::text(&mut sink, n, "organisation"));
-    site.base_url = top
-        .get("base_url")
-        .and_then(|n| fields::text(&mut sink, n, "base_url"));
-    site.as_of = top
-        .get("as_of")
-        .and_then(|n| fields::date(&mut sink, n, "as_of"));
+    site.organisation = top.get("organisation").and_then(|n| fields::text(&mut sink, n, "organisation"));
+    site.base_url = top.get("base_url").and_then(|n| fields::text(&mut sink, n, "base_url"));
+    site.as_of = top.get("as_of").and_then(|n| fields::date(&mut sink, n, "as_of"));
     if let Some(n) = top.get("approvers") {
         read_approvers(&mut sink, n, &mut site);
     }
-    if let Some(list) = top
-        .get("releases")
-        .and_then(|n| fields::list(&mut sink, n, "releases"))
-    {
+    if let Some(list) = top.get("releases").and_then(|n| fields::list(&mut sink, n, "releases")) {
         for n in list {
             read_release(&mut sink, n, &mut site.releases);
         }
@@ -67,10 +48,7 @@ fn read_approvers(sink: &mut Sink, node: &Node, site: &mut Site) {
         let Some(list) = fields::list(sink, people, &key.name) else {
             continue;
         };
-        let names = list
-            .iter()
-            .filter_map(|p| fields::text(sink, p, &key.name))
-            .collect();
+        let names = list.iter().filter_map(|p| fields::text(sink, p, &key.name)).collect();
         site.approvers.insert(key.name.clone(), names);
     }
 }
@@ -80,26 +58,13 @@ fn read_release(sink: &mut Sink, node: &Node, releases: &mut Vec<Release>) {
         return;
     };
     f.reject_unknown(sink, &["id", "title", "target"], "a release");
-    let id = f
-        .require(sink, "id", "a release")
-        .and_then(|n| fields::id(sink, n, "id"));
+    let id = f.require(sink, "id", "a release").and_then(|n| fields::id(sink, n, "id"));
     let title = f.get("title").and_then(|n| fields::text(sink, n, "title"));
-    let target = f
-        .get("target")
-        .and_then(|n| fields::date(sink, n, "target"));
+    let target = f.get("target").and_then(|n| fields::date(sink, n, "target"));
     let Some(id) = id else { return };
     if releases.iter().any(|r| r.id.0 == id) {
-        sink.report(
-            Code::E0305,
-            node.pos,
-            format!("release `{id}` is defined twice"),
-            None,
-        );
+        sink.report(Code::E0305, node.pos, format!("release `{id}` is defined twice"), None);
         return;
     }
-    releases.push(Release {
-        title: title.unwrap_or_else(|| id.clone()),
-        id: ReleaseId(id),
-        target,
-    });
+    releases.push(Release { title: title.unwrap_or_else(|| id.clone()), id: ReleaseId(id), target });
 }

@@ -6,15 +6,7 @@ use crate::model::{Asset, Criticality, ReleaseId, Site, Workload, WorkloadId};
 use crate::yaml::{Node, Pos};
 use std::collections::{BTreeMap, BTreeSet};
 
-const TOP: &[&str] = &[
-    "name",
-    "owner",
-    "criticality",
-    "release",
-    "depends_on",
-    "summary",
-    "assets",
-];
+const TOP: &[&str] = &["name", "owner", "criticality", "release", "depends_on", "summary", "assets"];
 const ASSET: &[&str] = &["name", "kind", "decommissioned_on"];
 
 /// Where each `depends_on` entry was written, for cycle diagnostics.
@@ -32,34 +24,19 @@ pub fn read(
 ) -> Option<(Workload, DependencyPositions)> {
     let mut sink = Sink::new(file, 0, diags);
     let f = Fields::of(&mut sink, node, "workload.yaml")?;
-    let f = Fields {
-        pos: Pos { line: 1, column: 1 },
-        ..f
-    };
+    let f = Fields { pos: Pos { line: 1, column: 1 }, ..f };
     f.reject_unknown(&mut sink, TOP, "workload.yaml");
-    let name = f
-        .require(&mut sink, "name", "workload.yaml")
-        .and_then(|n| fields::text(&mut sink, n, "name"));
-    let owner = f
-        .require(&mut sink, "owner", "workload.yaml")
-        .and_then(|n| fields::text(&mut sink, n, "owner"));
+    let name = f.require(&mut sink, "name", "workload.yaml").and_then(|n| fields::text(&mut sink, n, "name"));
+    let owner = f.require(&mut sink, "owner", "workload.yaml").and_then(|n| fields::text(&mut sink, n, "owner"));
     let names: Vec<&str> = Criticality::ALL.iter().map(|c| c.as_str()).collect();
     let criticality = f
         .require(&mut sink, "criticality", "workload.yaml")
         .and_then(|n| fields::one_of(&mut sink, n, "criticality", &names))
         .and_then(|s| Criticality::parse(&s));
     let release = f.get("release").and_then(|n| release(&mut sink, n, site));
-    let deps = f
-        .get("depends_on")
-        .map(|n| depends_on(&mut sink, n, id, known))
-        .unwrap_or_default();
-    let summary = f
-        .get("summary")
-        .and_then(|n| fields::text(&mut sink, n, "summary"));
-    let assets = f
-        .get("assets")
-        .map(|n| assets(&mut sink, n))
-        .unwrap_or_default();
+    let deps = f.get("depends_on").map(|n| depends_on(&mut sink, n, id, known)).unwrap_or_default();
+    let summary = f.get("summary").and_then(|n| fields::text(&mut sink, n, "summary"));
+    let assets = f.get("assets").map(|n| assets(&mut sink, n)).unwrap_or_default();
     let workload = Workload {
         id: WorkloadId(id.to_string()),
         dir: dir.to_string(),
@@ -83,21 +60,11 @@ fn release(sink: &mut Sink, node: &Node, site: &Site) -> Option<ReleaseId> {
     }
     let help = did_you_mean(&r, site.releases.iter().map(|x| x.id.as_str()))
         .unwrap_or_else(|| "add the release under `releases:` in content/site.yaml".into());
-    sink.report(
-        Code::E0302,
-        node.pos,
-        format!("release `{r}` is not defined in site.yaml"),
-        Some(help),
-    );
+    sink.report(Code::E0302, node.pos, format!("release `{r}` is not defined in site.yaml"), Some(help));
     None
 }
 
-fn depends_on(
-    sink: &mut Sink,
-    node: &Node,
-    me: &str,
-    known: &BTreeSet<String>,
-) -> DependencyPositions {
+fn depends_on(sink: &mut Sink, node: &Node, me: &str, known: &BTreeSet<String>) -> DependencyPositions {
     let Some(list) = fields::list(sink, node, "depends_on") else {
         return Vec::new();
     };
@@ -116,12 +83,7 @@ fn depends_on(
         } else if !known.contains(&dep) {
             let help = did_you_mean(&dep, known.iter().map(String::as_str))
                 .unwrap_or_else(|| "depends_on names folders under content/workloads/".into());
-            sink.report(
-                Code::E0303,
-                n.pos,
-                format!("`{dep}` is not a workload in this portfolio"),
-                Some(help),
-            );
+            sink.report(Code::E0303, n.pos, format!("`{dep}` is not a workload in this portfolio"), Some(help));
         } else if !out.iter().any(|(d, _)| d.0 == dep) {
             out.push((WorkloadId(dep), n.pos));
         }
@@ -137,18 +99,10 @@ fn assets(sink: &mut Sink, node: &Node) -> Vec<Asset> {
         .filter_map(|n| {
             let f = Fields::of(sink, n, "an asset")?;
             f.reject_unknown(sink, ASSET, "an asset");
-            let name = f
-                .require(sink, "name", "an asset")
-                .and_then(|n| fields::text(sink, n, "name"));
+            let name = f.require(sink, "name", "an asset").and_then(|n| fields::text(sink, n, "name"));
             let kind = f.get("kind").and_then(|n| fields::text(sink, n, "kind"));
-            let decommissioned_on = f
-                .get("decommissioned_on")
-                .and_then(|n| fields::date(sink, n, "decommissioned_on"));
-            Some(Asset {
-                name: name?,
-                kind,
-                decommissioned_on,
-            })
+            let decommissioned_on = f.get("decommissioned_on").and_then(|n| fields::date(sink, n, "decommissioned_on"));
+            Some(Asset { name: name?, kind, decommissioned_on })
         })
         .collect()
 }
