@@ -82,6 +82,8 @@ pub enum Code {
     W0002,
     /// A file under content/ that cutover does not use.
     W0003,
+    /// Raw HTML in evidence that the sanitiser changes.
+    W0004,
 }
 
 impl Code {
@@ -121,6 +123,7 @@ impl Code {
             Code::W0001 => "W0001",
             Code::W0002 => "W0002",
             Code::W0003 => "W0003",
+            Code::W0004 => "W0004",
         }
     }
 
@@ -280,8 +283,7 @@ fn render_human(out: &mut String, d: &Diagnostic, source: &dyn Fn(&str) -> Optio
     );
     let _ = writeln!(out, "{gutter}{} {}:{}:{}", paint("1;34", "-->"), d.file, d.line, d.column);
     if let Some(text) = source(&d.file).and_then(|t| t.lines().nth(d.line as usize - 1).map(str::to_string)) {
-        let shown: String = text.trim_end_matches('\r').replace('\t', " ");
-        let caret_at: usize = shown.chars().take(d.column as usize - 1).count();
+        let (shown, caret_at) = excerpt(&text, d.column as usize - 1);
         let _ = writeln!(out, "{gutter} {}", paint("1;34", "|"));
         let _ = writeln!(out, "{} {} {shown}", paint("1;34", &line_no), paint("1;34", "|"));
         let _ = writeln!(out, "{gutter} {} {}{}", paint("1;34", "|"), " ".repeat(caret_at), paint(col, "^"));
@@ -290,6 +292,25 @@ fn render_human(out: &mut String, d: &Diagnostic, source: &dyn Fn(&str) -> Optio
         let _ = writeln!(out, "{gutter} {} {}: {h}", paint("1;34", "="), paint("1", "help"));
     }
     out.push('\n');
+}
+
+/// The part of a source line worth quoting: tabs as spaces, and on very long
+/// lines a window around the column, marked with `…`. Returns the text and the caret's offset.
+fn excerpt(line: &str, column0: usize) -> (String, usize) {
+    const WIDTH: usize = 100;
+    let chars: Vec<char> = line.trim_end_matches('\r').chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+    let column0 = column0.min(chars.len());
+    if chars.len() <= WIDTH {
+        return (chars.into_iter().collect(), column0);
+    }
+    let start = column0.saturating_sub(WIDTH / 2);
+    let end = (start + WIDTH).min(chars.len());
+    let mut out: String = if start > 0 { "…".into() } else { String::new() };
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    (out, column0 - start + usize::from(start > 0))
 }
 
 /// Escapes the message part of a workflow command.
@@ -361,6 +382,15 @@ mod tests {
             "{out}"
         );
         assert!(out.ends_with("1 error emitted\n"));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let (shown, caret) = excerpt(&line, 500);
+        assert!(shown.chars().count() <= 102, "{shown}");
+        assert_eq!(shown.chars().nth(caret), Some('X'));
+        assert_eq!(excerpt("\tab", 1), (" ab".to_string(), 1));
     }
 
     #[test]

@@ -145,38 +145,52 @@ fn item_states(portfolio: &Portfolio, w: &Workload, as_of: Date, diags: &mut Vec
             }
         })
         .collect();
-    let satisfied: BTreeMap<ItemId, (bool, bool)> =
-        states.iter().map(|s| (s.id.clone(), (s.satisfied, s.required))).collect();
     for (state, item) in states.iter_mut().zip(&checklist.items) {
         let Some(ev) = w.evidence.get(&item.id).filter(|e| e.status.at_least(Status::Executed)) else {
             continue;
         };
+        // Freshness and waiver expiry do not count here: a predecessor that was
+        // signed off and later went stale does not make a finished step out of order.
         let missing: Vec<&str> = item
             .after
             .iter()
-            .filter(|a| satisfied.get(*a).is_some_and(|(ok, required)| !ok && *required))
-            .map(ItemId::as_str)
+            .filter_map(|a| checklist.item(a.as_str()))
+            .filter(|a| a.required_for(w.criticality) && !signed_off(a, w.evidence.get(&a.id), portfolio))
+            .map(|a| a.id.as_str())
             .collect();
         if missing.is_empty() {
             continue;
         }
         state.out_of_order = true;
         let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+        let (verb, one) = if missing.len() == 1 { ("is", "it") } else { ("are", "them") };
         diags.push(
             Diagnostic::new(
                 Code::W0001,
                 &ev.file,
                 ev.status_line,
                 ev.status_column,
-                format!("`{}` is {} while {list} is not satisfied", item.id, ev.status),
+                format!("`{}` is {} while {list} {verb} not satisfied", item.id, ev.status),
             )
             .with_help(format!(
-                "`{}` comes after {list} in the checklist; finish those first, or record why the order was broken",
+                "`{}` comes after {list} in the checklist; finish {one} first, or record why the order was broken",
                 item.id
             )),
         );
     }
     states
+}
+
+/// Whether an item was ever properly closed: validated by an authorised person,
+/// waived, or not applicable where allowed, regardless of freshness or expiry.
+fn signed_off(item: &Item, ev: Option<&Evidence>, portfolio: &Portfolio) -> bool {
+    let Some(e) = ev.filter(|e| !e.has_errors) else { return false };
+    match e.status {
+        Status::Validated => e.validated_on.is_some_and(|on| validated(item, e, portfolio, on).0),
+        Status::Waived => e.waiver.is_some(),
+        Status::NotApplicable => item.allow_not_applicable,
+        _ => false,
+    }
 }
 
 /// Whether an item counts as done on the as-of date, a note saying why (not),

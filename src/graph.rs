@@ -4,22 +4,25 @@
 use crate::model::WorkloadId;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-/// Every dependency cycle, each once, as a path starting at its smallest id.
+/// Dependency cycles, each once, as paths starting at their smallest id: for
+/// every workload on a cycle, the shortest cycle through it, so each is named.
 /// Edges to unknown workloads are ignored.
 pub fn cycles(edges: impl IntoIterator<Item = (WorkloadId, Vec<WorkloadId>)>) -> Vec<Vec<WorkloadId>> {
     let graph: BTreeMap<WorkloadId, Vec<WorkloadId>> = edges.into_iter().collect();
-    let mut out = Vec::new();
+    let mut out = BTreeSet::new();
     for scc in strongly_connected(&graph) {
         if scc.len() < 2 {
             continue;
         }
-        let start = scc.iter().next().expect("non-empty").clone();
-        if let Some(path) = shortest_cycle(&graph, &scc, &start) {
-            out.push(path);
+        for start in &scc {
+            if let Some(mut path) = shortest_cycle(&graph, &scc, start) {
+                let min = path.iter().enumerate().min_by(|a, b| a.1.cmp(b.1)).map_or(0, |(i, _)| i);
+                path.rotate_left(min);
+                out.insert(path);
+            }
         }
     }
-    out.sort();
-    out
+    out.into_iter().collect()
 }
 
 /// Ids in an order where every workload comes after its dependencies; members
@@ -143,6 +146,9 @@ mod tests {
         let c = cycles(g(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"]), ("d", &["a"]), ("e", &["f"]), ("f", &["e"])]));
         let names: Vec<Vec<&str>> = c.iter().map(|p| p.iter().map(|x| x.as_str()).collect()).collect();
         assert_eq!(names, vec![vec!["a", "b", "c"], vec!["e", "f"]]);
+        let c = cycles(g(&[("a", &["b", "c"]), ("b", &["c"]), ("c", &["a"])]));
+        let names: Vec<Vec<&str>> = c.iter().map(|p| p.iter().map(|x| x.as_str()).collect()).collect();
+        assert_eq!(names, vec![vec!["a", "b", "c"], vec!["a", "c"]], "every workload on a cycle is named");
         assert!(cycles(g(&[("a", &["b"]), ("b", &[])])).is_empty());
     }
 

@@ -15,6 +15,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod sanitize;
 pub mod validate;
 pub mod write;
 pub mod yaml;

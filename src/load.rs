@@ -30,6 +30,8 @@ pub struct WorkloadSources {
     pub evidence: Vec<SourceFile>,
     /// Every other file, relative to the folder, sorted.
     pub attachments: Vec<String>,
+    /// `*.md` files that could not be read (too large, not UTF-8...), already reported.
+    pub unreadable: Vec<String>,
 }
 
 /// Everything read from `content/`.
@@ -218,6 +220,7 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
         workload_yaml: None,
         evidence: Vec::new(),
         attachments: Vec::new(),
+        unreadable: Vec::new(),
     };
     let canonical_dir = fs::canonicalize(dir).ok();
     let walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1).max_depth(32);
@@ -250,7 +253,10 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
         if entry.depth() == 1 && inner == "workload.yaml" {
             w.workload_yaml = read_text(entry.path(), &file_rel, diags);
         } else if entry.depth() == 1 && inner.ends_with(".md") {
-            w.evidence.extend(read_text(entry.path(), &file_rel, diags));
+            match read_text(entry.path(), &file_rel, diags) {
+                Some(f) => w.evidence.push(f),
+                None => w.unreadable.push(inner),
+            }
         } else {
             w.attachments.push(inner);
         }

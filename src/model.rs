@@ -219,6 +219,15 @@ pub struct Waiver {
     pub mitigation: String,
 }
 
+impl Link {
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Link::File(f) => Some(f),
+            Link::Url(_) => None,
+        }
+    }
+}
+
 /// The value of an item-specific field, typed by the checklist.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -275,8 +284,35 @@ pub struct Evidence {
     pub body: String,
     /// The line of the file on which the body starts.
     pub body_line: u32,
+    /// Files in the workload folder that this evidence links to (they are published).
+    pub linked_files: Vec<String>,
     /// Whether validation found an error in this file (a workload is never ready on broken evidence).
     pub has_errors: bool,
+}
+
+impl Evidence {
+    /// Stands in for an evidence file that could not be read or parsed (already
+    /// reported), so that the item still counts as broken rather than missing.
+    pub fn unreadable(item: ItemId, file: &str) -> Evidence {
+        Evidence {
+            item,
+            file: file.to_string(),
+            status: Status::NotStarted,
+            status_line: 1,
+            status_column: 1,
+            executed_on: None,
+            documented_in: Vec::new(),
+            validated_by: None,
+            validated_on: None,
+            justification: None,
+            waiver: None,
+            fields: Vec::new(),
+            body: String::new(),
+            body_line: 1,
+            linked_files: Vec::new(),
+            has_errors: true,
+        }
+    }
 }
 
 /// A free page from `content/pages/`.

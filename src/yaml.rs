@@ -147,6 +147,14 @@ fn convert_error(e: &serde_saphyr::Error) -> YamlError {
     } else {
         YamlErrorKind::Syntax
     };
+    let message = match kind {
+        YamlErrorKind::Limit if lower.contains("depth") => format!("YAML nested more than {MAX_DEPTH} levels deep"),
+        YamlErrorKind::Limit if lower.contains("alias") || lower.contains("replay") => {
+            "YAML aliases expand to too much data (an alias bomb?)".to_string()
+        }
+        YamlErrorKind::Limit => format!("YAML document too large to read safely ({message})"),
+        _ => message,
+    };
     YamlError { kind, message, pos }
 }
 

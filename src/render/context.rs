@@ -315,17 +315,20 @@ fn item_view(
         validated_on: date(ev.and_then(|e| e.validated_on)),
         justification: ev.and_then(|e| e.justification.clone()),
         waiver: ev.and_then(|e| e.waiver.clone()),
-        links: ev.map(|e| e.documented_in.iter().map(link_view).collect()).unwrap_or_default(),
+        links: ev.map(|e| e.documented_in.iter().map(|l| link_view(l, with_evidence)).collect()).unwrap_or_default(),
         fields: ev.map(|e| field_views(&item.fields, &e.fields)).unwrap_or_default(),
         body_html: ev.map(|e| markdown::to_html(&e.body, with_evidence, 2)).unwrap_or_default(),
         has_evidence: ev.is_some(),
     }
 }
 
-fn link_view(l: &Link) -> LinkView {
+fn link_view(l: &Link, with_evidence: &BTreeSet<String>) -> LinkView {
     match l {
         Link::Url(u) => LinkView { href: u.clone(), label: u.clone(), external: true },
-        Link::File(p) => LinkView { href: encode_path(p), label: p.clone(), external: false },
+        Link::File(p) => match crate::validate::links::evidence_item(p, with_evidence) {
+            Some(item) => LinkView { href: format!("#item-{item}"), label: p.clone(), external: false },
+            None => LinkView { href: encode_path(p), label: p.clone(), external: false },
+        },
     }
 }
 

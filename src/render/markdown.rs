@@ -3,7 +3,6 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use std::collections::BTreeSet;
-use std::sync::OnceLock;
 
 /// Renders a body. `evidence_items` are the item ids with evidence in this
 /// workload: a link to `<item>.md` becomes a link to that item's section.
@@ -21,7 +20,7 @@ pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, heading_shift: u8)
     });
     let mut raw = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut raw, events);
-    sanitizer().clean(&raw).to_string()
+    crate::sanitize::clean(&raw)
 }
 
 /// Inline Markdown (workload summaries): no block elements survive.
@@ -37,41 +36,10 @@ fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
 }
 
 fn rewrite<'a>(dest: CowStr<'a>, evidence_items: &BTreeSet<String>) -> CowStr<'a> {
-    let path = dest.split(['#', '?']).next().unwrap_or("");
-    let stem = path.trim_start_matches("./").strip_suffix(".md");
-    match stem {
-        Some(s) if evidence_items.contains(s) => CowStr::from(format!("#item-{s}")),
-        _ => dest,
+    match crate::validate::links::evidence_item(&dest, evidence_items) {
+        Some(item) => CowStr::from(format!("#item-{item}")),
+        None => dest,
     }
-}
-
-/// The sanitiser, built once: what evidence legitimately needs and nothing that runs.
-fn sanitizer() -> &'static ammonia::Builder<'static> {
-    static CELL: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let mut b = ammonia::Builder::default();
-        b.url_schemes(["http", "https", "mailto"].into_iter().collect())
-            .link_rel(Some("noopener noreferrer"))
-            .add_tags(["input"])
-            .add_tag_attributes("input", ["type", "checked", "disabled"])
-            .add_tag_attributes("code", ["class"])
-            .add_tag_attributes("td", ["align"])
-            .add_tag_attributes("th", ["align"])
-            .add_tag_attributes("ol", ["start"])
-            .add_tag_attributes("img", ["src", "alt", "title"]);
-        b.attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("code", "class") => value
-                .split_whitespace()
-                .all(|c| {
-                    c.strip_prefix("language-")
-                        .is_some_and(|l| l.chars().all(|ch| ch.is_ascii_alphanumeric() || "+-_".contains(ch)))
-                })
-                .then(|| value.into()),
-            ("input", "type") => (value == "checkbox").then(|| value.into()),
-            _ => Some(value.into()),
-        });
-        b
-    })
 }
 
 #[cfg(test)]

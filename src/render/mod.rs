@@ -130,29 +130,15 @@ fn page_sources(p: &Portfolio) -> Vec<(String, String, String)> {
 }
 
 /// Files of a workload that its evidence links to; only these are published.
+/// (Links to other evidence files become in-page links instead.)
 fn linked_files(w: &crate::model::Workload) -> BTreeSet<String> {
     let attachments: BTreeSet<&str> = w.attachments.iter().map(String::as_str).collect();
-    let mut out = BTreeSet::new();
-    for ev in w.evidence.values() {
-        for l in &ev.documented_in {
-            if let crate::model::Link::File(f) = l
-                && attachments.contains(f.as_str())
-            {
-                out.insert(f.clone());
-            }
-        }
-        for dest in crate::markdown::link_targets(&ev.body) {
-            if let Ok(Some(crate::model::Link::File(f))) = crate::validate::links::resolve(
-                &dest,
-                crate::validate::links::Allowed::Body,
-                &w.attachments.iter().cloned().collect(),
-            ) && attachments.contains(f.as_str())
-            {
-                out.insert(f);
-            }
-        }
-    }
-    out
+    w.evidence
+        .values()
+        .flat_map(|e| e.linked_files.iter())
+        .filter(|f| attachments.contains(f.as_str()))
+        .cloned()
+        .collect()
 }
 
 #[derive(Serialize)]

@@ -57,13 +57,18 @@ pub fn read(src: &SourceFile, item: &Item, files: &BTreeSet<String>, diags: &mut
         fields: Vec::new(),
         body: split.body.to_string(),
         body_line: split.body_line,
+        linked_files: Vec::new(),
         has_errors: false,
     };
     if let Some(status) = status {
         status_needs(&mut sink, &f, &ev, item, status, status_pos);
     }
     ev.fields = item_fields(&mut sink, &f, &item.fields, status, files);
-    check_body_links(&mut sink, split.body, split.body_line, files);
+    let mut linked: Vec<String> = ev.documented_in.iter().filter_map(Link::file).map(str::to_string).collect();
+    linked.extend(check_body_links(&mut sink, split.body, split.body_line, files));
+    linked.sort();
+    linked.dedup();
+    ev.linked_files = linked;
     ev.has_errors = sink.errors > 0;
     Some(ev)
 }
@@ -263,16 +268,35 @@ fn list_entry(sink: &mut Sink, node: &Node, spec: &FieldSpec, files: &BTreeSet<S
     Some(FieldValue::Record(record))
 }
 
-/// Links and images in the Markdown body must stay in the folder and use allowed schemes.
-fn check_body_links(sink: &mut Sink, body: &str, body_line: u32, files: &BTreeSet<String>) {
+/// Links and images in the body must stay in the folder; Markdown ones must
+/// also use allowed schemes (raw HTML is sanitised, and told about below).
+/// Returns the files the body links to.
+fn check_body_links(sink: &mut Sink, body: &str, body_line: u32, files: &BTreeSet<String>) -> Vec<String> {
+    use crate::markdown::Origin;
     let saved = sink.line_offset;
     sink.line_offset = 0;
-    for (dest, offset) in crate::markdown::link_targets_with_offsets(body) {
-        if let Err(e) = links::resolve(&dest, Allowed::Body, files) {
-            sink.report(e.code, pos_in(body, offset, body_line), e.message, e.help);
+    let mut linked = Vec::new();
+    for link in crate::markdown::body_links(body) {
+        match links::resolve(&link.dest, Allowed::Body, files) {
+            Ok(Some(Link::File(f))) => linked.push(f),
+            Ok(_) => {}
+            Err(e) if link.origin == Origin::RawHtml && e.code == Code::E0403 => {}
+            Err(e) => sink.report(e.code, pos_in(body, link.offset, body_line), e.message, e.help),
+        }
+    }
+    for chunk in crate::markdown::raw_html(body) {
+        let removed = crate::sanitize::removed_parts(&chunk.html);
+        if !removed.is_empty() {
+            sink.report(
+                Code::W0004,
+                pos_in(body, chunk.offset, body_line),
+                format!("the sanitiser removes {} from this raw HTML", removed.join(", ")),
+                Some("scripts, event handlers, styles, frames and unsafe URLs never reach the page; use Markdown or plain HTML for formatting".into()),
+            );
         }
     }
     sink.line_offset = saved;
+    linked
 }
 
 /// The file position of byte `offset` of a body that starts on line `body_line`.

@@ -77,6 +77,18 @@ pub fn resolve(raw: &str, allowed: Allowed, files: &BTreeSet<String>) -> Result<
     }
 }
 
+/// The evidence item a relative link points at, if it names `<item>.md` in the
+/// workload folder: the report shows that item, so the link becomes an anchor.
+pub fn evidence_item(raw: &str, evidence_items: &BTreeSet<String>) -> Option<String> {
+    if scheme_of(raw).is_some() || raw.starts_with('#') {
+        return None;
+    }
+    let path = raw.split(['#', '?']).next()?;
+    let normal = normalise(&percent_decode(path)?).ok()?;
+    let stem = normal.strip_suffix(".md")?;
+    evidence_items.contains(stem).then(|| stem.to_string())
+}
+
 /// The URL scheme, if the text starts with one (`javascript:`, `https:` ...). Lower-cased.
 fn scheme_of(s: &str) -> Option<String> {
     let colon = s.find(':')?;
@@ -91,7 +103,7 @@ fn scheme_of(s: &str) -> Option<String> {
     Some(if valid { cleaned.to_ascii_lowercase() } else { head.to_string() })
 }
 
-fn percent_decode(s: &str) -> Option<String> {
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -109,7 +121,7 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// Resolves `.` and `..` without touching the disk; refuses anything that would leave the folder.
-fn normalise(path: &str) -> Result<String, LinkError> {
+pub(crate) fn normalise(path: &str) -> Result<String, LinkError> {
     let leaves = |why: &str| LinkError {
         code: Code::E0401,
         message: format!("link `{path}` leaves the workload folder ({why})"),

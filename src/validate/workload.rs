@@ -18,7 +18,7 @@ pub fn read(
     id: &str,
     dir: &str,
     file: &str,
-    site: &Site,
+    site: Option<&Site>,
     known: &BTreeSet<String>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Workload, DependencyPositions)> {
@@ -53,11 +53,12 @@ pub fn read(
     Some((workload, deps))
 }
 
-fn release(sink: &mut Sink, node: &Node, site: &Site) -> Option<ReleaseId> {
+/// A release id; checked against site.yaml unless site.yaml itself is broken (`None`).
+fn release(sink: &mut Sink, node: &Node, site: Option<&Site>) -> Option<ReleaseId> {
     let r = fields::id(sink, node, "release")?;
-    if site.releases.iter().any(|x| x.id.0 == r) {
+    let Some(site) = site.filter(|s| !s.releases.iter().any(|x| x.id.0 == r)) else {
         return Some(ReleaseId(r));
-    }
+    };
     let help = did_you_mean(&r, site.releases.iter().map(|x| x.id.as_str()))
         .unwrap_or_else(|| "add the release under `releases:` in content/site.yaml".into());
     sink.report(Code::E0302, node.pos, format!("release `{r}` is not defined in site.yaml"), Some(help));

@@ -1,20 +1,8 @@
-//! Behaviour that FORMAT.md or DESIGN.md promises and `cutover` does not
-//! deliver yet. These tests FAIL until the bugs in src/ are fixed; they are
-//! kept apart so the rest of the suite stays green. Nothing here is ignored:
-//! delete a test's entry from this header only when it passes.
-//!
-//! 1. `unparseable_promote_evidence_still_blocks`: evidence that cannot be
-//!    parsed at all is dropped, so a broken `promote.md` lets the workload be
-//!    `ready` (FORMAT.md: ready needs that "no evidence of it has an error").
-//! 2. `documented_in_naming_another_evidence_file_is_published_or_refused`:
-//!    `documented_in: [stage.md]` is accepted but the report links to a file
-//!    that is not in the output.
-//! 3. `raw_html_links_in_evidence_are_checked`: `<a href>` / `<img src>` in a
-//!    Markdown body escape the link checks (E0401/E0402).
-//! 4. `the_checklist_page_is_deterministic`: the order of item fields on
-//!    `checklist/index.html` changes from build to build.
-//! 5. `every_workload_on_a_dependency_cycle_is_named`: with two overlapping
-//!    cycles, a workload on one of them is never named.
+//! Regressions: behaviour that FORMAT.md or DESIGN.md promises and that an
+//! earlier version got wrong. One test per bug, named after what must hold:
+//! unparseable evidence still blocks; `documented_in` naming another evidence
+//! file links to that item; raw HTML links are checked; the checklist page is
+//! deterministic; every workload on overlapping dependency cycles is named.
 
 mod common;
 

@@ -1,0 +1,197 @@
+//! The HTML sanitiser for evidence, and a way to tell an author what it removed.
+//! Validation and rendering share it so a warning always matches the page.
+
+use std::sync::OnceLock;
+
+/// The sanitiser, built once: what evidence legitimately needs (tables, code
+/// with its language class, task lists, images) and nothing that runs.
+fn builder() -> &'static ammonia::Builder<'static> {
+    static CELL: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .link_rel(Some("noopener noreferrer"))
+            .add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("code", ["class"])
+            .add_tag_attributes("td", ["align"])
+            .add_tag_attributes("th", ["align"])
+            .add_tag_attributes("ol", ["start"])
+            .add_tag_attributes("img", ["src", "alt", "title"]);
+        b.attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("code", "class") => value
+                .split_whitespace()
+                .all(|c| {
+                    c.strip_prefix("language-")
+                        .is_some_and(|l| l.chars().all(|ch| ch.is_ascii_alphanumeric() || "+-_".contains(ch)))
+                })
+                .then(|| value.into()),
+            ("input", "type") => (value == "checkbox").then(|| value.into()),
+            _ => Some(value.into()),
+        });
+        b
+    })
+}
+
+/// Sanitises rendered HTML.
+pub fn clean(html: &str) -> String {
+    builder().clean(html).to_string()
+}
+
+/// What sanitising a fragment of raw HTML takes away, in words such as
+/// "`<script>`" or "`onerror` on `<img>`". Empty when the fragment survives whole.
+pub fn removed_parts(fragment: &str) -> Vec<String> {
+    let cleaned = tags(&clean(fragment));
+    let mut out = Vec::new();
+    let mut next = 0;
+    for TagInfo { name, attrs } in tags(fragment) {
+        match cleaned[next..].iter().position(|t| t.name == name) {
+            Some(offset) => {
+                let kept = &cleaned[next + offset].attrs;
+                out.extend(
+                    attrs
+                        .iter()
+                        .filter(|(a, _, _)| !kept.iter().any(|(k, _, _)| k == a))
+                        .map(|(a, _, _)| format!("`{a}` on `<{name}>`")),
+                );
+                next += offset + 1;
+            }
+            None => out.push(format!("`<{name}>`")),
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// An opening tag: its name and attributes (names lower-cased, with value and
+/// the byte offset of the attribute), as a deliberately small scanner sees them.
+struct TagInfo {
+    name: String,
+    attrs: Vec<(String, String, usize)>,
+}
+
+/// The values of URL attributes (`href`, `src`) in a fragment, with their offsets.
+pub fn url_attributes(fragment: &str) -> Vec<(String, usize)> {
+    tags(fragment)
+        .into_iter()
+        .flat_map(|t| t.attrs.into_iter())
+        .filter(|(name, _, _)| name == "href" || name == "src")
+        .map(|(_, value, at)| (value, at))
+        .collect()
+}
+
+/// Opening tags in document order. It only needs to compare a fragment with
+/// its cleaned self and find URLs, not to be a full HTML parser.
+fn tags(html: &str) -> Vec<TagInfo> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        if html[i..].starts_with("<!--") {
+            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
+            continue;
+        }
+        if !b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        let (tag, end) = scan_tag(b, i + 1);
+        out.push(tag);
+        i = end;
+    }
+    out
+}
+
+fn scan_tag(b: &[u8], start: usize) -> (TagInfo, usize) {
+    let word = |from: usize, stop: &dyn Fn(u8) -> bool| {
+        let mut j = from;
+        while j < b.len() && !stop(b[j]) {
+            j += 1;
+        }
+        (String::from_utf8_lossy(&b[from..j]).to_ascii_lowercase(), j)
+    };
+    let (name, mut i) = word(start, &|c| c.is_ascii_whitespace() || c == b'>' || c == b'/');
+    let mut attrs = Vec::new();
+    loop {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        if i >= b.len() || b[i] == b'>' {
+            return (TagInfo { name, attrs }, i + 1);
+        }
+        let attr_at = i;
+        let (attr, j) = word(i, &|c| c.is_ascii_whitespace() || c == b'=' || c == b'>' || c == b'/');
+        let mut value = String::new();
+        i = j.max(i + 1);
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let from;
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let q = b[i];
+                i += 1;
+                from = i;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+                value = String::from_utf8_lossy(&b[from..i.min(b.len())]).into_owned();
+                i += 1;
+            } else {
+                from = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                    i += 1;
+                }
+                value = String::from_utf8_lossy(&b[from..i]).into_owned();
+            }
+        }
+        if !attr.is_empty() {
+            attrs.push((attr, decode_entities(&value), attr_at));
+        }
+    }
+}
+
+/// The few character references that matter for reading a URL out of an attribute.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn benign_html_is_not_reported() {
+        assert!(removed_parts("<b>bold</b> and <a href=\"https://x.example\">x</a>").is_empty());
+        assert!(removed_parts("<table><tr><td>1</td></tr></table>").is_empty());
+        assert!(removed_parts("<details><summary>More</summary>text</details>").is_empty());
+        assert!(removed_parts("<!-- a note -->").is_empty());
+    }
+
+    #[test]
+    fn reads_url_attributes() {
+        let f = "<a title=x href=\"../up.txt\">x</a><img src='p.png'>";
+        let urls = url_attributes(f);
+        assert_eq!(urls, [("../up.txt".to_string(), 11), ("p.png".to_string(), 38)]);
+        assert!(f[11..].starts_with("href") && f[38..].starts_with("src"));
+    }
+
+    #[test]
+    fn names_what_was_removed() {
+        assert_eq!(removed_parts("<script>alert(1)</script>"), ["`<script>`"]);
+        assert_eq!(removed_parts("<img src=x.png onerror='alert(1)'>"), ["`onerror` on `<img>`"]);
+        assert_eq!(removed_parts("<a href=\"javascript:alert(1)\">x</a>"), ["`href` on `<a>`"]);
+        assert_eq!(removed_parts("<iframe srcdoc=x></iframe><b>ok</b>"), ["`<iframe>`"]);
+    }
+}
