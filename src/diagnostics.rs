@@ -58,6 +58,10 @@ pub enum Code {
     E0210,
     /// An empty list where at least one entry is needed.
     E0211,
+    /// A flight plan whose traffic for one record does not add up to 100%.
+    E0212,
+    /// Flight fields (`batch`, `traffic_percent`) outside `promotion_model: flight`.
+    E0213,
     /// A workload folder without `workload.yaml`.
     E0301,
     /// A release that site.yaml does not define.
@@ -76,6 +80,8 @@ pub enum Code {
     E0403,
     /// The checklist refers to something it does not define.
     E0501,
+    /// Signed evidence changed after its sign-off.
+    E0601,
     /// An item is executed while an item it comes after is not satisfied.
     W0001,
     /// A sign-off role with no approvers in site.yaml.
@@ -84,6 +90,10 @@ pub enum Code {
     W0003,
     /// Raw HTML in evidence that the sanitiser changes.
     W0004,
+    /// An asset is retired while its workload is not promoted.
+    W0005,
+    /// An asset is retired before its hold period after promotion ended.
+    W0006,
 }
 
 impl Code {
@@ -111,6 +121,8 @@ impl Code {
             Code::E0209 => "E0209",
             Code::E0210 => "E0210",
             Code::E0211 => "E0211",
+            Code::E0212 => "E0212",
+            Code::E0213 => "E0213",
             Code::E0301 => "E0301",
             Code::E0302 => "E0302",
             Code::E0303 => "E0303",
@@ -120,10 +132,13 @@ impl Code {
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",
             Code::E0501 => "E0501",
+            Code::E0601 => "E0601",
             Code::W0001 => "W0001",
             Code::W0002 => "W0002",
             Code::W0003 => "W0003",
             Code::W0004 => "W0004",
+            Code::W0005 => "W0005",
+            Code::W0006 => "W0006",
         }
     }
 

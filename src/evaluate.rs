@@ -61,6 +61,7 @@ pub struct WorkloadAssessment {
     pub items: Vec<ItemState>,
     /// Workloads that depend on this one, sorted.
     pub dependants: Vec<WorkloadId>,
+    pub assets: Vec<crate::decommission::AssetState>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,7 +105,9 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
         let (decision, reasons) = decide(w, &items, portfolio, &workloads);
         let mut deps_of_me = dependants.remove(&id).unwrap_or_default();
         deps_of_me.sort();
-        workloads.insert(id.clone(), WorkloadAssessment { id, decision, reasons, items, dependants: deps_of_me });
+        let assets = crate::decommission::assess(w, portfolio.site.decommission_hold_days, as_of, &mut diagnostics);
+        workloads
+            .insert(id.clone(), WorkloadAssessment { id, decision, reasons, items, dependants: deps_of_me, assets });
     }
     let releases = portfolio
         .site
@@ -204,6 +207,11 @@ fn satisfaction(
     let Some(ev) = ev else {
         return (false, Some("not started".into()), false);
     };
+    if ev.changed_after_signoff {
+        let on = ev.validated_on.map(|d| format!(" on {d}")).unwrap_or_default();
+        let by = ev.validated_by.as_deref().map(|p| format!(" by {p}")).unwrap_or_default();
+        return (false, Some(format!("changed after sign-off{on}{by}")), false);
+    }
     if ev.has_errors {
         return (false, Some("evidence has errors".into()), false);
     }

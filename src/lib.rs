@@ -7,7 +7,9 @@
 
 pub mod checklist;
 pub mod date;
+pub mod decommission;
 pub mod diagnostics;
+pub mod digest;
 pub mod evaluate;
 pub mod frontmatter;
 pub mod graph;

@@ -3,6 +3,7 @@
 
 use crate::diagnostics::{Code, Diagnostic};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,8 @@ pub struct WorkloadSources {
     pub attachments: Vec<String>,
     /// `*.md` files that could not be read (too large, not UTF-8...), already reported.
     pub unreadable: Vec<String>,
+    /// Hex SHA-256 of each attachment, filled only when some evidence here is signed.
+    pub attachment_digests: BTreeMap<String, String>,
 }
 
 /// Everything read from `content/`.
@@ -221,6 +224,7 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
         evidence: Vec::new(),
         attachments: Vec::new(),
         unreadable: Vec::new(),
+        attachment_digests: BTreeMap::new(),
     };
     let canonical_dir = fs::canonicalize(dir).ok();
     let walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1).max_depth(32);
@@ -259,6 +263,23 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
             }
         } else {
             w.attachments.push(inner);
+        }
+    }
+    // Signed evidence covers the files it links to; hash them only when something was signed.
+    if w.evidence.iter().any(|e| e.text.contains("validated_digest:")) {
+        for a in &w.attachments {
+            match fs::read(dir.join(a)) {
+                Ok(bytes) => {
+                    w.attachment_digests.insert(a.clone(), crate::digest::sha256_hex(&bytes));
+                }
+                Err(e) => diags.push(Diagnostic::new(
+                    Code::E0001,
+                    format!("{rel}/{a}"),
+                    1,
+                    1,
+                    format!("cannot read file: {e}"),
+                )),
+            }
         }
     }
     w

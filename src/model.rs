@@ -153,6 +153,8 @@ pub struct Site {
     pub as_of: Option<Date>,
     pub approvers: BTreeMap<String, Vec<String>>,
     pub releases: Vec<Release>,
+    /// Days after promotion before on-premises assets may be retired.
+    pub decommission_hold_days: u32,
 }
 
 impl Default for Site {
@@ -164,6 +166,7 @@ impl Default for Site {
             as_of: None,
             approvers: BTreeMap::new(),
             releases: Vec::new(),
+            decommission_hold_days: 30,
         }
     }
 }
@@ -181,6 +184,36 @@ pub struct Asset {
     pub name: String,
     pub kind: Option<String>,
     pub decommissioned_on: Option<Date>,
+    /// Where `decommissioned_on` is written, for warnings about it.
+    #[serde(skip)]
+    pub decommissioned_at: (u32, u32),
+}
+
+/// How traffic moves on promotion day. `flight` moves it in batches, each
+/// cutover record carrying `batch` and `traffic_percent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PromotionModel {
+    #[default]
+    SingleStep,
+    Staged,
+    Flight,
+}
+
+impl PromotionModel {
+    pub const ALL: [PromotionModel; 3] = [PromotionModel::SingleStep, PromotionModel::Staged, PromotionModel::Flight];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromotionModel::SingleStep => "single-step",
+            PromotionModel::Staged => "staged",
+            PromotionModel::Flight => "flight",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
 }
 
 /// One workload as its folder describes it.
@@ -196,6 +229,7 @@ pub struct Workload {
     pub depends_on: Vec<WorkloadId>,
     pub summary: Option<String>,
     pub assets: Vec<Asset>,
+    pub promotion_model: PromotionModel,
     pub evidence: BTreeMap<ItemId, Evidence>,
     /// Files in the folder other than workload.yaml and evidence, relative to `dir`.
     pub attachments: Vec<String>,
@@ -276,6 +310,8 @@ pub struct Evidence {
     pub documented_in: Vec<Link>,
     pub validated_by: Option<String>,
     pub validated_on: Option<Date>,
+    /// `sha256:<hex>` over what was signed (see `crate::digest`), written by `cutover sign`.
+    pub validated_digest: Option<String>,
     pub justification: Option<String>,
     pub waiver: Option<Waiver>,
     /// Item-specific fields in checklist order.
@@ -288,6 +324,8 @@ pub struct Evidence {
     pub linked_files: Vec<String>,
     /// Whether validation found an error in this file (a workload is never ready on broken evidence).
     pub has_errors: bool,
+    /// Signed with a digest that no longer matches what is in the folder.
+    pub changed_after_signoff: bool,
 }
 
 impl Evidence {
@@ -304,6 +342,7 @@ impl Evidence {
             documented_in: Vec::new(),
             validated_by: None,
             validated_on: None,
+            validated_digest: None,
             justification: None,
             waiver: None,
             fields: Vec::new(),
@@ -311,6 +350,7 @@ impl Evidence {
             body_line: 1,
             linked_files: Vec::new(),
             has_errors: true,
+            changed_after_signoff: false,
         }
     }
 }

@@ -23,8 +23,16 @@ const ITEM: &[&str] = &[
 const FIELD: &[&str] = &["type", "values", "required_from", "optional", "sensitive", "fields"];
 
 /// Field names the evidence format already uses; an item may not redefine them.
-pub const COMMON_FIELDS: &[&str] =
-    &["status", "executed_on", "documented_in", "validated_by", "validated_on", "justification", "waiver"];
+pub const COMMON_FIELDS: &[&str] = &[
+    "status",
+    "executed_on",
+    "documented_in",
+    "validated_by",
+    "validated_on",
+    "validated_digest",
+    "justification",
+    "waiver",
+];
 
 /// Reads a checklist. Returns `None` when it is too broken to use; the
 /// caller then falls back to nothing and the diagnostics explain why.

@@ -7,14 +7,21 @@ use crate::checklist::{FieldKind, FieldSpec, Item};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::frontmatter;
 use crate::load::SourceFile;
-use crate::model::{Evidence, FieldValue, ItemId, Link, Status, Waiver};
+use crate::model::{Evidence, FieldValue, ItemId, Link, PromotionModel, Status, Waiver};
 use crate::yaml::{self, Node, Pos};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const WAIVER: &[&str] = &["approved_by", "approved_on", "expires_on", "reason", "mitigation"];
 
 /// Reads one evidence file for `item`. `files` are the workload folder's files, for links.
-pub fn read(src: &SourceFile, item: &Item, files: &BTreeSet<String>, diags: &mut Vec<Diagnostic>) -> Option<Evidence> {
+pub fn read(
+    src: &SourceFile,
+    item: &Item,
+    files: &BTreeSet<String>,
+    digests: &BTreeMap<String, String>,
+    model: PromotionModel,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Evidence> {
     let split = match frontmatter::split(&src.text) {
         Ok(s) => s,
         Err(e) => {
@@ -52,6 +59,7 @@ pub fn read(src: &SourceFile, item: &Item, files: &BTreeSet<String>, diags: &mut
         documented_in: f.get("documented_in").map(|n| documented_in(&mut sink, n, files)).unwrap_or_default(),
         validated_by: f.get("validated_by").and_then(|n| fields::text(&mut sink, n, "validated_by")),
         validated_on: f.get("validated_on").and_then(|n| fields::date(&mut sink, n, "validated_on")),
+        validated_digest: f.get("validated_digest").and_then(|n| digest_field(&mut sink, n)),
         justification: f.get("justification").and_then(|n| fields::text(&mut sink, n, "justification")),
         waiver: f.get("waiver").and_then(|n| waiver(&mut sink, n)),
         fields: Vec::new(),
@@ -59,18 +67,110 @@ pub fn read(src: &SourceFile, item: &Item, files: &BTreeSet<String>, diags: &mut
         body_line: split.body_line,
         linked_files: Vec::new(),
         has_errors: false,
+        changed_after_signoff: false,
     };
     if let Some(status) = status {
         status_needs(&mut sink, &f, &ev, item, status, status_pos);
     }
     ev.fields = item_fields(&mut sink, &f, &item.fields, status, files);
+    for spec in item.fields.iter().filter(|s| s.fields.iter().any(|sub| sub.name == "traffic_percent")) {
+        if let Some(crate::yaml::Value::Seq(entries)) = f.get(&spec.name).map(|n| &n.value) {
+            check_flight(&mut sink, &spec.name, entries, model);
+        }
+    }
     let mut linked: Vec<String> = ev.documented_in.iter().filter_map(Link::file).map(str::to_string).collect();
     linked.extend(check_body_links(&mut sink, split.body, split.body_line, files));
     linked.sort();
     linked.dedup();
     ev.linked_files = linked;
+    if let Some(signed) = &ev.validated_digest
+        && *signed != crate::digest::evidence_digest(&ev, digests)
+    {
+        ev.changed_after_signoff = true;
+        let pos = f.get("validated_digest").map_or(f.pos, |n| n.pos);
+        let on = ev.validated_on.map_or_else(|| "an unknown date".to_string(), |d| d.to_string());
+        let by = ev.validated_by.clone().unwrap_or_else(|| "someone".into());
+        sink.report(
+            Code::E0601,
+            pos,
+            format!("changed after sign-off on {on} by {by}"),
+            Some(format!("the body, item fields or linked files differ from what was signed; review the change and sign again with `cutover sign <workload> {}`", item.id)),
+        );
+    }
     ev.has_errors = sink.errors > 0;
     Some(ev)
+}
+
+/// Flight plans: under `promotion_model: flight` every cutover record carries a
+/// `batch` and a `traffic_percent`, and each record's percentages add up to 100.
+/// Other models move all traffic at once, so those fields are refused there.
+fn check_flight(sink: &mut Sink, field: &str, entries: &[Node], model: PromotionModel) {
+    let mut totals: Vec<(String, f64, Pos)> = Vec::new();
+    for entry in entries {
+        let crate::yaml::Value::Map(map) = &entry.value else { continue };
+        let get = |k: &str| map.iter().find(|(key, _)| key.name == k).map(|(_, v)| v);
+        let (batch, percent) = (get("batch"), get("traffic_percent"));
+        if model != PromotionModel::Flight {
+            if let Some(n) = batch.or(percent) {
+                sink.report(
+                    Code::E0213,
+                    n.pos,
+                    format!("`batch` and `traffic_percent` in `{field}` need `promotion_model: flight`"),
+                    Some("set `promotion_model: flight` in workload.yaml, or remove the batch fields".into()),
+                );
+            }
+            continue;
+        }
+        for (name, node) in [("batch", batch), ("traffic_percent", percent)] {
+            if node.is_none() {
+                sink.report(Code::E0202, entry.pos, format!("a flight cutover record needs `{name}`"), None);
+            }
+        }
+        let record = get("record").and_then(|n| n.value.scalar_text()).unwrap_or_default();
+        let Some(pct) = percent.and_then(|n| match n.value {
+            crate::yaml::Value::Int(i) => Some(i as f64),
+            crate::yaml::Value::Float(f) => Some(f),
+            _ => None,
+        }) else {
+            continue;
+        };
+        match totals.iter_mut().find(|(r, _, _)| *r == record) {
+            Some(t) => t.1 += pct,
+            None => totals.push((record, pct, entry.pos)),
+        }
+    }
+    for (record, total, pos) in totals {
+        if (total - 100.0).abs() > 1e-6 {
+            sink.report(
+                Code::E0212,
+                pos,
+                format!("traffic for `{record}` adds up to {total}%, not 100%"),
+                Some(
+                    "the batches of one record must move all of its traffic: make their `traffic_percent` sum to 100"
+                        .into(),
+                ),
+            );
+        }
+    }
+}
+
+/// `validated_digest: sha256:<64 hex digits>`, as `cutover sign` writes it.
+fn digest_field(sink: &mut Sink, node: &Node) -> Option<String> {
+    let s = fields::text(sink, node, "validated_digest")?;
+    let ok = s
+        .strip_prefix("sha256:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    if ok {
+        Some(s)
+    } else {
+        sink.report(
+            Code::E0205,
+            node.pos,
+            format!("`{s}` is not a digest cutover wrote"),
+            Some("remove `validated_digest` and sign again with `cutover sign`".into()),
+        );
+        None
+    }
 }
 
 fn documented_in(sink: &mut Sink, node: &Node, files: &BTreeSet<String>) -> Vec<Link> {

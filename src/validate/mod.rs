@@ -120,6 +120,18 @@ fn read_workload(
                 .with_help("rename the folder: lower-case letters, digits and `-`, at most 63 characters"),
         );
     }
+    let head = match &w.workload_yaml {
+        Some(yaml_file) => parse_file(yaml_file, diags)
+            .and_then(|(node, _)| workload::read(&node, &w.id, &w.dir, &yaml_file.path, site, known, diags)),
+        None => {
+            diags.push(
+                Diagnostic::new(Code::E0301, &w.dir, 1, 1, format!("workload folder `{}` has no workload.yaml", w.id))
+                    .with_help("add workload.yaml with at least `name`, `owner` and `criticality`"),
+            );
+            None
+        }
+    };
+    let model = head.as_ref().map(|(h, _)| h.promotion_model).unwrap_or_default();
     let mut files: BTreeSet<String> = w.attachments.iter().cloned().collect();
     files.extend(w.evidence.iter().filter_map(|e| e.path.rsplit('/').next().map(str::to_string)));
     let mut evidence = BTreeMap::new();
@@ -139,7 +151,7 @@ fn read_workload(
             );
             continue;
         };
-        let ev = evidence::read(src, item, &files, diags)
+        let ev = evidence::read(src, item, &files, &w.attachment_digests, model, diags)
             .unwrap_or_else(|| Evidence::unreadable(item.id.clone(), &src.path));
         evidence.insert(item.id.clone(), ev);
     }
@@ -148,15 +160,7 @@ fn read_workload(
             evidence.insert(item.id.clone(), Evidence::unreadable(item.id.clone(), &format!("{}/{name}", w.dir)));
         }
     }
-    let Some(yaml_file) = &w.workload_yaml else {
-        diags.push(
-            Diagnostic::new(Code::E0301, &w.dir, 1, 1, format!("workload folder `{}` has no workload.yaml", w.id))
-                .with_help("add workload.yaml with at least `name`, `owner` and `criticality`"),
-        );
-        return None;
-    };
-    let (node, _) = parse_file(yaml_file, diags)?;
-    let (mut workload, deps) = workload::read(&node, &w.id, &w.dir, &yaml_file.path, site, known, diags)?;
+    let (mut workload, deps) = head?;
     if !id_ok {
         return None;
     }

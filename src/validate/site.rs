@@ -5,7 +5,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Release, ReleaseId, Site};
 use crate::yaml::Node;
 
-const TOP: &[&str] = &["title", "organisation", "base_url", "as_of", "approvers", "releases"];
+const TOP: &[&str] = &["title", "organisation", "base_url", "as_of", "approvers", "releases", "decommission_hold_days"];
 
 pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     let mut sink = Sink::new(file, 0, diags);
@@ -20,6 +20,11 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     site.organisation = top.get("organisation").and_then(|n| fields::text(&mut sink, n, "organisation"));
     site.base_url = top.get("base_url").and_then(|n| fields::text(&mut sink, n, "base_url"));
     site.as_of = top.get("as_of").and_then(|n| fields::date(&mut sink, n, "as_of"));
+    if let Some(days) =
+        top.get("decommission_hold_days").and_then(|n| fields::count(&mut sink, n, "decommission_hold_days"))
+    {
+        site.decommission_hold_days = days;
+    }
     if let Some(n) = top.get("approvers") {
         read_approvers(&mut sink, n, &mut site);
     }

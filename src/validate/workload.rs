@@ -2,11 +2,11 @@
 
 use super::fields::{self, Fields, Sink};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::model::{Asset, Criticality, ReleaseId, Site, Workload, WorkloadId};
+use crate::model::{Asset, Criticality, PromotionModel, ReleaseId, Site, Workload, WorkloadId};
 use crate::yaml::{Node, Pos};
 use std::collections::{BTreeMap, BTreeSet};
 
-const TOP: &[&str] = &["name", "owner", "criticality", "release", "depends_on", "summary", "assets"];
+const TOP: &[&str] = &["name", "owner", "criticality", "release", "depends_on", "summary", "assets", "promotion_model"];
 const ASSET: &[&str] = &["name", "kind", "decommissioned_on"];
 
 /// Where each `depends_on` entry was written, for cycle diagnostics.
@@ -37,6 +37,12 @@ pub fn read(
     let deps = f.get("depends_on").map(|n| depends_on(&mut sink, n, id, known)).unwrap_or_default();
     let summary = f.get("summary").and_then(|n| fields::text(&mut sink, n, "summary"));
     let assets = f.get("assets").map(|n| assets(&mut sink, n)).unwrap_or_default();
+    let models: Vec<&str> = PromotionModel::ALL.iter().map(|m| m.as_str()).collect();
+    let promotion_model = f
+        .get("promotion_model")
+        .and_then(|n| fields::one_of(&mut sink, n, "promotion_model", &models))
+        .and_then(|s| PromotionModel::parse(&s))
+        .unwrap_or_default();
     let workload = Workload {
         id: WorkloadId(id.to_string()),
         dir: dir.to_string(),
@@ -47,6 +53,7 @@ pub fn read(
         depends_on: deps.iter().map(|(d, _)| d.clone()).collect(),
         summary,
         assets,
+        promotion_model,
         evidence: BTreeMap::new(),
         attachments: Vec::new(),
     };
@@ -102,8 +109,9 @@ fn assets(sink: &mut Sink, node: &Node) -> Vec<Asset> {
             f.reject_unknown(sink, ASSET, "an asset");
             let name = f.require(sink, "name", "an asset").and_then(|n| fields::text(sink, n, "name"));
             let kind = f.get("kind").and_then(|n| fields::text(sink, n, "kind"));
+            let at = f.get("decommissioned_on").map_or((0, 0), |n| (n.pos.line, n.pos.column));
             let decommissioned_on = f.get("decommissioned_on").and_then(|n| fields::date(sink, n, "decommissioned_on"));
-            Some(Asset { name: name?, kind, decommissioned_on })
+            Some(Asset { name: name?, kind, decommissioned_on, decommissioned_at: at })
         })
         .collect()
 }
