@@ -49,7 +49,7 @@ pub struct AssetState {
 
 /// When the workload was promoted: `promoted_on` of its promote item, else when that item was executed.
 pub fn promoted_on(w: &Workload) -> Option<Date> {
-    let ev = w.evidence.get(&crate::model::ItemId::from("promote")).filter(|e| e.status.at_least(Status::Executed))?;
+    let ev = w.evidence.get("promote").filter(|e| e.status.at_least(Status::Executed))?;
     let field = ev.fields.iter().find_map(|(n, v)| match v {
         crate::model::FieldValue::Date(d) if n == "promoted_on" => Some(*d),
         _ => None,

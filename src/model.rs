@@ -24,6 +24,13 @@ macro_rules! id_type {
             }
         }
 
+        /// Lets maps keyed by the id be looked up with a plain `&str`.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
                 $name(s.to_string())

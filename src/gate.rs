@@ -1,0 +1,87 @@
+//! The promotion gate: what a deployment pipeline asks right before it changes
+//! DNS. It passes only when every named workload is ready or promoted.
+
+use crate::Checked;
+use crate::evaluate::{Decision, Reason};
+use serde::Serialize;
+
+/// One named workload at the gate.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateEntry {
+    pub id: String,
+    pub decision: Decision,
+    pub reasons: Vec<Reason>,
+}
+
+/// The gate's answer for a list of workload ids.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateResult {
+    pub as_of: String,
+    pub pass: bool,
+    pub workloads: Vec<GateEntry>,
+    /// Ids that name no workload folder (the pipeline is misconfigured).
+    pub unknown: Vec<String>,
+}
+
+/// Decides the gate. A workload whose folder exists but whose workload.yaml
+/// could not be read is blocked, not unknown.
+pub fn gate(checked: &Checked, ids: &[String]) -> GateResult {
+    let mut workloads = Vec::new();
+    let mut unknown = Vec::new();
+    for id in ids {
+        if let Some(a) = checked.assessment.workloads.get(id.as_str()) {
+            workloads.push(GateEntry { id: id.clone(), decision: a.decision, reasons: a.reasons.clone() });
+        } else if checked.sources.workloads.iter().any(|w| w.id == *id) {
+            let reason = Reason {
+                item: None,
+                workload: None,
+                message: "workload.yaml could not be read; run `cutover check` for the errors".into(),
+            };
+            workloads.push(GateEntry { id: id.clone(), decision: Decision::Blocked, reasons: vec![reason] });
+        } else {
+            unknown.push(id.clone());
+        }
+    }
+    let pass = unknown.is_empty() && workloads.iter().all(|w| w.decision != Decision::Blocked);
+    GateResult { as_of: checked.assessment.as_of.to_string(), pass, workloads, unknown }
+}
+
+impl GateResult {
+    /// 0 pass, 1 a workload is blocked, 2 an id is unknown.
+    pub fn exit_code(&self) -> u8 {
+        if !self.unknown.is_empty() {
+            2
+        } else if self.pass {
+            0
+        } else {
+            1
+        }
+    }
+
+    pub fn to_human(&self) -> String {
+        let mut out = String::new();
+        for id in &self.unknown {
+            out.push_str(&format!("error: `{id}` is not a workload in this portfolio\n"));
+        }
+        for w in &self.workloads {
+            out.push_str(&format!("{}: {}\n", w.id, w.decision.as_str()));
+            for r in &w.reasons {
+                let subject = match (&r.item, &r.workload) {
+                    (Some(i), _) => format!("item {i}"),
+                    (None, Some(d)) => format!("dependency {d}"),
+                    _ => "workload".to_string(),
+                };
+                out.push_str(&format!("  - {subject}: {}\n", r.message));
+            }
+        }
+        let verdict = if self.pass { "PASS: every named workload may be promoted" } else { "FAIL: do not promote" };
+        out.push_str(&format!("gate as of {}: {verdict}\n", self.as_of));
+        out
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("plain data serialises");
+        s.push('\n');
+        s
+    }
+}
