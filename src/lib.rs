@@ -10,6 +10,7 @@ pub mod date;
 pub mod decommission;
 pub mod diagnostics;
 pub mod digest;
+pub mod edition;
 pub mod evaluate;
 pub mod frontmatter;
 pub mod gate;
@@ -51,6 +52,8 @@ pub struct Checked {
 pub struct RunOptions {
     pub as_of: Option<Date>,
     pub strict: bool,
+    /// Which edition `build` writes; `check` ignores it.
+    pub edition: edition::Edition,
 }
 
 /// Loads, validates and evaluates the portfolio under `root`.
@@ -72,7 +75,8 @@ pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, boo
     if checked.report.errors() > 0 {
         return Ok((checked, false));
     }
-    let site = render::render(&checked.portfolio, &checked.assessment).map_err(|e| Fatal(e.0))?;
+    let shown = edition::apply(&checked.portfolio, opts.edition);
+    let site = render::render(&shown, &checked.assessment).map_err(|e| Fatal(e.0))?;
     write::write(&site, root, out).map_err(|e| Fatal(e.0))?;
     Ok((checked, true))
 }

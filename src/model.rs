@@ -333,6 +333,8 @@ pub struct Evidence {
     pub has_errors: bool,
     /// Signed with a digest that no longer matches what is in the folder.
     pub changed_after_signoff: bool,
+    /// What the public edition left out of this evidence, in words.
+    pub withheld: Vec<String>,
 }
 
 impl Evidence {
@@ -358,6 +360,7 @@ impl Evidence {
             linked_files: Vec::new(),
             has_errors: true,
             changed_after_signoff: false,
+            withheld: Vec::new(),
         }
     }
 }
@@ -378,6 +381,8 @@ pub struct Portfolio {
     pub checklist: crate::checklist::Checklist,
     pub workloads: BTreeMap<WorkloadId, Workload>,
     pub pages: Vec<Page>,
+    /// Which edition this portfolio is shown as (see `crate::edition::apply`).
+    pub edition: crate::edition::Edition,
 }
 
 #[cfg(test)]

@@ -68,6 +68,7 @@ pub fn read(
         linked_files: Vec::new(),
         has_errors: false,
         changed_after_signoff: false,
+        withheld: Vec::new(),
     };
     if let Some(status) = status {
         status_needs(&mut sink, &f, &ev, item, status, status_pos);

@@ -60,7 +60,7 @@ pub fn validate(sources: &Sources) -> (Portfolio, Vec<Diagnostic>) {
     }
     report_cycles(&dep_positions, &mut diags);
     let pages = sources.pages.iter().filter_map(|p| read_page(p, &mut diags)).collect();
-    (Portfolio { site, checklist, workloads, pages }, diags)
+    (Portfolio { site, checklist, workloads, pages, edition: Default::default() }, diags)
 }
 
 /// Parses a whole-file YAML document, reporting empty files and syntax errors.
