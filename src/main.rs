@@ -22,7 +22,7 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<ExitCode, cutover::Fatal> {
     match command {
         Command::Check { root, format, strict, as_of } => {
-            let checked = cutover::check(&root, &RunOptions { as_of, strict })?;
+            let checked = cutover::check(&root, &RunOptions { as_of, strict, ..Default::default() })?;
             print_report(&checked, format);
             if format == Format::Human {
                 eprintln!("{}", summary_line(&checked));
@@ -31,7 +31,7 @@ fn run(command: Command) -> Result<ExitCode, cutover::Fatal> {
         }
         Command::Build { root, out, as_of, strict } => {
             let out = out.unwrap_or_else(|| root.join("public"));
-            let (checked, written) = cutover::build(&root, &out, &RunOptions { as_of, strict })?;
+            let (checked, written) = cutover::build(&root, &out, &RunOptions { as_of, strict, ..Default::default() })?;
             print_report(&checked, Format::Human);
             if written {
                 eprintln!("{}\nwrote the site to {}", summary_line(&checked), out.display());
