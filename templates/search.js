@@ -92,6 +92,36 @@
     apply();
   }
 
+  // Tables marked sortable get heading buttons; without script they keep the
+  // order the build wrote (by workload), which is already useful.
+  function setupSort(table) {
+    var heads = Array.prototype.slice.call(table.querySelectorAll("thead th"));
+    var body = table.tBodies[0];
+    heads.forEach(function (th, col) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      th.classList.add("sort");
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col].textContent.trim();
+          var y = b.cells[col].textContent.trim();
+          var nx = parseFloat(x), ny = parseFloat(y);
+          var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+          return ascending ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+
   document.querySelectorAll("form.search").forEach(setupSearch);
+  document.querySelectorAll("table.sortable").forEach(setupSort);
   document.querySelectorAll("form.filters").forEach(setupFilters);
 })();

@@ -18,6 +18,7 @@ pub struct Common<'a> {
     pub page_title: String,
     pub nav: Vec<NavLink>,
     pub canonical: Option<String>,
+    pub edition: &'static str,
 }
 
 #[derive(Serialize, Clone)]
@@ -139,6 +140,9 @@ pub struct ItemView {
     pub fields: Vec<FieldView>,
     pub body_html: String,
     pub has_evidence: bool,
+    pub withheld: Vec<String>,
+    pub changed_after_signoff: bool,
+    pub signed: bool,
 }
 
 #[derive(Serialize)]
@@ -319,6 +323,9 @@ fn item_view(
         fields: ev.map(|e| field_views(&item.fields, &e.fields)).unwrap_or_default(),
         body_html: ev.map(|e| markdown::to_html(&e.body, with_evidence, 2)).unwrap_or_default(),
         has_evidence: ev.is_some(),
+        withheld: ev.map(|e| e.withheld.clone()).unwrap_or_default(),
+        changed_after_signoff: ev.is_some_and(|e| e.changed_after_signoff),
+        signed: ev.is_some_and(|e| e.validated_digest.is_some()),
     }
 }
 

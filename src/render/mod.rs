@@ -4,6 +4,7 @@
 pub mod context;
 pub mod json;
 pub mod markdown;
+pub mod security;
 pub mod svg;
 
 use crate::evaluate::Assessment;
@@ -36,6 +37,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("release.html", include_str!("../../templates/release.html")),
     ("checklist.html", include_str!("../../templates/checklist.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    ("security.html", include_str!("../../templates/security.html")),
+    ("decommission.html", include_str!("../../templates/decommission.html")),
 ];
 
 const STYLE: &str = include_str!("../../templates/style.css");
@@ -69,6 +72,7 @@ impl Env<'_> {
             page_title,
             nav,
             canonical: self.p.site.base_url.as_ref().map(|b| format!("{}/{}", b.trim_end_matches('/'), path)),
+            edition: self.p.edition.as_str(),
         }
     }
 
@@ -83,6 +87,8 @@ pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
     let pages = page_sources(p);
     let mut nav = vec![
         NavLink { title: "Dashboard".into(), href: "index.html".into() },
+        NavLink { title: "Security".into(), href: "security/index.html".into() },
+        NavLink { title: "Decommissioning".into(), href: "decommission/index.html".into() },
         NavLink { title: "Checklist".into(), href: "checklist/index.html".into() },
     ];
     nav.extend(
@@ -96,6 +102,8 @@ pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
     site.insert("search-index.js".into(), Output::Bytes(json::search_index(p, a)));
     site.insert("index.html".into(), Output::Bytes(dashboard(&env)?));
     site.insert("checklist/index.html".into(), Output::Bytes(checklist_page(&env)?));
+    site.insert("security/index.html".into(), Output::Bytes(security_page(&env)?));
+    site.insert("decommission/index.html".into(), Output::Bytes(decommission_page(&env)?));
     for r in &p.site.releases {
         site.insert(format!("releases/{}/index.html", r.id), Output::Bytes(release_page(&env, r.id.as_str())?));
     }
@@ -206,7 +214,10 @@ struct WorkloadCtx<'a> {
     dependencies: Vec<DepLink>,
     dependants: Vec<DepLink>,
     groups: Vec<GroupView>,
-    assets: &'a [crate::model::Asset],
+    assets: Vec<security::AssetRow>,
+    promotion_model: &'static str,
+    flight_plan: Vec<security::FlightBatch>,
+    hold_days: u32,
     satisfied: usize,
     required: usize,
     next_steps: Vec<NavLink>,
@@ -233,7 +244,10 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
         dependencies: w.depends_on.iter().map(|d| dep_link(root, p, a, d)).collect(),
         dependants: wa.dependants.iter().map(|d| dep_link(root, p, a, d)).collect(),
         groups: item_groups(p, w, wa),
-        assets: &w.assets,
+        assets: wa.assets.iter().map(|s| security::asset_row(root, w, s)).collect(),
+        promotion_model: w.promotion_model.as_str(),
+        flight_plan: security::flight_plan(w),
+        hold_days: p.site.decommission_hold_days,
         satisfied,
         required,
         next_steps: next_steps(env, root),
@@ -298,6 +312,41 @@ struct ChecklistCtx<'a> {
     common: Common<'a>,
     checklist: &'a crate::checklist::Checklist,
     approvers: &'a BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct SecurityCtx<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    #[serde(flatten)]
+    view: security::SecurityView,
+}
+
+fn security_page(env: &Env) -> Result<Vec<u8>, RenderError> {
+    let ctx = SecurityCtx {
+        common: env.common(1, "Security view".into(), "security/index.html"),
+        view: security::security_view("../", env.p, env.a),
+    };
+    env.render("security.html", &ctx)
+}
+
+#[derive(Serialize)]
+struct DecommissionCtx<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    assets: Vec<security::AssetRow>,
+    hold_days: u32,
+    overdue_after: i64,
+}
+
+fn decommission_page(env: &Env) -> Result<Vec<u8>, RenderError> {
+    let ctx = DecommissionCtx {
+        common: env.common(1, "Decommissioning".into(), "decommission/index.html"),
+        assets: security::all_assets("../", env.p, env.a),
+        hold_days: env.p.site.decommission_hold_days,
+        overdue_after: crate::decommission::OVERDUE_AFTER_DAYS,
+    };
+    env.render("decommission.html", &ctx)
 }
 
 fn checklist_page(env: &Env) -> Result<Vec<u8>, RenderError> {

@@ -1,0 +1,269 @@
+//! The views a CISO reviewer and the retirement team read: the security page
+//! and the decommissioning page. Contexts only; the templates lay them out.
+
+use super::context::workload_href;
+use crate::decommission::{AssetStage, AssetState};
+use crate::evaluate::Assessment;
+use crate::model::{FieldValue, Portfolio, Status, Workload};
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct PostureRow {
+    pub id: String,
+    pub name: String,
+    pub href: String,
+    pub decision: &'static str,
+    pub classification: Option<String>,
+    pub ciso_status: &'static str,
+    pub ciso_satisfied: bool,
+    pub ciso_note: Option<String>,
+    pub ciso_by: Option<String>,
+    pub identity_status: &'static str,
+    pub identity_satisfied: bool,
+    pub identity_note: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct RiskRow {
+    pub workload: String,
+    pub workload_name: String,
+    pub href: String,
+    pub id: String,
+    pub description: String,
+    pub mitigation: String,
+    pub accepted: bool,
+}
+
+#[derive(Serialize)]
+pub struct WaiverRow {
+    pub workload_name: String,
+    pub href: String,
+    pub item: String,
+    pub approved_by: String,
+    pub approved_on: String,
+    pub expires_on: String,
+    /// Negative once expired.
+    pub days_left: i64,
+    pub expired: bool,
+    pub reason: String,
+}
+
+#[derive(Serialize)]
+pub struct AttentionRow {
+    pub workload_name: String,
+    pub href: String,
+    pub item: String,
+    pub problem: String,
+}
+
+#[derive(Serialize)]
+pub struct SecurityView {
+    pub posture: Vec<PostureRow>,
+    pub risks: Vec<RiskRow>,
+    pub waivers: Vec<WaiverRow>,
+    pub attention: Vec<AttentionRow>,
+}
+
+fn state<'a>(a: &'a Assessment, w: &Workload, item: &str) -> Option<&'a crate::evaluate::ItemState> {
+    a.workloads.get(&w.id)?.items.iter().find(|s| s.id.as_str() == item)
+}
+
+fn item_title(p: &Portfolio, id: &str) -> String {
+    p.checklist.item(id).map_or_else(|| id.to_string(), |i| i.title.clone())
+}
+
+/// Everything the security page shows, from the root of the site (`root` prefixes links).
+pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView {
+    let mut view = SecurityView { posture: Vec::new(), risks: Vec::new(), waivers: Vec::new(), attention: Vec::new() };
+    for w in p.workloads.values() {
+        let href = workload_href(root, w.id.as_str());
+        let ciso = state(a, w, "ciso-verification");
+        let identity = state(a, w, "identity-alignment");
+        let ciso_ev = w.evidence.get("ciso-verification");
+        view.posture.push(PostureRow {
+            id: w.id.0.clone(),
+            name: w.name.clone(),
+            href: href.clone(),
+            decision: a.workloads.get(&w.id).map_or("blocked", |x| x.decision.as_str()),
+            classification: crate::edition::classification(w).map(str::to_string),
+            ciso_status: ciso.map_or("not-started", |s| s.status.as_str()),
+            ciso_satisfied: ciso.is_some_and(|s| s.satisfied),
+            ciso_note: ciso.and_then(|s| s.note.clone()),
+            ciso_by: ciso_ev.filter(|e| e.status == Status::Validated).and_then(|e| e.validated_by.clone()),
+            identity_status: identity.map_or("not-started", |s| s.status.as_str()),
+            identity_satisfied: identity.is_some_and(|s| s.satisfied),
+            identity_note: identity.and_then(|s| s.note.clone()),
+        });
+        if let Some(ev) = ciso_ev {
+            view.risks.extend(risks(ev).into_iter().map(|r| RiskRow {
+                workload: w.id.0.clone(),
+                workload_name: w.name.clone(),
+                href: href.clone(),
+                ..r
+            }));
+        }
+        for ev in w.evidence.values() {
+            if let (Status::Waived, Some(wv)) = (ev.status, &ev.waiver) {
+                let days_left = a.as_of.days_until(wv.expires_on);
+                view.waivers.push(WaiverRow {
+                    workload_name: w.name.clone(),
+                    href: format!("{href}#item-{}", ev.item),
+                    item: item_title(p, ev.item.as_str()),
+                    approved_by: wv.approved_by.clone(),
+                    approved_on: wv.approved_on.to_string(),
+                    expires_on: wv.expires_on.to_string(),
+                    days_left,
+                    expired: days_left < 0,
+                    reason: wv.reason.clone(),
+                });
+            }
+            let problem = if ev.changed_after_signoff {
+                state(a, w, ev.item.as_str()).and_then(|s| s.note.clone())
+            } else {
+                state(a, w, ev.item.as_str())
+                    .filter(|s| s.stale)
+                    .and_then(|s| s.note.clone())
+                    .map(|n| format!("stale: {n}"))
+            };
+            if let Some(problem) = problem {
+                view.attention.push(AttentionRow {
+                    workload_name: w.name.clone(),
+                    href: format!("{href}#item-{}", ev.item),
+                    item: item_title(p, ev.item.as_str()),
+                    problem,
+                });
+            }
+        }
+    }
+    view.waivers
+        .sort_by(|x, y| (x.days_left, &x.workload_name, &x.item).cmp(&(y.days_left, &y.workload_name, &y.item)));
+    view
+}
+
+/// The `risks` field of a CISO verification as rows (workload columns filled in by the caller).
+fn risks(ev: &crate::model::Evidence) -> Vec<RiskRow> {
+    let Some((_, FieldValue::List(entries))) = ev.fields.iter().find(|(n, _)| n == "risks") else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|e| match e {
+            FieldValue::Record(r) => {
+                let text = |k: &str| r.iter().find(|(n, _)| n == k).map(|(_, v)| v.display()).unwrap_or_default();
+                let accepted = r.iter().any(|(n, v)| n == "accepted" && *v == FieldValue::Bool(true));
+                Some(RiskRow {
+                    workload: String::new(),
+                    workload_name: String::new(),
+                    href: String::new(),
+                    id: text("id"),
+                    description: text("description"),
+                    mitigation: text("mitigation"),
+                    accepted,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct AssetRow {
+    pub workload_name: String,
+    pub href: String,
+    #[serde(flatten)]
+    pub asset: AssetState,
+    pub stage_label: &'static str,
+    pub stage_class: &'static str,
+}
+
+fn stage_class(s: AssetStage) -> &'static str {
+    match s {
+        AssetStage::InService => "in-service",
+        AssetStage::InHold => "in-hold",
+        AssetStage::Due => "due",
+        AssetStage::Overdue => "overdue",
+        AssetStage::Retired => "retired",
+    }
+}
+
+pub fn asset_row(root: &str, w: &Workload, asset: &AssetState) -> AssetRow {
+    AssetRow {
+        workload_name: w.name.clone(),
+        href: workload_href(root, w.id.as_str()),
+        asset: asset.clone(),
+        stage_label: asset.stage.as_str(),
+        stage_class: stage_class(asset.stage),
+    }
+}
+
+/// Every asset of the portfolio, the ones needing action first.
+pub fn all_assets(root: &str, p: &Portfolio, a: &Assessment) -> Vec<AssetRow> {
+    let rank = |s: AssetStage| match s {
+        AssetStage::Overdue => 0,
+        AssetStage::Due => 1,
+        AssetStage::InHold => 2,
+        AssetStage::InService => 3,
+        AssetStage::Retired => 4,
+    };
+    let mut rows: Vec<AssetRow> = p
+        .workloads
+        .values()
+        .flat_map(|w| {
+            a.workloads.get(&w.id).into_iter().flat_map(move |wa| wa.assets.iter().map(move |s| asset_row(root, w, s)))
+        })
+        .collect();
+    rows.sort_by(|x, y| {
+        (rank(x.asset.stage), std::cmp::Reverse(x.asset.days), &x.workload_name, &x.asset.name).cmp(&(
+            rank(y.asset.stage),
+            std::cmp::Reverse(y.asset.days),
+            &y.workload_name,
+            &y.asset.name,
+        ))
+    });
+    rows
+}
+
+/// One batch of a flight plan: the records moved and the share of traffic each takes.
+#[derive(Serialize)]
+pub struct FlightBatch {
+    pub batch: String,
+    pub records: Vec<(String, String)>,
+}
+
+/// The cutover records grouped by batch, in batch order, for `promotion_model: flight`.
+pub fn flight_plan(w: &Workload) -> Vec<FlightBatch> {
+    if w.promotion_model != crate::model::PromotionModel::Flight {
+        return Vec::new();
+    }
+    let Some(FieldValue::List(entries)) =
+        w.evidence.get("promote").and_then(|e| e.fields.iter().find(|(n, _)| n == "cutover")).map(|(_, v)| v)
+    else {
+        return Vec::new();
+    };
+    let mut rows: Vec<(f64, String, String)> = entries
+        .iter()
+        .filter_map(|e| match e {
+            FieldValue::Record(r) => {
+                let get = |k: &str| r.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+                let batch = match get("batch") {
+                    Some(FieldValue::Number(n)) => *n,
+                    _ => f64::MAX,
+                };
+                let record = get("record").map(FieldValue::display).unwrap_or_default();
+                let pct = get("traffic_percent").map(FieldValue::display).unwrap_or_default();
+                Some((batch, record, pct))
+            }
+            _ => None,
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let mut out: Vec<FlightBatch> = Vec::new();
+    for (batch, record, pct) in rows {
+        let label = if batch == f64::MAX { "unbatched".to_string() } else { FieldValue::Number(batch).display() };
+        match out.last_mut() {
+            Some(b) if b.batch == label => b.records.push((record, pct)),
+            _ => out.push(FlightBatch { batch: label, records: vec![(record, pct)] }),
+        }
+    }
+    out
+}
