@@ -53,6 +53,10 @@ echo "--- browser tests"
 status=0
 CUTOVER_SITE="$work/site" CUTOVER_CONTENT="$repo/content" CUTOVER_XSS="$xss" \
   SCREENSHOT_DIR="${SCREENSHOT_DIR:-$repo/target/browser-screenshots}" \
-  node --test-reporter=spec "$here/run.mjs" || status=$?
+  node --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$work/tap.txt" "$here/run.mjs" || status=$?
+passed="$(sed -n 's/^# pass //p' "$work/tap.txt")"
+failed="$(sed -n 's/^# fail //p' "$work/tap.txt")"
 echo "--- browser suite took $((SECONDS - started)) s"
+echo "browser: ${passed:-0} passed, ${failed:-0} failed"
 exit "$status"
