@@ -133,13 +133,19 @@ impl Checklist {
         self.items.iter().map(|i| i.id.as_str())
     }
 
-    /// The built-in checklist, parsed by the same code that reads a team's own.
+    /// The built-in checklist, parsed by the same code that reads a team's own
+    /// (once per process: every `validate` without a checklist.yaml asks for it).
     pub fn builtin() -> Checklist {
-        let mut diags = Vec::new();
-        let node = crate::yaml::parse(BUILTIN_YAML).expect("built-in checklist is valid YAML");
-        crate::validate::checklist::from_node(&node, "<built-in checklist>", &mut diags)
-            .filter(|_| diags.is_empty())
-            .expect("built-in checklist is valid")
+        static BUILTIN: std::sync::OnceLock<Checklist> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                let mut diags = Vec::new();
+                let node = crate::yaml::parse(BUILTIN_YAML).expect("built-in checklist is valid YAML");
+                crate::validate::checklist::from_node(&node, "<built-in checklist>", &mut diags)
+                    .filter(|_| diags.is_empty())
+                    .expect("built-in checklist is valid")
+            })
+            .clone()
     }
 
     /// The checklist as `checklist.yaml` text.
