@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Command, Format};
+use cli::{Cli, Command, Format, GateFormat};
 use cutover::{Checked, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -29,9 +29,10 @@ fn run(command: Command) -> Result<ExitCode, cutover::Fatal> {
             }
             Ok(exit_code(&checked))
         }
-        Command::Build { root, out, as_of, strict } => {
+        Command::Build { root, out, as_of, strict, edition } => {
             let out = out.unwrap_or_else(|| root.join("public"));
-            let (checked, written) = cutover::build(&root, &out, &RunOptions { as_of, strict, ..Default::default() })?;
+            let opts = RunOptions { as_of, strict, edition: edition.into() };
+            let (checked, written) = cutover::build(&root, &out, &opts)?;
             print_report(&checked, Format::Human);
             if written {
                 eprintln!("{}\nwrote the site to {}", summary_line(&checked), out.display());
@@ -39,6 +40,25 @@ fn run(command: Command) -> Result<ExitCode, cutover::Fatal> {
                 eprintln!("error: the portfolio has errors; the site was not written (the previous one is untouched)");
             }
             Ok(exit_code(&checked))
+        }
+        Command::Gate { workloads, root, as_of, format } => {
+            let checked = cutover::check(&root, &RunOptions { as_of, ..Default::default() })?;
+            let result = cutover::gate::gate(&checked, &workloads);
+            match format {
+                GateFormat::Human => eprint!("{}", result.to_human()),
+                GateFormat::Json => print!("{}", result.to_json()),
+            }
+            Ok(ExitCode::from(result.exit_code()))
+        }
+        Command::Sign { workload, item, root, by, on } => {
+            let on = match on {
+                Some(d) => d,
+                None => cutover::check(&root, &RunOptions::default())?.assessment.as_of,
+            };
+            let signed =
+                cutover::sign::sign(&root, &cutover::sign::SignRequest { workload, item, by: by.clone(), on })?;
+            eprintln!("signed {} as validated by {by} on {on}\n  validated_digest: {}", signed.file, signed.digest);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Checklist { root } => {
             let checked = cutover::check(&root, &RunOptions::default());
