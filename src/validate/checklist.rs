@@ -1,47 +1,20 @@
 //! `checklist.yaml` (and the built-in checklist) into a [`Checklist`].
 
 use super::fields::{self, Fields, Sink};
+use super::keys::{self, COMMON_FIELDS};
 use crate::checklist::{Checklist, FieldKind, FieldSpec, Group, Item, NextStep};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::model::{Criticality, ItemId, Status};
 use crate::yaml::{Node, Value};
 use std::collections::BTreeSet;
 
-const TOP: &[&str] = &["version", "title", "groups", "items", "next_steps"];
-const ITEM: &[&str] = &[
-    "id",
-    "group",
-    "title",
-    "summary",
-    "required",
-    "allow_not_applicable",
-    "signoff",
-    "max_age_days",
-    "after",
-    "fields",
-];
-const FIELD: &[&str] = &["type", "values", "required_from", "optional", "sensitive", "fields"];
-
-/// Field names the evidence format already uses; an item may not redefine them.
-pub const COMMON_FIELDS: &[&str] = &[
-    "status",
-    "executed_on",
-    "documented_in",
-    "validated_by",
-    "validated_on",
-    "validated_digest",
-    "justification",
-    "waiver",
-];
-
 /// Reads a checklist. Returns `None` when it is too broken to use; the
 /// caller then falls back to nothing and the diagnostics explain why.
 pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<Checklist> {
     let mut sink = Sink::new(file, 0, diags);
     let top = Fields::of(&mut sink, node, "checklist.yaml")?;
-    top.reject_unknown(&mut sink, TOP, "checklist.yaml");
-    let version =
-        top.require(&mut sink, "version", "checklist.yaml").and_then(|n| fields::count(&mut sink, n, "version"));
+    top.check_keys(&mut sink, keys::CHECKLIST, "checklist.yaml");
+    let version = top.get("version").and_then(|n| fields::count(&mut sink, n, "version"));
     if let Some(v) = version.filter(|v| *v != 1) {
         let pos = top.get("version").map_or(top.pos, |n| n.pos);
         sink.report(
@@ -63,16 +36,16 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option
 
 fn read_groups(sink: &mut Sink, top: &Fields) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
-    let Some(list) = top.require(sink, "groups", "checklist.yaml").and_then(|n| fields::list(sink, n, "groups")) else {
+    let Some(list) = top.get("groups").and_then(|n| fields::list(sink, n, "groups")) else {
         return groups;
     };
     for node in list {
         let Some(f) = Fields::of(sink, node, "a group") else {
             continue;
         };
-        f.reject_unknown(sink, &["id", "title"], "a group");
-        let id = f.require(sink, "id", "a group").and_then(|n| fields::id(sink, n, "id"));
-        let title = f.require(sink, "title", "a group").and_then(|n| fields::text(sink, n, "title"));
+        f.check_keys(sink, keys::GROUP, "a group");
+        let id = f.get("id").and_then(|n| fields::id(sink, n, "id"));
+        let title = f.get("title").and_then(|n| fields::text(sink, n, "title"));
         if let (Some(id), Some(title)) = (id, title) {
             if groups.iter().any(|g| g.id == id) {
                 sink.report(Code::E0305, node.pos, format!("group `{id}` is defined twice"), None);
@@ -87,14 +60,14 @@ fn read_groups(sink: &mut Sink, top: &Fields) -> Vec<Group> {
 fn read_items(sink: &mut Sink, top: &Fields, groups: &[Group]) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::new();
     let mut after_refs = Vec::new();
-    let Some(list) = top.require(sink, "items", "checklist.yaml").and_then(|n| fields::list(sink, n, "items")) else {
+    let Some(list) = top.get("items").and_then(|n| fields::list(sink, n, "items")) else {
         return items;
     };
     for node in list {
         let Some(f) = Fields::of(sink, node, "an item") else {
             continue;
         };
-        f.reject_unknown(sink, ITEM, "an item");
+        f.check_keys(sink, keys::ITEM, "an item");
         let Some(item) = read_item(sink, &f, groups, &mut after_refs) else {
             continue;
         };
@@ -127,8 +100,8 @@ fn read_item(
     groups: &[Group],
     after_refs: &mut Vec<(String, String, crate::yaml::Pos)>,
 ) -> Option<Item> {
-    let id = f.require(sink, "id", "an item").and_then(|n| fields::id(sink, n, "id"));
-    let group = f.require(sink, "group", "an item").and_then(|n| {
+    let id = f.get("id").and_then(|n| fields::id(sink, n, "id"));
+    let group = f.get("group").and_then(|n| {
         let g = fields::text(sink, n, "group")?;
         if groups.iter().any(|x| x.id == g) {
             Some(g)
@@ -138,7 +111,7 @@ fn read_item(
             None
         }
     });
-    let title = f.require(sink, "title", "an item").and_then(|n| fields::text(sink, n, "title"));
+    let title = f.get("title").and_then(|n| fields::text(sink, n, "title"));
     let summary = f.get("summary").and_then(|n| fields::text(sink, n, "summary")).unwrap_or_default();
     let required = f.get("required").map_or(Criticality::ALL.to_vec(), |n| read_required(sink, n));
     let allow_not_applicable =
@@ -224,12 +197,9 @@ fn read_field_specs(sink: &mut Sink, node: &Node, top_level: bool) -> Vec<FieldS
 
 fn read_field_spec(sink: &mut Sink, name: &str, node: &Node, top_level: bool) -> Option<FieldSpec> {
     let f = Fields::of(sink, node, "a field definition")?;
-    f.reject_unknown(sink, FIELD, "a field definition");
+    f.check_keys(sink, keys::FIELD, "a field definition");
     let kinds: Vec<&str> = FieldKind::ALL.iter().map(|k| k.as_str()).collect();
-    let kind = f
-        .require(sink, "type", "a field definition")
-        .and_then(|n| fields::one_of(sink, n, "type", &kinds))
-        .and_then(|s| FieldKind::parse(&s));
+    let kind = f.get("type").and_then(|n| fields::one_of(sink, n, "type", &kinds)).and_then(|s| FieldKind::parse(&s));
     let values: Vec<String> = f
         .get("values")
         .and_then(|n| fields::list(sink, n, "values"))
@@ -257,9 +227,9 @@ fn read_next_steps(sink: &mut Sink, top: &Fields) -> Vec<NextStep> {
     list.iter()
         .filter_map(|node| {
             let f = Fields::of(sink, node, "a next step")?;
-            f.reject_unknown(sink, &["title", "page"], "a next step");
-            let title = f.require(sink, "title", "a next step").and_then(|n| fields::text(sink, n, "title"));
-            let page = f.require(sink, "page", "a next step").and_then(|n| fields::id(sink, n, "page"));
+            f.check_keys(sink, keys::NEXT_STEP, "a next step");
+            let title = f.get("title").and_then(|n| fields::text(sink, n, "title"));
+            let page = f.get("page").and_then(|n| fields::id(sink, n, "page"));
             Some(NextStep { title: title?, page: page? })
         })
         .collect()

@@ -1,7 +1,7 @@
 //! One evidence file (`<item-id>.md`) into [`Evidence`].
 
-use super::checklist::COMMON_FIELDS;
 use super::fields::{self, Fields, Sink};
+use super::keys::{self, COMMON_FIELDS, STATUS_NEEDS};
 use super::links::{self, Allowed};
 use crate::checklist::{FieldKind, FieldSpec, Item};
 use crate::diagnostics::{Code, Diagnostic};
@@ -10,8 +10,6 @@ use crate::load::SourceFile;
 use crate::model::{Evidence, FieldValue, ItemId, Link, PromotionModel, Status, Waiver};
 use crate::yaml::{self, Node, Pos};
 use std::collections::{BTreeMap, BTreeSet};
-
-const WAIVER: &[&str] = &["approved_by", "approved_on", "expires_on", "reason", "mitigation"];
 
 /// Reads one evidence file for `item`. `files` are the workload folder's files, for links.
 pub fn read(
@@ -42,8 +40,9 @@ pub fn read(
     let mut known: Vec<&str> = COMMON_FIELDS.to_vec();
     known.extend(item.fields.iter().map(|s| s.name.as_str()));
     f.reject_unknown(&mut sink, &known, &format!("evidence for `{}`", item.id));
+    f.require_keys(&mut sink, keys::EVIDENCE, "evidence front matter");
 
-    let status_node = f.require(&mut sink, "status", "evidence front matter");
+    let status_node = f.get("status");
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
     let status =
         status_node.and_then(|n| fields::one_of(&mut sink, n, "status", &statuses)).and_then(|s| Status::parse(&s));
@@ -202,12 +201,12 @@ fn link_field(sink: &mut Sink, node: &Node, field: &str, files: &BTreeSet<String
 
 fn waiver(sink: &mut Sink, node: &Node) -> Option<Waiver> {
     let f = Fields::of(sink, node, "waiver")?;
-    f.reject_unknown(sink, WAIVER, "a waiver");
-    let approved_by = f.require(sink, "approved_by", "a waiver").and_then(|n| fields::text(sink, n, "approved_by"));
-    let approved_on = f.require(sink, "approved_on", "a waiver").and_then(|n| fields::date(sink, n, "approved_on"));
-    let expires_on = f.require(sink, "expires_on", "a waiver").and_then(|n| fields::date(sink, n, "expires_on"));
-    let reason = f.require(sink, "reason", "a waiver").and_then(|n| fields::text(sink, n, "reason"));
-    let mitigation = f.require(sink, "mitigation", "a waiver").and_then(|n| fields::text(sink, n, "mitigation"));
+    f.check_keys(sink, keys::WAIVER, "a waiver");
+    let approved_by = f.get("approved_by").and_then(|n| fields::text(sink, n, "approved_by"));
+    let approved_on = f.get("approved_on").and_then(|n| fields::date(sink, n, "approved_on"));
+    let expires_on = f.get("expires_on").and_then(|n| fields::date(sink, n, "expires_on"));
+    let reason = f.get("reason").and_then(|n| fields::text(sink, n, "reason"));
+    let mitigation = f.get("mitigation").and_then(|n| fields::text(sink, n, "mitigation"));
     if let (Some(a), Some(e)) = (approved_on, expires_on)
         && e < a
     {
@@ -225,8 +224,9 @@ fn waiver(sink: &mut Sink, node: &Node) -> Option<Waiver> {
 
 /// The fields a status needs (FORMAT.md's table), and date order.
 fn status_needs(sink: &mut Sink, f: &Fields, ev: &Evidence, item: &Item, status: Status, at: Pos) {
-    let need = |sink: &mut Sink, field: &str, present: bool| {
-        if !present && f.get(field).is_none() {
+    // A field that is present but malformed has its own diagnostic already.
+    for (field, when) in STATUS_NEEDS {
+        if when.holds(status) && f.get(field).is_none() {
             sink.report(
                 Code::E0208,
                 at,
@@ -234,31 +234,17 @@ fn status_needs(sink: &mut Sink, f: &Fields, ev: &Evidence, item: &Item, status:
                 Some(format!("add `{field}:` to the front matter, or lower the status")),
             );
         }
-    };
-    if status.at_least(Status::Executed) {
-        need(sink, "executed_on", ev.executed_on.is_some());
     }
-    if status.at_least(Status::Documented) {
-        need(sink, "documented_in", false);
-    }
-    if status.at_least(Status::Validated) {
-        need(sink, "validated_by", ev.validated_by.is_some());
-        need(sink, "validated_on", ev.validated_on.is_some());
-    }
-    match status {
-        Status::NotApplicable => {
-            need(sink, "justification", ev.justification.is_some());
-            if !item.allow_not_applicable {
-                sink.report(
-                    Code::E0210,
-                    at,
-                    format!("item `{}` cannot be `not-applicable`", item.id),
-                    Some("the checklist requires this item; ask for a waiver (`status: waived`) if it truly cannot be done".into()),
-                );
-            }
-        }
-        Status::Waived => need(sink, "waiver", ev.waiver.is_some()),
-        _ => {}
+    if status == Status::NotApplicable && !item.allow_not_applicable {
+        sink.report(
+            Code::E0210,
+            at,
+            format!("item `{}` cannot be `not-applicable`", item.id),
+            Some(
+                "the checklist requires this item; ask for a waiver (`status: waived`) if it truly cannot be done"
+                    .into(),
+            ),
+        );
     }
     if let (Some(x), Some(v)) = (ev.executed_on, ev.validated_on)
         && v < x

@@ -1,6 +1,7 @@
 //! Reading typed values out of YAML nodes while collecting diagnostics, so
 //! that one pass over a file reports every problem in it.
 
+use super::keys;
 use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::model::is_valid_id;
@@ -65,6 +66,23 @@ impl<'n> Fields<'n> {
             let help = did_you_mean(&key.name, known.iter().copied())
                 .or_else(|| Some(format!("{what} accepts: {}; keys starting with `x-` are ignored", known.join(", "))));
             sink.report(Code::E0203, key.pos, format!("unknown field `{}` in {what}", key.name), help);
+        }
+    }
+
+    /// Checks the keys against a table from [`keys`]: unknown ones (E0203)
+    /// and required ones that are absent or null (E0202). Validators then read
+    /// values with [`Fields::get`], so the table alone decides what is allowed.
+    pub fn check_keys(&self, sink: &mut Sink, table: &[keys::Key], what: &str) {
+        let known: Vec<&str> = table.iter().map(|k| k.name).collect();
+        self.reject_unknown(sink, &known, what);
+        self.require_keys(sink, table, what);
+    }
+
+    /// The required-key half of [`Fields::check_keys`], for mappings whose
+    /// allowed keys are not all in a table (evidence: common fields plus the item's).
+    pub fn require_keys(&self, sink: &mut Sink, table: &[keys::Key], what: &str) {
+        for k in table.iter().filter(|k| k.required) {
+            self.require(sink, k.name, what);
         }
     }
 

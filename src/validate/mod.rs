@@ -4,6 +4,7 @@
 pub mod checklist;
 pub mod evidence;
 pub mod fields;
+pub mod keys;
 pub mod links;
 pub mod site;
 pub mod workload;
@@ -222,7 +223,7 @@ fn read_page(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Page> {
     };
     let f = fields::Fields::of(&mut sink, &node, "page front matter")?;
     let f = fields::Fields { pos: crate::yaml::Pos { line: 1, column: 1 }, ..f };
-    f.reject_unknown(&mut sink, &["title"], "page front matter");
-    let title = f.require(&mut sink, "title", "page front matter").and_then(|n| fields::text(&mut sink, n, "title"))?;
+    f.check_keys(&mut sink, keys::PAGE, "page front matter");
+    let title = f.get("title").and_then(|n| fields::text(&mut sink, n, "title"))?;
     Some(Page { id, file: src.path.clone(), title, body: split.body.to_string() })
 }

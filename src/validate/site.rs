@@ -1,11 +1,10 @@
 //! `site.yaml` into [`Site`].
 
 use super::fields::{self, Fields, Sink};
+use super::keys;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Release, ReleaseId, Site};
 use crate::yaml::Node;
-
-const TOP: &[&str] = &["title", "organisation", "base_url", "as_of", "approvers", "releases", "decommission_hold_days"];
 
 pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     let mut sink = Sink::new(file, 0, diags);
@@ -13,7 +12,7 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     let Some(top) = Fields::of(&mut sink, node, "site.yaml") else {
         return site;
     };
-    top.reject_unknown(&mut sink, TOP, "site.yaml");
+    top.check_keys(&mut sink, keys::SITE, "site.yaml");
     if let Some(t) = top.get("title").and_then(|n| fields::text(&mut sink, n, "title")) {
         site.title = t;
     }
@@ -62,8 +61,8 @@ fn read_release(sink: &mut Sink, node: &Node, releases: &mut Vec<Release>) {
     let Some(f) = Fields::of(sink, node, "a release") else {
         return;
     };
-    f.reject_unknown(sink, &["id", "title", "target"], "a release");
-    let id = f.require(sink, "id", "a release").and_then(|n| fields::id(sink, n, "id"));
+    f.check_keys(sink, keys::RELEASE, "a release");
+    let id = f.get("id").and_then(|n| fields::id(sink, n, "id"));
     let title = f.get("title").and_then(|n| fields::text(sink, n, "title"));
     let target = f.get("target").and_then(|n| fields::date(sink, n, "target"));
     let Some(id) = id else { return };

@@ -1,13 +1,11 @@
 //! `workload.yaml` into the head of a [`Workload`] (its evidence is read separately).
 
 use super::fields::{self, Fields, Sink};
+use super::keys;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::model::{Asset, Criticality, PromotionModel, ReleaseId, Site, Workload, WorkloadId};
 use crate::yaml::{Node, Pos};
 use std::collections::{BTreeMap, BTreeSet};
-
-const TOP: &[&str] = &["name", "owner", "criticality", "release", "depends_on", "summary", "assets", "promotion_model"];
-const ASSET: &[&str] = &["name", "kind", "decommissioned_on"];
 
 /// Where each `depends_on` entry was written, for cycle diagnostics.
 pub type DependencyPositions = Vec<(WorkloadId, Pos)>;
@@ -25,12 +23,12 @@ pub fn read(
     let mut sink = Sink::new(file, 0, diags);
     let f = Fields::of(&mut sink, node, "workload.yaml")?;
     let f = Fields { pos: Pos { line: 1, column: 1 }, ..f };
-    f.reject_unknown(&mut sink, TOP, "workload.yaml");
-    let name = f.require(&mut sink, "name", "workload.yaml").and_then(|n| fields::text(&mut sink, n, "name"));
-    let owner = f.require(&mut sink, "owner", "workload.yaml").and_then(|n| fields::text(&mut sink, n, "owner"));
+    f.check_keys(&mut sink, keys::WORKLOAD, "workload.yaml");
+    let name = f.get("name").and_then(|n| fields::text(&mut sink, n, "name"));
+    let owner = f.get("owner").and_then(|n| fields::text(&mut sink, n, "owner"));
     let names: Vec<&str> = Criticality::ALL.iter().map(|c| c.as_str()).collect();
     let criticality = f
-        .require(&mut sink, "criticality", "workload.yaml")
+        .get("criticality")
         .and_then(|n| fields::one_of(&mut sink, n, "criticality", &names))
         .and_then(|s| Criticality::parse(&s));
     let release = f.get("release").and_then(|n| release(&mut sink, n, site));
@@ -106,8 +104,8 @@ fn assets(sink: &mut Sink, node: &Node) -> Vec<Asset> {
     list.iter()
         .filter_map(|n| {
             let f = Fields::of(sink, n, "an asset")?;
-            f.reject_unknown(sink, ASSET, "an asset");
-            let name = f.require(sink, "name", "an asset").and_then(|n| fields::text(sink, n, "name"));
+            f.check_keys(sink, keys::ASSET, "an asset");
+            let name = f.get("name").and_then(|n| fields::text(sink, n, "name"));
             let kind = f.get("kind").and_then(|n| fields::text(sink, n, "kind"));
             let at = f.get("decommissioned_on").map_or((0, 0), |n| (n.pos.line, n.pos.column));
             let decommissioned_on = f.get("decommissioned_on").and_then(|n| fields::date(sink, n, "decommissioned_on"));
