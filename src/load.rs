@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// Text files larger than this are refused without being read.
 pub const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
+/// Attachments larger than this are refused: they would be copied into every build.
+pub const MAX_ATTACHMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A text file, read and decoded.
 #[derive(Debug, Clone)]
@@ -73,15 +75,28 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
     let mut sources = Sources { root: root.to_path_buf(), ..Sources::default() };
     let mut diags = Vec::new();
     let mut workload_dirs = Vec::new();
-    for entry in sorted_entries(&content, "content", &mut diags) {
+    // Symbolic links may not lead out of content/ (nothing outside the site root is read).
+    let inside = fs::canonicalize(&content).unwrap_or_else(|_| content.clone());
+    for entry in sorted_entries(&content, "content", &inside, &mut diags) {
         let (name, path) = entry;
         let rel = format!("content/{name}");
         match name.as_str() {
             "site.yaml" => sources.site = read_text(&path, &rel, &mut diags),
             "checklist.yaml" => sources.checklist = read_text(&path, &rel, &mut diags),
             "workloads" if path.is_dir() => {
-                for (wname, wpath) in sorted_entries(&path, &rel, &mut diags) {
-                    if wpath.is_dir() && !is_symlink(&wpath) {
+                for (wname, wpath) in sorted_entries(&path, &rel, &inside, &mut diags) {
+                    if is_symlink(&wpath) {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::E0004,
+                                format!("{rel}/{wname}"),
+                                1,
+                                1,
+                                "a workload folder may not be a symbolic link",
+                            )
+                            .with_help("move the folder into content/workloads/ instead of linking to it"),
+                        );
+                    } else if wpath.is_dir() {
                         workload_dirs.push((wname, wpath));
                     } else {
                         diags.push(unused(
@@ -91,7 +106,7 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
                     }
                 }
             }
-            "pages" if path.is_dir() => sources.pages = load_pages(&path, &rel, &mut diags),
+            "pages" if path.is_dir() => sources.pages = load_pages(&path, &rel, &inside, &mut diags),
             _ => diags.push(unused(&rel, "content/ holds site.yaml, checklist.yaml, workloads/ and pages/")),
         }
     }
@@ -123,8 +138,9 @@ fn is_hidden(name: &str) -> bool {
     name.starts_with('.')
 }
 
-/// Directory entries sorted by name, hidden ones skipped, unreadable ones reported.
-fn sorted_entries(dir: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+/// Directory entries sorted by name, hidden ones skipped, unreadable ones and
+/// symbolic links that leave `inside` (or loop) reported and skipped.
+fn sorted_entries(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -137,6 +153,11 @@ fn sorted_entries(dir: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<(St
         let name = entry.file_name();
         match name.to_str() {
             Some(n) if is_hidden(n) => {}
+            Some(n) if is_symlink(&entry.path()) => {
+                if symlink_stays_inside(&entry.path(), Some(inside), &format!("{rel}/{n}"), diags) {
+                    out.push((n.to_string(), entry.path()));
+                }
+            }
             Some(n) => out.push((n.to_string(), entry.path())),
             None => diags.push(Diagnostic::new(
                 Code::E0002,
@@ -202,9 +223,9 @@ pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<
     }
 }
 
-fn load_pages(dir: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
+fn load_pages(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
     let mut pages = Vec::new();
-    for (name, path) in sorted_entries(dir, rel, diags) {
+    for (name, path) in sorted_entries(dir, rel, inside, diags) {
         let file_rel = format!("{rel}/{name}");
         if name.ends_with(".md") && path.is_file() {
             pages.extend(read_text(&path, &file_rel, diags));
@@ -261,6 +282,19 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
                 Some(f) => w.evidence.push(f),
                 None => w.unreadable.push(inner),
             }
+        } else if entry.metadata().is_ok_and(|m| m.len() > MAX_ATTACHMENT_BYTES) {
+            diags.push(
+                Diagnostic::new(
+                    Code::E0003,
+                    &file_rel,
+                    1,
+                    1,
+                    format!("attachment is over the limit of {MAX_ATTACHMENT_BYTES} bytes"),
+                )
+                .with_help(
+                    "link to large material on a document store (an https URL) instead of copying it into the site",
+                ),
+            );
         } else {
             w.attachments.push(inner);
         }
@@ -291,8 +325,14 @@ fn symlink_stays_inside(path: &Path, dir: Option<&Path>, rel: &str, diags: &mut 
         (Ok(target), Some(dir)) if target.starts_with(dir) => true,
         (Ok(_), _) => {
             diags.push(
-                Diagnostic::new(Code::E0004, rel, 1, 1, "symbolic link points outside its workload folder")
-                    .with_help("copy the file into the workload folder instead of linking to it"),
+                Diagnostic::new(
+                    Code::E0004,
+                    rel,
+                    1,
+                    1,
+                    "symbolic link points outside its folder (workload folder, or content/)",
+                )
+                .with_help("copy the file here instead of linking to it; cutover reads nothing outside the site root"),
             );
             false
         }

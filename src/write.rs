@@ -55,12 +55,32 @@ pub fn write(site: &Site, root: &Path, out: &Path) -> Result<(), WriteError> {
     let parent = out.parent().ok_or_else(|| WriteError("output folder has no parent".into()))?;
     fs::create_dir_all(parent).map_err(|e| WriteError(format!("cannot create {}: {e}", parent.display())))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    remove_leftovers(parent, &name);
     let staging = parent.join(format!(".{name}.cutover-new-{}", std::process::id()));
     let result = write_all(site, root, &staging).and_then(|()| swap(&staging, &out, parent, &name));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
     result.map_err(|e| WriteError(format!("cannot write the site to {}: {e}", out.display())))
+}
+
+/// Removes staging folders that a killed build left beside the output, unless
+/// the build that made them is still running.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| {
+            n.strip_prefix(&format!(".{name}.cutover-new-"))
+                .or_else(|| n.strip_prefix(&format!(".{name}.cutover-old-")))
+        }) else {
+            continue;
+        };
+        let alive = rest.parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn write_all(site: &Site, root: &Path, dir: &Path) -> io::Result<()> {
@@ -87,6 +107,11 @@ fn swap(staging: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<()>
     if !out.exists() {
         return fs::rename(staging, out);
     }
+    // Exchanging the two folders in one step means there is no moment at which
+    // the output folder is missing; the old site ends up at `staging`.
+    if exchange(staging, out).is_ok() {
+        return fs::remove_dir_all(staging);
+    }
     let old = parent.join(format!(".{name}.cutover-old-{}", std::process::id()));
     fs::rename(out, &old)?;
     if let Err(e) = fs::rename(staging, out) {
@@ -94,6 +119,24 @@ fn swap(staging: &Path, out: &Path, parent: &Path, name: &str) -> io::Result<()>
         return Err(e);
     }
     fs::remove_dir_all(&old)
+}
+
+/// Atomically exchanges two paths (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are valid NUL-terminated paths for the duration of the call.
+    let rc =
+        unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::new(io::ErrorKind::Unsupported, "no atomic exchange on this platform"))
 }
 
 fn absolute(p: &Path) -> PathBuf {

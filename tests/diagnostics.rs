@@ -60,10 +60,22 @@ fn e0001_a_folder_where_a_file_is_expected() {
 }
 
 #[test]
-fn e0001_a_dangling_symlink_where_a_file_is_expected() {
-    let p = Portfolio::base("e0001-link");
+fn e0004_a_dangling_symlink_where_a_file_is_expected() {
+    let p = Portfolio::base("e0004-dangling");
     std::os::unix::fs::symlink(p.path("content/does-not-exist.yaml"), p.path("content/checklist.yaml")).unwrap();
-    expect(&p, &[("E0001", "content/checklist.yaml", 1, 1)]);
+    expect(&p, &[("E0004", "content/checklist.yaml", 1, 1)]);
+}
+
+#[test]
+fn e0004_a_settings_file_linked_from_outside_the_site_root_is_not_read() {
+    let p = Portfolio::base("e0004-outside");
+    let outside = std::env::temp_dir().join(format!("cutover-outside-{}.yaml", std::process::id()));
+    std::fs::write(&outside, "title: SECRET-OUTSIDE\n").unwrap();
+    std::fs::remove_file(p.path("content/site.yaml")).ok();
+    std::os::unix::fs::symlink(&outside, p.path("content/site.yaml")).unwrap();
+    let d = p.diagnostics();
+    std::fs::remove_file(&outside).ok();
+    assert!(d.iter().any(|x| x.code == "E0004" && x.file == "content/site.yaml"), "{d:#?}");
 }
 
 #[test]

@@ -1,0 +1,234 @@
+//! Hostile input and failure: nothing lost, nothing leaked, never a panic.
+//! Each test feeds one kind of bad input or interruption through the binary.
+
+mod common;
+
+use common::{AS_OF, Portfolio, TempDir, copy_tree, fixture, snapshot};
+use std::ffi::OsStr;
+use std::fs;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const STAGE: &str = "content/workloads/alpha/stage.md";
+
+fn codes(p: &Portfolio) -> Vec<String> {
+    p.diagnostics().into_iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn a_huge_evidence_file_is_refused_without_reading_it() {
+    let p = Portfolio::base("huge");
+    let f = fs::File::create(p.path(STAGE)).unwrap();
+    f.set_len(200 * 1024 * 1024).unwrap(); // sparse: 200 MB that would take long to read
+    let d = p.diagnostics();
+    assert!(d.iter().any(|x| x.code == "E0003" && x.file == STAGE), "{d:#?}");
+}
+
+#[test]
+fn a_huge_attachment_is_refused() {
+    let p = Portfolio::base("huge-attachment");
+    let f = fs::File::create(p.path("content/workloads/alpha/reports/dump.bin")).unwrap();
+    f.set_len(100 * 1024 * 1024).unwrap();
+    let d = p.diagnostics();
+    assert!(d.iter().any(|x| x.code == "E0003" && x.file == "content/workloads/alpha/reports/dump.bin"), "{d:#?}");
+}
+
+#[test]
+fn alias_bombs_and_deep_nesting_are_limits_not_hangs() {
+    let p = Portfolio::base("bomb");
+    let mut bomb = String::from("---\nstatus: in-progress\nx-a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("x-a{i}: &a{i} [{refs}]\n"));
+    }
+    bomb.push_str("---\n");
+    p.write(STAGE, &bomb);
+    let mut deep = String::from("---\nstatus: in-progress\nx-deep:\n");
+    for i in 1..=10_000 {
+        deep.push_str(&" ".repeat(i.min(200)));
+        deep.push_str("- \n");
+    }
+    deep.push_str("---\n");
+    p.write("content/workloads/alpha/assess.md", &deep);
+    let flow = format!("---\nstatus: in-progress\nx-flow: {}{}\n---\n", "[".repeat(10_000), "]".repeat(10_000));
+    p.write("content/workloads/alpha/architect.md", &flow);
+    let d = p.diagnostics();
+    for file in [STAGE, "content/workloads/alpha/assess.md", "content/workloads/alpha/architect.md"] {
+        assert!(d.iter().any(|x| x.file == file && (x.code == "E0106" || x.code == "E0101")), "{file}: {d:#?}");
+    }
+    assert!(d.iter().any(|x| x.file == STAGE && x.code == "E0106"), "{d:#?}");
+}
+
+#[test]
+fn line_endings_bom_dots_and_tabs_are_read() {
+    let p = Portfolio::base("shapes");
+    let text = p.read(STAGE);
+    let crlf = text.replace('\n', "\r\n");
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(crlf.as_bytes());
+    p.write_bytes(STAGE, &bom);
+    let dots = p.read("content/workloads/alpha/assess.md").replacen("\n---\n", "\n...\n", 1);
+    p.write("content/workloads/alpha/assess.md", &dots);
+    let tabs = p.read("content/workloads/alpha/architect.md").replacen("status: ", "status:\t", 1);
+    p.write("content/workloads/alpha/architect.md", &tabs);
+    assert_eq!(codes(&p), Vec::<String>::new());
+    assert_eq!(p.check_human(AS_OF).summary().ready, 1);
+}
+
+#[test]
+fn a_binary_file_named_md_is_reported() {
+    let p = Portfolio::base("binary");
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    p.write_bytes(STAGE, &bytes);
+    let d = p.diagnostics();
+    assert!(d.iter().any(|x| x.code == "E0002" && x.file == STAGE), "{d:#?}");
+    assert_eq!(p.check_human(AS_OF).summary().blocked, 1, "broken evidence blocks");
+}
+
+#[test]
+fn names_with_spaces_and_accents_work() {
+    let p = Portfolio::base("names");
+    p.write("content/workloads/alpha/reports/Übergabe plan.txt", "handover plan\n");
+    let text = p.read(STAGE).replace(
+        "documented_in: [reports/evidence.txt]",
+        "documented_in: [reports/evidence.txt, \"reports/Übergabe plan.txt\"]",
+    );
+    p.write(STAGE, &format!("{text}\nSee [the plan](reports/%C3%9Cbergabe%20plan.txt).\n"));
+    assert_eq!(codes(&p), Vec::<String>::new());
+    let run = p.build(AS_OF);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(p.path("public/workloads/alpha/reports/Übergabe plan.txt").is_file());
+    let page = p.read("public/workloads/alpha/index.html");
+    assert!(page.contains("reports/%C3%9Cbergabe%20plan.txt"), "the link is percent-encoded");
+}
+
+#[test]
+fn many_files_in_one_folder() {
+    let p = Portfolio::base("many");
+    let dir = p.path("content/workloads/alpha/scans");
+    fs::create_dir_all(&dir).unwrap();
+    for i in 0..100_000 {
+        fs::write(dir.join(format!("scan-{i:06}.txt")), "").unwrap();
+    }
+    assert_eq!(codes(&p), Vec::<String>::new());
+    assert_eq!(p.check_human(AS_OF).summary().ready, 1);
+}
+
+#[test]
+fn symlinks_never_lead_out_and_loops_are_reported() {
+    let p = Portfolio::base("links");
+    let outside = TempDir::new("outside");
+    fs::write(outside.path().join("secret.txt"), "SECRET-OUTSIDE-MARKER").unwrap();
+    let alpha = p.path("content/workloads/alpha");
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), alpha.join("reports/secret.txt")).unwrap();
+    std::os::unix::fs::symlink(alpha.join("reports/loop"), alpha.join("reports/loop")).unwrap();
+    std::os::unix::fs::symlink(&alpha, alpha.join("reports/self")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), p.path("content/workloads/elsewhere")).unwrap();
+    let d = p.diagnostics();
+    for file in ["reports/secret.txt", "reports/loop"] {
+        let f = format!("content/workloads/alpha/{file}");
+        assert!(d.iter().any(|x| x.code == "E0004" && x.file == f), "{f}: {d:#?}");
+    }
+    assert!(d.iter().any(|x| x.code == "E0004" && x.file == "content/workloads/elsewhere"), "{d:#?}");
+}
+
+#[test]
+fn raw_html_the_sanitiser_changes_is_a_warning_with_its_position() {
+    let p = Portfolio::base("raw-html");
+    let text = p.read(STAGE);
+    let body_start = text.lines().position(|l| l == "# stage").unwrap() + 1;
+    p.write(STAGE, &format!("{text}\n<img src=\"reports/evidence.txt\" onerror=\"alert(1)\">\n"));
+    let d = p.diagnostics();
+    let w: Vec<_> = d.iter().filter(|x| x.code == "W0004").collect();
+    assert_eq!(w.len(), 1, "{d:#?}");
+    assert_eq!(w[0].file, STAGE);
+    assert!(w[0].line as usize > body_start, "{:?}", w[0]);
+    assert!(w[0].message.contains("onerror"), "{:?}", w[0]);
+    let run = p.build(AS_OF);
+    assert_eq!(run.code, 0, "warnings do not stop the build: {}", run.stderr);
+    assert!(!p.read("public/workloads/alpha/index.html").contains("onerror"));
+}
+
+#[test]
+fn removed_workloads_do_not_survive_a_rebuild() {
+    let p = Portfolio::base("stale-pages");
+    p.add_ready_workload("beta", "name: Beta\nowner: b@example.org\ncriticality: standard\n");
+    assert_eq!(p.build(AS_OF).code, 0);
+    assert!(p.path("public/workloads/beta/index.html").is_file());
+    p.remove("content/workloads/beta");
+    assert_eq!(p.build(AS_OF).code, 0);
+    assert!(!p.path("public/workloads/beta").exists());
+}
+
+#[test]
+fn out_refuses_the_file_system_root_and_the_home_folder() {
+    let p = Portfolio::base("out-guards");
+    let home = TempDir::new("home");
+    for (out, home_env) in [("/", None), (home.path().to_str().unwrap(), Some(home.path()))] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cutover"));
+        cmd.args([OsStr::new("build"), p.root().as_os_str(), OsStr::new("--out"), OsStr::new(out)]);
+        if let Some(h) = home_env {
+            cmd.env("HOME", h);
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{out}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("refusing"), "{out}");
+    }
+    assert!(fs::read_dir(home.path()).unwrap().next().is_none(), "nothing written into the home folder");
+}
+
+#[test]
+fn leftovers_of_a_killed_build_are_cleaned_up() {
+    let p = Portfolio::base("leftovers");
+    let stale = p.path(".public.cutover-new-4000000");
+    fs::create_dir_all(stale.join("workloads")).unwrap();
+    assert_eq!(p.build(AS_OF).code, 0);
+    assert!(!stale.exists());
+}
+
+/// A portfolio big enough that a debug build takes a while to write.
+fn big_portfolio(tag: &str, n: usize) -> Portfolio {
+    let p = Portfolio::base(tag);
+    let alpha = fixture("base").join("content/workloads/alpha");
+    for i in 0..n {
+        let dir = p.path(&format!("content/workloads/w{i:05}"));
+        copy_tree(&alpha, &dir);
+    }
+    p
+}
+
+#[test]
+fn a_killed_build_leaves_the_previous_site_as_it_was() {
+    let p = big_portfolio("killed", 600);
+    let out = p.path("public");
+    let build = |extra: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cutover"));
+        cmd.args([OsStr::new("build"), p.root().as_os_str(), OsStr::new("--out"), out.as_os_str()]);
+        cmd.args(extra).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd
+    };
+    assert!(build(&["--as-of", AS_OF]).status().unwrap().success());
+    let old = snapshot(&out, &[]);
+    // The next build differs (another as-of date), so a half-written swap would show.
+    let mut killed_midway = 0;
+    for delay_ms in [5u64, 20, 50, 100, 200, 400, 800] {
+        let mut child = build(&["--as-of", "2026-12-31"]).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            killed_midway += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = snapshot(&out, &[]);
+        if now != old {
+            // The build finished before the kill: the new site must be complete.
+            assert!(
+                now.contains_key("index.html") && now.contains_key(".cutover-site"),
+                "half-written site after {delay_ms} ms"
+            );
+            return;
+        }
+    }
+    assert!(killed_midway > 0, "no build was interrupted; make the portfolio bigger");
+    assert_eq!(snapshot(&out, &[]), old);
+}
