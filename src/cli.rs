@@ -8,6 +8,12 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print no progress bar and no summary lines (diagnostics are still printed).
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print how long each stage (load, validate, evaluate, render, write) took.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -73,6 +79,119 @@ pub enum Command {
         #[arg(default_value = ".")]
         root: PathBuf,
     },
+    /// Start a new portfolio in DIR (which must be empty or not exist).
+    Init {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Add a workload folder with workload.yaml and one evidence stub per required item.
+    New {
+        /// The workload id, which is also its folder name.
+        workload: String,
+        /// The site root.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Its name, as people know it (default: from the id).
+        #[arg(long)]
+        name: Option<String>,
+        /// The accountable team or person.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Decides which checklist items it needs (default: standard).
+        #[arg(long, value_enum)]
+        criticality: Option<CriticalityArg>,
+        /// A release defined in content/site.yaml.
+        #[arg(long)]
+        release: Option<String>,
+        /// Workloads it depends on (comma-separated, or repeat the option).
+        #[arg(long, value_delimiter = ',')]
+        depends_on: Vec<String>,
+    },
+    /// Print the JSON Schema (draft-07) of a kind of file, for editors.
+    Schema {
+        #[arg(value_enum)]
+        kind: SchemaKind,
+        /// The site root, whose checklist decides the evidence fields.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// For `evidence`: the exact schema of this item's evidence.
+        #[arg(long)]
+        item: Option<String>,
+    },
+    /// Preview the site: build into memory, serve it, rebuild and reload on every change.
+    Serve {
+        #[arg(default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// The address to listen on. Anything but 127.0.0.1 exposes the evidence to your network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<cutover::date::Date>,
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Work with the templates that shape the site.
+    Templates {
+        #[command(subcommand)]
+        command: TemplatesCommand,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TemplatesCommand {
+    /// Write the built-in templates, stylesheet and search script into DIR, to start a custom look from.
+    Export {
+        /// Usually the site root's templates/ folder.
+        dir: PathBuf,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaKind {
+    Site,
+    Workload,
+    Checklist,
+    Evidence,
+    Page,
+}
+
+impl From<SchemaKind> for cutover::schema::Kind {
+    fn from(k: SchemaKind) -> Self {
+        match k {
+            SchemaKind::Site => cutover::schema::Kind::Site,
+            SchemaKind::Workload => cutover::schema::Kind::Workload,
+            SchemaKind::Checklist => cutover::schema::Kind::Checklist,
+            SchemaKind::Evidence => cutover::schema::Kind::Evidence,
+            SchemaKind::Page => cutover::schema::Kind::Page,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CriticalityArg {
+    MissionCritical,
+    BusinessCritical,
+    Standard,
+}
+
+impl From<CriticalityArg> for cutover::model::Criticality {
+    fn from(c: CriticalityArg) -> Self {
+        match c {
+            CriticalityArg::MissionCritical => cutover::model::Criticality::MissionCritical,
+            CriticalityArg::BusinessCritical => cutover::model::Criticality::BusinessCritical,
+            CriticalityArg::Standard => cutover::model::Criticality::Standard,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +199,8 @@ pub enum Format {
     Human,
     Json,
     Github,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -82,6 +82,8 @@ pub enum Code {
     E0501,
     /// Signed evidence changed after its sign-off.
     E0601,
+    /// A template (built-in or the site's own) failed to parse or render.
+    E0701,
     /// An item is executed while an item it comes after is not satisfied.
     W0001,
     /// A sign-off role with no approvers in site.yaml.
@@ -133,12 +135,60 @@ impl Code {
             Code::E0403 => "E0403",
             Code::E0501 => "E0501",
             Code::E0601 => "E0601",
+            Code::E0701 => "E0701",
             Code::W0001 => "W0001",
             Code::W0002 => "W0002",
             Code::W0003 => "W0003",
             Code::W0004 => "W0004",
             Code::W0005 => "W0005",
             Code::W0006 => "W0006",
+        }
+    }
+
+    /// A few words on what the code means, as docs/diagnostics.md titles it
+    /// (SARIF rules carry it, so code-scanning pages name each rule).
+    pub fn title(self) -> &'static str {
+        match self {
+            Code::E0001 => "a file could not be read",
+            Code::E0002 => "not valid UTF-8",
+            Code::E0003 => "file too large",
+            Code::E0004 => "symbolic link leaves the workload folder",
+            Code::E0101 => "YAML syntax error",
+            Code::E0102 => "duplicate key",
+            Code::E0103 => "no front matter",
+            Code::E0104 => "front matter never closed",
+            Code::E0105 => "empty file",
+            Code::E0106 => "YAML too deep or too large",
+            Code::E0201 => "not a checklist item",
+            Code::E0202 => "required field missing",
+            Code::E0203 => "unknown field",
+            Code::E0204 => "wrong type",
+            Code::E0205 => "value not allowed",
+            Code::E0206 => "malformed date",
+            Code::E0207 => "malformed id",
+            Code::E0208 => "field needed by the status missing",
+            Code::E0209 => "dates in the wrong order",
+            Code::E0210 => "not-applicable not allowed",
+            Code::E0211 => "empty list",
+            Code::E0212 => "flight traffic does not add up to 100%",
+            Code::E0213 => "flight fields outside a flight promotion",
+            Code::E0301 => "workload.yaml missing",
+            Code::E0302 => "unknown release",
+            Code::E0303 => "unknown dependency",
+            Code::E0304 => "dependency cycle",
+            Code::E0305 => "duplicate id",
+            Code::E0401 => "link leaves the workload folder",
+            Code::E0402 => "link to a missing file",
+            Code::E0403 => "link scheme not allowed",
+            Code::E0501 => "checklist refers to something undefined",
+            Code::E0601 => "signed evidence changed after sign-off",
+            Code::E0701 => "template error",
+            Code::W0001 => "item out of order",
+            Code::W0002 => "sign-off role without approvers",
+            Code::W0003 => "file not used",
+            Code::W0004 => "raw HTML changed by the sanitiser",
+            Code::W0005 => "asset retired before promotion",
+            Code::W0006 => "asset retired during the hold period",
         }
     }
 
@@ -255,6 +305,63 @@ impl Report {
         out
     }
 
+    /// A SARIF 2.1.0 log, the format code-scanning services read (GitHub's
+    /// among them). `base` is put before each file name, so that locations are
+    /// relative to the repository when the site root is a folder inside it
+    /// (empty when the site root is the repository root).
+    pub fn to_sarif(&self, base: &str) -> String {
+        let mut codes: Vec<Code> = self.diagnostics.iter().map(|d| d.code).collect();
+        codes.sort();
+        codes.dedup();
+        let rules: Vec<serde_json::Value> = codes
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.as_str(),
+                    "shortDescription": {"text": c.title()},
+                    "defaultConfiguration": {"level": level(c.default_severity())},
+                })
+            })
+            .collect();
+        let results: Vec<serde_json::Value> = self
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut text = d.message.clone();
+                if let Some(h) = &d.help {
+                    text.push_str("\nhelp: ");
+                    text.push_str(h);
+                }
+                serde_json::json!({
+                    "ruleId": d.code.as_str(),
+                    "ruleIndex": codes.binary_search(&d.code).unwrap_or_default(),
+                    "level": level(d.severity),
+                    "message": {"text": text},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": format!("{base}{}", d.file)},
+                        "region": {"startLine": d.line, "startColumn": d.column},
+                    }}],
+                })
+            })
+            .collect();
+        let log = serde_json::json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "cutover",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }],
+        });
+        let mut s = serde_json::to_string_pretty(&log).expect("SARIF serialises");
+        s.push('\n');
+        s
+    }
+
     /// rustc-style text. `source` returns the text of a file, for the quoted line.
     pub fn to_human(&self, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
         let mut out = String::new();
@@ -326,6 +433,13 @@ fn excerpt(line: &str, column0: usize) -> (String, usize) {
         out.push('…');
     }
     (out, column0 - start + usize::from(start > 0))
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
 }
 
 /// Escapes the message part of a workflow command.

@@ -18,15 +18,21 @@ pub mod graph;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod progress;
 pub mod render;
 pub mod sanitize;
+pub mod scaffold;
+pub mod schema;
+pub mod serve;
 pub mod sign;
+pub mod theme;
 pub mod validate;
 pub mod write;
 pub mod yaml;
 
 use date::Date;
 use diagnostics::Report;
+use progress::{Progress, Stage};
 use std::path::Path;
 
 /// A run that could not start: bad arguments or an unusable site root (exit code 2).
@@ -42,6 +48,8 @@ impl std::fmt::Display for Fatal {
 /// What `check` produces: the sources (for quoting lines), the portfolio, its assessment and the report.
 pub struct Checked {
     pub sources: load::Sources,
+    /// The site's own templates and static files (`templates/`, `static/`).
+    pub theme: theme::Theme,
     pub portfolio: model::Portfolio,
     pub assessment: evaluate::Assessment,
     pub report: Report,
@@ -58,26 +66,67 @@ pub struct RunOptions {
 
 /// Loads, validates and evaluates the portfolio under `root`.
 pub fn check(root: &Path, opts: &RunOptions) -> Result<Checked, Fatal> {
-    let sources = load::load(root).map_err(|e| Fatal(e.0))?;
-    let (portfolio, mut diags) = validate::validate(&sources);
+    check_with(root, opts, &Progress::new())
+}
+
+/// [`check`], reporting each stage to `progress` (which another thread may watch).
+pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result<Checked, Fatal> {
+    let sources = progress.time(Stage::Load, || load::load(root)).map_err(|e| Fatal(e.0))?;
+    progress.files_read.store(files_in(&sources), std::sync::atomic::Ordering::Relaxed);
+    let (theme, theme_diags) = theme::Theme::load(root);
+    let (portfolio, mut diags) = progress.time(Stage::Validate, || validate::validate(&sources));
+    diags.extend(theme_diags);
+    // Template syntax errors are found here, so that `check` in CI catches a broken override.
+    if let Err(e) = render::tera(&theme) {
+        diags.extend(e.diagnostic);
+    }
     let as_of = resolve_as_of(opts.as_of, portfolio.site.as_of, std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
-    let assessment = evaluate::evaluate(&portfolio, as_of);
+    let assessment = progress.time(Stage::Evaluate, || evaluate::evaluate(&portfolio, as_of));
     diags.extend(assessment.diagnostics.iter().cloned());
     let report = Report::from_vec(diags, opts.strict);
-    Ok(Checked { sources, portfolio, assessment, report })
+    Ok(Checked { sources, theme, portfolio, assessment, report })
+}
+
+/// The text files and attachments that loading found.
+fn files_in(s: &load::Sources) -> usize {
+    let workloads: usize = s
+        .workloads
+        .iter()
+        .map(|w| usize::from(w.workload_yaml.is_some()) + w.evidence.len() + w.attachments.len())
+        .sum();
+    workloads + s.pages.len() + usize::from(s.site.is_some()) + usize::from(s.checklist.is_some())
 }
 
 /// Checks, then renders and writes the site to `out` unless the portfolio has errors.
 /// Returns the check result either way, so the caller can print the diagnostics.
 pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, bool), Fatal> {
+    build_with(root, out, opts, &Progress::new())
+}
+
+/// [`build`], reporting each stage to `progress`.
+pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progress) -> Result<(Checked, bool), Fatal> {
     write::check_target(out, root).map_err(|e| Fatal(e.0))?;
-    let checked = check(root, opts)?;
+    let mut checked = check_with(root, opts, progress)?;
     if checked.report.errors() > 0 {
         return Ok((checked, false));
     }
     let shown = edition::apply(&checked.portfolio, opts.edition);
-    let site = render::render(&shown, &checked.assessment).map_err(|e| Fatal(e.0))?;
-    write::write(&site, root, out).map_err(|e| Fatal(e.0))?;
+    let rendered =
+        progress.time(Stage::Render, || render::render_with(&shown, &checked.assessment, &checked.theme, &|_| true));
+    let site = match rendered {
+        Ok(site) => site,
+        // A template that fails on this portfolio is reported like any other error.
+        Err(render::RenderError { diagnostic: Some(d), .. }) => {
+            let mut all = checked.report.diagnostics.clone();
+            all.push(d);
+            checked.report = Report::from_vec(all, opts.strict);
+            return Ok((checked, false));
+        }
+        Err(e) => return Err(Fatal(e.message)),
+    };
+    progress.pages_total.store(site.len(), std::sync::atomic::Ordering::Relaxed);
+    progress.time(Stage::Write, || write::write(&site, root, out)).map_err(|e| Fatal(e.0))?;
+    progress.pages_written.store(site.len(), std::sync::atomic::Ordering::Relaxed);
     Ok((checked, true))
 }
 

@@ -1,16 +1,18 @@
 //! The `cutover` binary: parse arguments, run the library, print, exit.
 
 mod cli;
+mod commands;
+mod terminal;
 
 use clap::Parser;
-use cli::{Cli, Command, Format, GateFormat};
+use cli::{Cli, Command, Format, GateFormat, TemplatesCommand};
 use cutover::{Checked, RunOptions};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    match run(cli) {
         Ok(code) => code,
         Err(fatal) => {
             eprintln!("error: {fatal}");
@@ -19,12 +21,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<ExitCode, cutover::Fatal> {
+fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
+    let Cli { command, quiet, verbose } = cli;
     match command {
         Command::Check { root, format, strict, as_of } => {
-            let checked = cutover::check(&root, &RunOptions { as_of, strict, ..Default::default() })?;
-            print_report(&checked, format);
-            if format == Format::Human {
+            let watch = terminal::Watch::start(quiet, verbose);
+            let checked =
+                cutover::check_with(&root, &RunOptions { as_of, strict, ..Default::default() }, watch.progress());
+            watch.finish();
+            let checked = checked?;
+            match format {
+                Format::Sarif => print!("{}", checked.report.to_sarif(&sarif_base(&root))),
+                _ => print_report(&checked, format),
+            }
+            if format == Format::Human && !quiet {
                 eprintln!("{}", summary_line(&checked));
             }
             Ok(exit_code(&checked))
@@ -32,11 +42,14 @@ fn run(command: Command) -> Result<ExitCode, cutover::Fatal> {
         Command::Build { root, out, as_of, strict, edition } => {
             let out = out.unwrap_or_else(|| root.join("public"));
             let opts = RunOptions { as_of, strict, edition: edition.into() };
-            let (checked, written) = cutover::build(&root, &out, &opts)?;
+            let watch = terminal::Watch::start(quiet, verbose);
+            let built = cutover::build_with(&root, &out, &opts, watch.progress());
+            watch.finish();
+            let (checked, written) = built?;
             print_report(&checked, Format::Human);
-            if written {
+            if written && !quiet {
                 eprintln!("{}\nwrote the site to {}", summary_line(&checked), out.display());
-            } else {
+            } else if !written {
                 eprintln!("error: the portfolio has errors; the site was not written (the previous one is untouched)");
             }
             Ok(exit_code(&checked))
@@ -69,7 +82,49 @@ fn run(command: Command) -> Result<ExitCode, cutover::Fatal> {
             print!("{}", checklist.to_yaml());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Init { dir } => commands::init(&dir, quiet),
+        Command::New { workload, root, name, owner, criticality, release, depends_on } => {
+            let spec = cutover::scaffold::NewWorkload {
+                id: workload,
+                name,
+                owner,
+                criticality: criticality.map(Into::into),
+                release,
+                depends_on,
+            };
+            commands::new(&root, &spec, quiet)
+        }
+        Command::Schema { kind, root, item } => commands::schema(kind, &root, item.as_deref()),
+        Command::Serve { root, port, bind, as_of, strict } => {
+            let opts = cutover::serve::ServeOptions {
+                root,
+                port,
+                bind,
+                run: RunOptions { as_of, strict, ..Default::default() },
+            };
+            cutover::serve::serve(&opts)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Templates { command: TemplatesCommand::Export { dir } } => commands::export_templates(&dir, quiet),
+        Command::Completions { shell } => commands::completions(shell),
+        Command::Man => commands::man(),
     }
+}
+
+/// SARIF locations are relative to the repository; a relative site root is
+/// taken to be the path from the repository root (`check` runs at the top in CI).
+fn sarif_base(root: &std::path::Path) -> String {
+    if root.is_absolute() || root.components().any(|c| c == std::path::Component::ParentDir) {
+        return String::new();
+    }
+    let parts: Vec<String> = root
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    if parts.is_empty() { String::new() } else { format!("{}/", parts.join("/")) }
 }
 
 fn print_report(checked: &Checked, format: Format) {
@@ -77,6 +132,7 @@ fn print_report(checked: &Checked, format: Format) {
     match format {
         Format::Json => print!("{}", r.to_json()),
         Format::Github => print!("{}", r.to_github()),
+        Format::Sarif => print!("{}", r.to_sarif("")),
         Format::Human => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let text = r.to_human(&|p: &str| checked.sources.text_of(p).map(str::to_string), color);

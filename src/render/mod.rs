@@ -9,6 +9,7 @@ pub mod svg;
 
 use crate::evaluate::Assessment;
 use crate::model::Portfolio;
+use crate::theme::Theme;
 use context::*;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -26,11 +27,28 @@ pub enum Output {
 /// The whole site: output path (relative, `/`-separated) to content.
 pub type Site = BTreeMap<String, Output>;
 
-/// A template that failed to render: names the template, and says why.
+/// Why rendering failed. When a template is at fault, `diagnostic` names its
+/// file, line and column (the build reports it like any other problem).
 #[derive(Debug)]
-pub struct RenderError(pub String);
+pub struct RenderError {
+    pub message: String,
+    pub diagnostic: Option<crate::diagnostics::Diagnostic>,
+}
 
-const TEMPLATES: &[(&str, &str)] = &[
+impl RenderError {
+    pub fn new(message: impl Into<String>) -> Self {
+        RenderError { message: message.into(), diagnostic: None }
+    }
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The built-in templates, by name; a site's `templates/` replaces them one by one.
+pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("dashboard.html", include_str!("../../templates/dashboard.html")),
     ("workload.html", include_str!("../../templates/workload.html")),
@@ -41,18 +59,27 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("decommission.html", include_str!("../../templates/decommission.html")),
 ];
 
-const STYLE: &str = include_str!("../../templates/style.css");
-const SEARCH_JS: &str = include_str!("../../templates/search.js");
+/// The built-in stylesheet and search script (`templates/style.css` and `templates/search.js` replace them).
+pub const STYLE: &str = include_str!("../../templates/style.css");
+pub const SEARCH_JS: &str = include_str!("../../templates/search.js");
 const NEXT_STEP_PAGE: &str = include_str!("../../templates/pages/align-business-priorities.md");
 
-fn tera() -> Result<tera::Tera, RenderError> {
+/// The Tera environment: the built-in templates, then the site's own, which
+/// replace built-ins of the same name. Errors name the template, line and column.
+pub fn tera(theme: &Theme) -> Result<tera::Tera, RenderError> {
     let mut t = tera::Tera::new();
-    t.add_raw_templates(TEMPLATES.iter().copied()).map_err(|e| RenderError(format!("built-in templates: {e}")))?;
+    let mut all: BTreeMap<&str, &str> = TEMPLATES.iter().copied().collect();
+    all.extend(theme.templates.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    t.add_raw_templates(all).map_err(|e| {
+        let d = theme.diagnostic("base.html", &e);
+        RenderError { message: format!("{}: {}", d.file, d.message), diagnostic: Some(d) }
+    })?;
     Ok(t)
 }
 
 struct Env<'a> {
     tera: tera::Tera,
+    theme: &'a Theme,
     p: &'a Portfolio,
     a: &'a Assessment,
     nav: Vec<NavLink>,
@@ -77,13 +104,28 @@ impl Env<'_> {
     }
 
     fn render<T: Serialize>(&self, template: &str, ctx: &T) -> Result<Vec<u8>, RenderError> {
-        let ctx = tera::Context::from_serialize(ctx).map_err(|e| RenderError(format!("{template}: {e}")))?;
-        self.tera.render(template, &ctx).map(String::into_bytes).map_err(|e| RenderError(format!("{template}: {e}")))
+        let ctx = tera::Context::from_serialize(ctx).map_err(|e| RenderError::new(format!("{template}: {e}")))?;
+        self.tera.render(template, &ctx).map(String::into_bytes).map_err(|e| {
+            let d = self.theme.diagnostic(template, &e);
+            RenderError { message: format!("{}: {}", d.file, d.message), diagnostic: Some(d) }
+        })
     }
 }
 
 /// Renders every page, the stylesheet, readiness.json and the attachment list.
 pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
+    render_with(p, a, &Theme::builtin(), &|_| true)
+}
+
+/// [`render`] with a site's own templates and static files, producing only the
+/// paths that `want` accepts: `serve` renders one page per request this way,
+/// so that a change shows in a large portfolio without rendering all of it.
+pub fn render_with(
+    p: &Portfolio,
+    a: &Assessment,
+    theme: &Theme,
+    want: &(dyn Fn(&str) -> bool + Sync),
+) -> Result<Site, RenderError> {
     let pages = page_sources(p);
     let mut nav = vec![
         NavLink { title: "Dashboard".into(), href: "index.html".into() },
@@ -94,33 +136,50 @@ pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
     nav.extend(
         pages.iter().map(|(id, title, _)| NavLink { title: title.clone(), href: format!("pages/{id}/index.html") }),
     );
-    let env = Env { tera: tera()?, p, a, nav, pages };
+    let env = Env { tera: tera(theme)?, theme, p, a, nav, pages };
     let mut site = Site::new();
-    site.insert("assets/style.css".into(), Output::Bytes(STYLE.as_bytes().to_vec()));
-    site.insert("readiness.json".into(), Output::Bytes(json::readiness(p, a)));
-    site.insert("assets/search.js".into(), Output::Bytes(SEARCH_JS.as_bytes().to_vec()));
-    site.insert("search-index.js".into(), Output::Bytes(json::search_index(p, a)));
-    site.insert("index.html".into(), Output::Bytes(dashboard(&env)?));
-    site.insert("checklist/index.html".into(), Output::Bytes(checklist_page(&env)?));
-    site.insert("security/index.html".into(), Output::Bytes(security_page(&env)?));
-    site.insert("decommission/index.html".into(), Output::Bytes(decommission_page(&env)?));
+    let mut put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
+        if want(&path) {
+            site.insert(path, Output::Bytes(make()?));
+        }
+        Ok(())
+    };
+    put("assets/style.css".into(), &|| Ok(STYLE.as_bytes().to_vec()))?;
+    put("readiness.json".into(), &|| Ok(json::readiness(p, a)))?;
+    put("assets/search.js".into(), &|| Ok(SEARCH_JS.as_bytes().to_vec()))?;
+    put("search-index.js".into(), &|| Ok(json::search_index(p, a)))?;
+    put("index.html".into(), &|| dashboard(&env))?;
+    put("checklist/index.html".into(), &|| checklist_page(&env))?;
+    put("security/index.html".into(), &|| security_page(&env))?;
+    put("decommission/index.html".into(), &|| decommission_page(&env))?;
     for r in &p.site.releases {
-        site.insert(format!("releases/{}/index.html", r.id), Output::Bytes(release_page(&env, r.id.as_str())?));
+        put(format!("releases/{}/index.html", r.id), &|| release_page(&env, r.id.as_str()))?;
     }
     for (id, title, body) in &env.pages {
-        site.insert(format!("pages/{id}/index.html"), Output::Bytes(free_page(&env, id, title, body)?));
+        put(format!("pages/{id}/index.html"), &|| free_page(&env, id, title, body))?;
     }
     let reports: Vec<(String, Vec<u8>)> = p
         .workloads
         .par_iter()
-        .map(|(id, _)| workload_page(&env, id).map(|b| (format!("workloads/{id}/index.html"), b)))
+        .map(|(id, _)| (id, format!("workloads/{id}/index.html")))
+        .filter(|(_, path)| want(path))
+        .map(|(id, path)| workload_page(&env, id).map(|b| (path, b)))
         .collect::<Result<_, _>>()?;
     for (path, bytes) in reports {
         site.insert(path, Output::Bytes(bytes));
     }
     for w in p.workloads.values() {
         for file in linked_files(w) {
-            site.insert(format!("workloads/{}/{file}", w.id), Output::Copy(PathBuf::from(&w.dir).join(&file)));
+            let path = format!("workloads/{}/{file}", w.id);
+            if want(&path) {
+                site.insert(path, Output::Copy(PathBuf::from(&w.dir).join(&file)));
+            }
+        }
+    }
+    // The site's static files come last: they replace whatever cutover made at their path.
+    for (path, file) in &theme.files {
+        if want(path) {
+            site.insert(path.clone(), Output::Copy(file.clone()));
         }
     }
     Ok(site)
@@ -287,7 +346,7 @@ struct ReleaseCtx<'a> {
 
 fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
     let (p, a) = (env.p, env.a);
-    let release = release_summary(p, a, rid).ok_or_else(|| RenderError(format!("release {rid} vanished")))?;
+    let release = release_summary(p, a, rid).ok_or_else(|| RenderError::new(format!("release {rid} vanished")))?;
     let members: Vec<&crate::model::Workload> =
         p.workloads.values().filter(|w| w.release.as_ref().is_some_and(|r| r.as_str() == rid)).collect();
     let root = "../../";
