@@ -32,6 +32,7 @@ const SHOTS = resolve(process.env.SCREENSHOT_DIR || join(repo, "target", "browse
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PREFIX = "/sub/path/";
 const XSS_PREFIX = "/hostile/site/";
+const CONTROL_PREFIX = "/control/";
 const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
 /** Every .html file under a folder, relative, `/`-separated, sorted. */
@@ -55,7 +56,7 @@ let vnu;
 before(async () => {
   // The Nu checker takes seconds to start: run it beside the browser tests.
   vnu = runVnu(SITE);
-  server = await serve({ [PREFIX]: SITE, [XSS_PREFIX]: XSS_SITE });
+  server = await serve({ [PREFIX]: SITE, [XSS_PREFIX]: XSS_SITE, [CONTROL_PREFIX]: join(here, "fixtures") });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -485,7 +486,8 @@ const INSTRUMENT = `(() => {
   document.addEventListener("securitypolicyviolation", (e) => report("csp", e.violatedDirective + " " + e.blockedURI), true);
 })();`;
 
-async function hostileRun(mode, bypassCSP) {
+/** A page whose dialogs, page errors, popups and foreign requests are all recorded. */
+async function instrumented(mode, bypassCSP) {
   const { context, escaped } = await guardedContext(mode, { bypassCSP });
   const fired = [];
   await context.exposeBinding("__cutoverFired", ({ frame }, kind, detail) => fired.push(`${kind}(${detail}) in ${frame.url()}`));
@@ -497,6 +499,30 @@ async function hostileRun(mode, bypassCSP) {
   });
   page.on("pageerror", (e) => fired.push(`page error: ${e.message}`));
   page.on("popup", (p) => fired.push(`popup: ${p.url()}`));
+  return { context, page, fired, escaped };
+}
+
+test("negative control: the hostile-input checks catch vectors planted in a page", async () => {
+  const html = readFileSync(join(here, "fixtures/planted.html"), "utf8");
+  const blank = await browser.newPage();
+  const found = await blank.evaluate(analyse, { html, urlAttrs: [...URL_ATTRS] });
+  await blank.close();
+  for (const want of [/^script elements other/, /^element <iframe/, /^event handler onerror/, /^javascript: URL in href/, /^attribute srcdoc/]) {
+    assert.ok(found.some((f) => want.test(f)), `the static check misses ${want}: ${JSON.stringify(found)}`);
+  }
+  const { context, page, fired, escaped } = await instrumented("http", false);
+  await page.goto(url.http("planted.html", CONTROL_PREFIX));
+  await page.getByRole("link", { name: "link" }).click();
+  await page.waitForTimeout(200);
+  await context.close();
+  for (const want of [/^alert\(planted script\)/, /^confirm\(planted handler\)/, /^prompt\(planted link\)/]) {
+    assert.ok(fired.some((f) => want.test(f)), `the instrumentation misses ${want}: ${JSON.stringify(fired)}`);
+  }
+  assert.ok(escaped.some((r) => r.includes("attacker.example/planted.png")), `the request guard misses the foreign image: ${escaped}`);
+});
+
+async function hostileRun(mode, bypassCSP) {
+  const { context, page, fired, escaped } = await instrumented(mode, bypassCSP);
   const pages = htmlPages(XSS_SITE);
   const at = (rel) => (mode === "file" ? url.file(rel, XSS_SITE) : url.http(rel, XSS_PREFIX));
   for (const rel of pages) {
