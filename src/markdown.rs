@@ -22,6 +22,8 @@ pub struct BodyLink {
     /// Byte offset in the text.
     pub offset: usize,
     pub origin: Origin,
+    /// An image (`![..](..)` or `<img src>`) rather than a link.
+    pub image: bool,
 }
 
 /// A run of raw HTML (a block, or one inline tag) and where it starts.
@@ -56,15 +58,25 @@ pub fn body_links(text: &str) -> Vec<BodyLink> {
     let mut out: Vec<BodyLink> = Parser::new_ext(text, options())
         .into_offset_iter()
         .filter_map(|(ev, range)| match ev {
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
-                Some(BodyLink { dest: dest_url.to_string(), offset: range.start, origin: Origin::Markdown })
-            }
+            Event::Start(Tag::Link { dest_url, .. }) => Some(BodyLink {
+                dest: dest_url.to_string(),
+                offset: range.start,
+                origin: Origin::Markdown,
+                image: false,
+            }),
+            Event::Start(Tag::Image { dest_url, .. }) => Some(BodyLink {
+                dest: dest_url.to_string(),
+                offset: range.start,
+                origin: Origin::Markdown,
+                image: true,
+            }),
             _ => None,
         })
         .collect();
     for chunk in raw_html(text) {
         for (value, at) in crate::sanitize::url_attributes(&chunk.html) {
-            out.push(BodyLink { dest: value, offset: chunk.offset + at, origin: Origin::RawHtml });
+            // Raw `<img src>` that leaves the folder is reported by the sanitiser check (W0004).
+            out.push(BodyLink { dest: value, offset: chunk.offset + at, origin: Origin::RawHtml, image: false });
         }
     }
     out.sort_by_key(|l| l.offset);

@@ -27,10 +27,19 @@ fn builder() -> &'static ammonia::Builder<'static> {
                 })
                 .then(|| value.into()),
             ("input", "type") => (value == "checkbox").then(|| value.into()),
+            // Images come from the workload folder only: no tracking pixels, nothing the CSP would block.
+            ("img", "src") => is_local(value).then(|| value.into()),
             _ => Some(value.into()),
         });
         b
     })
+}
+
+/// A relative URL inside the site: no scheme, not scheme-relative, not absolute.
+fn is_local(url: &str) -> bool {
+    let u = url.trim();
+    let head = u.split(['/', '?', '#']).next().unwrap_or("");
+    !u.is_empty() && !u.starts_with('/') && !u.starts_with('\\') && !head.contains(':')
 }
 
 /// Sanitises rendered HTML.
@@ -185,6 +194,16 @@ mod tests {
         let urls = url_attributes(f);
         assert_eq!(urls, [("../up.txt".to_string(), 11), ("p.png".to_string(), 38)]);
         assert!(f[11..].starts_with("href") && f[38..].starts_with("src"));
+    }
+
+    #[test]
+    fn images_come_from_the_folder_only() {
+        assert!(removed_parts("<img src=\"reports/chart.png\" alt=\"c\">").is_empty());
+        for src in
+            ["https://attacker.example/p.png", "//attacker.example/p.png", "/etc/p.png", "data:image/png;base64,AAAA"]
+        {
+            assert_eq!(removed_parts(&format!("<img src=\"{src}\">")), ["`src` on `<img>`"], "{src}");
+        }
     }
 
     #[test]

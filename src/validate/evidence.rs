@@ -366,6 +366,12 @@ fn check_body_links(sink: &mut Sink, body: &str, body_line: u32, files: &BTreeSe
     for link in crate::markdown::body_links(body) {
         match links::resolve(&link.dest, Allowed::Body, files) {
             Ok(Some(Link::File(f))) => linked.push(f),
+            Ok(Some(Link::Url(u))) if link.image => sink.report(
+                Code::W0004,
+                pos_in(body, link.offset, body_line),
+                format!("the image `{u}` is not shown: images must come from the workload folder"),
+                Some("save the image in the workload folder and link it by its relative path".into()),
+            ),
             Ok(_) => {}
             Err(e) if link.origin == Origin::RawHtml && e.code == Code::E0403 => {}
             Err(e) => sink.report(e.code, pos_in(body, link.offset, body_line), e.message, e.help),
