@@ -2,7 +2,8 @@
 //! edition withholds what must not be published widely, before rendering, so
 //! no page, script or JSON file can leak it by accident.
 
-use crate::model::{Link, Portfolio};
+use crate::checklist::FieldSpec;
+use crate::model::{FieldValue, Link, Portfolio};
 use serde::Serialize;
 
 const CONFIDENTIAL: [&str; 2] = ["confidential", "highly-confidential"];
@@ -44,28 +45,15 @@ pub fn apply(p: &Portfolio, edition: Edition) -> Portfolio {
     if edition == Edition::Internal {
         return out;
     }
-    let sensitive: Vec<(String, String)> = p
-        .checklist
-        .items
-        .iter()
-        .flat_map(|i| {
-            i.fields
-                .iter()
-                .filter(|f| f.sensitive || f.name == CUTOVER_FIELD)
-                .map(move |f| (i.id.0.clone(), f.name.clone()))
-        })
-        .collect();
     for w in out.workloads.values_mut() {
         let confidential = classification(w).is_some_and(|c| CONFIDENTIAL.contains(&c));
         for ev in w.evidence.values_mut() {
             if confidential {
                 withhold_all(ev);
-            } else {
-                let before = ev.fields.len();
-                ev.fields.retain(|(name, _)| !sensitive.iter().any(|(i, f)| *i == ev.item.0 && f == name));
-                if ev.fields.len() != before {
-                    ev.withheld.push("sensitive fields".into());
-                }
+            } else if let Some(item) = p.checklist.item(ev.item.as_str())
+                && withhold_sensitive(&item.fields, &mut ev.fields, true)
+            {
+                ev.withheld.push("sensitive fields".into());
             }
         }
         if confidential {
@@ -73,6 +61,27 @@ pub fn apply(p: &Portfolio, edition: Edition) -> Portfolio {
         }
     }
     out
+}
+
+/// Removes the fields that `specs` mark `sensitive` (and, at the top level, the
+/// cutover records) from `values`, also inside the entries of list fields.
+/// Returns whether anything was removed.
+fn withhold_sensitive(specs: &[FieldSpec], values: &mut Vec<(String, FieldValue)>, top: bool) -> bool {
+    let hidden = |name: &str| specs.iter().any(|s| s.name == name && (s.sensitive || (top && s.name == CUTOVER_FIELD)));
+    let before = values.len();
+    values.retain(|(name, _)| !hidden(name));
+    let mut removed = values.len() != before;
+    for (name, value) in values.iter_mut() {
+        let Some(spec) = specs.iter().find(|s| s.name == *name && !s.fields.is_empty()) else { continue };
+        if let FieldValue::List(entries) = value {
+            for entry in entries {
+                if let FieldValue::Record(record) = entry {
+                    removed |= withhold_sensitive(&spec.fields, record, false);
+                }
+            }
+        }
+    }
+    removed
 }
 
 fn withhold_all(ev: &mut crate::model::Evidence) {

@@ -85,7 +85,10 @@ pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView 
             name: w.name.clone(),
             href: href.clone(),
             decision: a.workloads.get(&w.id).map_or("blocked", |x| x.decision.as_str()),
-            classification: crate::edition::classification(w).map(str::to_string),
+            // The public edition may have removed the classification itself: say so, not "not classified".
+            classification: crate::edition::classification(w).map(str::to_string).or_else(|| {
+                w.evidence.get("data-classification").filter(|e| !e.withheld.is_empty()).map(|_| "withheld".into())
+            }),
             ciso_status: ciso.map_or("not-started", |s| s.status.as_str()),
             ciso_satisfied: ciso.is_some_and(|s| s.satisfied),
             ciso_note: ciso.and_then(|s| s.note.clone()),
