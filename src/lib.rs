@@ -72,9 +72,22 @@ pub fn check(root: &Path, opts: &RunOptions) -> Result<Checked, Fatal> {
 /// [`check`], reporting each stage to `progress` (which another thread may watch).
 pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result<Checked, Fatal> {
     let sources = progress.time(Stage::Load, || load::load(root)).map_err(|e| Fatal(e.0))?;
+    check_loaded(root, sources, opts, progress, &mut validate::Cache::default())
+}
+
+/// The stages after loading, on sources that the caller read: `serve` keeps
+/// them between builds and reads again only the folder that changed, and
+/// keeps `cache` so that only that workload is validated again.
+pub fn check_loaded(
+    root: &Path,
+    sources: load::Sources,
+    opts: &RunOptions,
+    progress: &Progress,
+    cache: &mut validate::Cache,
+) -> Result<Checked, Fatal> {
     progress.files_read.store(files_in(&sources), std::sync::atomic::Ordering::Relaxed);
     let (theme, theme_diags) = theme::Theme::load(root);
-    let (portfolio, mut diags) = progress.time(Stage::Validate, || validate::validate(&sources));
+    let (portfolio, mut diags) = progress.time(Stage::Validate, || validate::validate_cached(&sources, cache));
     diags.extend(theme_diags);
     // Template syntax errors are found here, so that `check` in CI catches a broken override.
     if let Err(e) = render::tera(&theme) {
@@ -125,8 +138,9 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
         Err(e) => return Err(Fatal(e.message)),
     };
     progress.pages_total.store(site.len(), std::sync::atomic::Ordering::Relaxed);
-    progress.time(Stage::Write, || write::write(&site, root, out)).map_err(|e| Fatal(e.0))?;
-    progress.pages_written.store(site.len(), std::sync::atomic::Ordering::Relaxed);
+    progress
+        .time(Stage::Write, || write::write_counted(&site, root, out, &progress.pages_written))
+        .map_err(|e| Fatal(e.0))?;
     Ok((checked, true))
 }
 

@@ -236,6 +236,14 @@ fn load_pages(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnostic>)
     pages
 }
 
+/// Reads one workload folder again, with the diagnostics about it: `serve`
+/// does this after a change inside a folder, instead of reading every folder.
+pub fn load_workload_dir(root: &Path, name: &str) -> (WorkloadSources, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let w = load_workload(name, &root.join("content").join("workloads").join(name), &mut diags);
+    (w, diags)
+}
+
 fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> WorkloadSources {
     let rel = format!("content/workloads/{name}");
     let mut w = WorkloadSources {

@@ -173,3 +173,27 @@ fn only_local_host_names_are_answered() {
     assert_eq!(get(server.port, "/", "localhost").0, 200);
     assert_eq!(get(server.port, "/", "attacker.example").0, 421, "a DNS-rebinding page gets nothing");
 }
+
+/// `serve` validates again only the workload that changed; the result must be
+/// what validating everything gives.
+#[test]
+fn validating_again_from_the_cache_equals_validating_afresh() {
+    let p = Portfolio::sample("serve-cache");
+    let mut sources = cutover::load::load(p.root()).unwrap();
+    let mut cache = cutover::validate::Cache::default();
+    let (_, first) = cutover::validate::validate_cached(&sources, &mut cache);
+    assert_eq!(cache.len(), sources.workloads.len());
+    let id = sources.workloads[0].id.clone();
+    let stage = format!("content/workloads/{id}/stage.md");
+    p.write(&stage, "---\nstatus: executed\n---\nno date\n");
+    let (fresh, diags) = cutover::load::load_workload_dir(p.root(), &id);
+    assert!(diags.is_empty(), "{diags:?}");
+    sources.workloads[0] = fresh;
+    cache.forget(&id);
+    let (portfolio, cached) = cutover::validate::validate_cached(&sources, &mut cache);
+    let (again, afresh) = cutover::validate::validate(&cutover::load::load(p.root()).unwrap());
+    assert_eq!(cached, afresh);
+    assert_ne!(cached, first, "the change was seen");
+    assert!(cached.iter().any(|d| d.file == stage && d.code.as_str() == "E0208"), "{cached:?}");
+    assert_eq!(portfolio.workloads.len(), again.workloads.len());
+}

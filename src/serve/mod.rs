@@ -16,9 +16,9 @@ mod state;
 mod watch;
 
 use crate::{Fatal, RunOptions};
-use state::{Page, Snapshot};
+use state::{Builder, Page, Snapshot};
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -83,7 +83,8 @@ impl Shared {
 pub fn serve(opts: &ServeOptions) -> Result<(), Fatal> {
     let root = std::fs::canonicalize(&opts.root)
         .map_err(|e| Fatal(format!("cannot use {} as the site root: {e}", opts.root.display())))?;
-    let first = Snapshot::build(1, &root, &opts.run);
+    let mut builder = Builder::new(&root, &opts.run);
+    let first = builder.build(1, &[]);
     if let Err(why) = &first.outcome {
         return Err(Fatal(why.clone()));
     }
@@ -109,9 +110,9 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Fatal> {
         .map_err(|e| Fatal(format!("cannot handle Ctrl-C: {e}")))?;
     }
     let watcher = {
-        let (shared, root, run) = (Arc::clone(&shared), root.clone(), opts.run.clone());
+        let shared = Arc::clone(&shared);
         let mut watch = watch::Watch::new(&root).map_err(|e| Fatal(format!("cannot watch {}: {e}", root.display())))?;
-        std::thread::spawn(move || rebuild_loop(&mut watch, &shared, &root, &run))
+        std::thread::spawn(move || rebuild_loop(&mut watch, &shared, &mut builder))
     };
     let host = if opts.bind.is_ipv6() { format!("[{}]", opts.bind) } else { opts.bind.to_string() };
     if !opts.bind.is_loopback() {
@@ -130,14 +131,14 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Fatal> {
     Ok(())
 }
 
-fn rebuild_loop(watch: &mut watch::Watch, shared: &Shared, root: &Path, run: &RunOptions) {
+fn rebuild_loop(watch: &mut watch::Watch, shared: &Shared, builder: &mut Builder) {
     while !shared.stop.load(Ordering::Relaxed) {
         let Some(changed) = watch.next(Duration::from_millis(200)) else {
             continue;
         };
         let started = Instant::now();
         let version = shared.snapshot().version + 1;
-        let snap = Snapshot::build(version, root, run);
+        let snap = builder.build(version, &changed);
         let took = started.elapsed();
         let what = match changed.as_slice() {
             [one] if !one.is_empty() => one.clone(),

@@ -21,6 +21,50 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Validates everything that was loaded.
 pub fn validate(sources: &Sources) -> (Portfolio, Vec<Diagnostic>) {
+    validate_cached(sources, &mut Cache::default())
+}
+
+/// One workload's validation: the workload (unless too broken) and its diagnostics.
+type WorkloadResult = (Option<(Workload, workload::DependencyPositions)>, Vec<Diagnostic>);
+
+/// Workloads validated by an earlier run, for `serve`: after a change in one
+/// workload folder, only that workload is read again. The caller says which
+/// workloads changed ([`Cache::forget`]); everything is read again when
+/// site.yaml, the checklist or the set of workloads changes, since each
+/// workload is checked against them.
+#[derive(Default)]
+pub struct Cache {
+    context: Option<(Option<String>, Option<String>, BTreeSet<String>)>,
+    workloads: std::collections::HashMap<String, WorkloadResult>,
+}
+
+impl Cache {
+    /// Drops what is known about workload `id`, whose files changed.
+    pub fn forget(&mut self, id: &str) {
+        self.workloads.remove(id);
+    }
+
+    /// How many workloads are remembered (for tests).
+    pub fn len(&self) -> usize {
+        self.workloads.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.workloads.is_empty()
+    }
+}
+
+/// [`validate`], reusing (and updating) what `cache` remembers.
+pub fn validate_cached(sources: &Sources, cache: &mut Cache) -> (Portfolio, Vec<Diagnostic>) {
+    let context = (
+        sources.site.as_ref().map(|f| f.text.clone()),
+        sources.checklist.as_ref().map(|f| f.text.clone()),
+        sources.workloads.iter().map(|w| w.id.clone()).collect::<BTreeSet<String>>(),
+    );
+    if cache.context.as_ref() != Some(&context) {
+        cache.workloads.clear();
+        cache.context = Some(context);
+    }
     let mut diags = sources.diagnostics.clone();
     let site = sources
         .site
@@ -41,18 +85,27 @@ pub fn validate(sources: &Sources) -> (Portfolio, Vec<Diagnostic>) {
     }
     let release_site = site_trusted.then_some(&site);
     let known: BTreeSet<String> = sources.workloads.iter().map(|w| w.id.clone()).collect();
-    let results: Vec<_> = sources
+    let remembered = &cache.workloads;
+    let results: Vec<(bool, WorkloadResult)> = sources
         .workloads
         .par_iter()
         .map(|w| {
+            if let Some(hit) = remembered.get(&w.id) {
+                return (false, hit.clone());
+            }
             let mut d = Vec::new();
             let r = read_workload(w, release_site, &checklist, &known, &mut d);
-            (r, d)
+            (true, (r, d))
         })
         .collect();
+    for (w, (fresh, r)) in sources.workloads.iter().zip(&results) {
+        if *fresh {
+            cache.workloads.insert(w.id.clone(), r.clone());
+        }
+    }
     let mut workloads = BTreeMap::new();
     let mut dep_positions = BTreeMap::new();
-    for (r, d) in results {
+    for (_, (r, d)) in results {
         diags.extend(d);
         if let Some((w, deps)) = r {
             dep_positions.insert(w.id.clone(), (deps, format!("{}/workload.yaml", w.dir)));
