@@ -261,6 +261,13 @@ impl Report {
         self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
     }
 
+    /// Whether `build` must refuse to write. Evidence changed after sign-off
+    /// (E0601) is an error, but the site is still written so that its report
+    /// shows the change to the people who trusted the signature.
+    pub fn blocks_build(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error && d.code != Code::E0601)
+    }
+
     pub fn warnings(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
     }

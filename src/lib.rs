@@ -120,7 +120,7 @@ pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, boo
 pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progress) -> Result<(Checked, bool), Fatal> {
     write::check_target(out, root).map_err(|e| Fatal(e.0))?;
     let mut checked = check_with(root, opts, progress)?;
-    if checked.report.errors() > 0 {
+    if checked.report.blocks_build() {
         return Ok((checked, false));
     }
     let shown = edition::apply(&checked.portfolio, opts.edition);

@@ -47,8 +47,15 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             watch.finish();
             let (checked, written) = built?;
             print_report(&checked, Format::Human);
+            let changed =
+                checked.report.diagnostics.iter().filter(|d| d.code == cutover::diagnostics::Code::E0601).count();
             if written && !quiet {
                 eprintln!("{}\nwrote the site to {}", summary_line(&checked), out.display());
+            }
+            if written && changed > 0 {
+                eprintln!(
+                    "error: {changed} evidence file(s) changed after sign-off; the site marks them on their reports and they no longer count"
+                );
             } else if !written {
                 eprintln!("error: the portfolio has errors; the site was not written (the previous one is untouched)");
             }

@@ -459,9 +459,9 @@ fn unsigned_evidence_keeps_working_and_a_malformed_digest_is_refused() {
     assert_eq!(diags[0].at(), ("E0205", CISO, 12, 19));
 }
 
-/// The report page for a changed file. `build` refuses a portfolio with an
-/// error, and E0601 is one, so this renders through the library, as `build`
-/// would once the portfolio may be published with the change flagged.
+/// A change after sign-off is an error (CI goes red), but `build` still writes
+/// the site, so the report and the security view show the change instead of
+/// leaving the old, signed-looking pages up.
 #[test]
 fn the_report_and_security_view_show_a_change_after_signoff() {
     use cutover::render::Output;
@@ -487,9 +487,15 @@ fn the_report_and_security_view_show_a_change_after_signoff() {
             .contains("Alpha - CISO verification</a>: changed after sign-off on 2026-09-10 by carol.ciso@example.org"),
         "{security}"
     );
-    // What `build` does today with the same portfolio: it reports E0601 and writes nothing.
+    // Through the binary: E0601 is printed and the exit code says so, but the site is written.
     let run = p.build(AS_OF);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("error[E0601]"));
+    assert!(run.stderr.contains("error[E0601]"), "{}", run.stderr);
+    let built = p.read("public/workloads/alpha/index.html");
+    assert!(built.contains("changed after sign-off on 2026-09-10 by carol.ciso@example.org"));
+    // Any other error still stops the build.
+    p.write("content/workloads/alpha/stray.md", "---\nstatus: done\n---\n");
+    std::fs::remove_dir_all(p.path("public")).unwrap();
+    assert_eq!(p.build(AS_OF).code, 1);
     assert!(!p.path("public").exists());
 }
