@@ -84,7 +84,7 @@ pub fn url_attributes(fragment: &str) -> Vec<(String, usize)> {
     tags(fragment)
         .into_iter()
         .flat_map(|t| t.attrs.into_iter())
-        .filter(|(name, _, _)| name == "href" || name == "src")
+        .filter(|(name, value, _)| (name == "href" || name == "src") && !value.trim().is_empty())
         .map(|(_, value, at)| (value, at))
         .collect()
 }
@@ -169,11 +169,47 @@ fn scan_tag(b: &[u8], start: usize) -> (TagInfo, usize) {
 }
 
 /// The few character references that matter for reading a URL out of an attribute.
+/// Decodes character references as a browser would before using a URL, so a
+/// scheme spelled `&#106;avascript&colon;` is still seen as a scheme.
 fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest[1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '#')).map_or(rest.len(), |e| e + 1);
+        let name = &rest[1..end];
+        let decoded = match name {
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "amp" => Some('&'),
+            "colon" => Some(':'),
+            "Tab" => Some('\t'),
+            "NewLine" => Some('\n'),
+            n if n.starts_with("#x") || n.starts_with("#X") => {
+                u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32)
+            }
+            n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = rest[end..].strip_prefix(';').unwrap_or(&rest[end..]);
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -194,6 +230,14 @@ mod tests {
         let urls = url_attributes(f);
         assert_eq!(urls, [("../up.txt".to_string(), 11), ("p.png".to_string(), 38)]);
         assert!(f[11..].starts_with("href") && f[38..].starts_with("src"));
+    }
+
+    #[test]
+    fn entities_in_urls_are_decoded() {
+        assert_eq!(decode_entities("&#106;avascript&colon;alert(1)"), "javascript:alert(1)");
+        assert_eq!(decode_entities("&#x6A;ava&Tab;script:x"), "java\tscript:x");
+        assert_eq!(decode_entities("a&amp;b&unknown;c&"), "a&b&unknown;c&");
+        assert!(url_attributes("<img src onerror=x>").is_empty());
     }
 
     #[test]

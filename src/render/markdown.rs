@@ -6,9 +6,20 @@ use std::collections::BTreeSet;
 
 /// Renders a body. `evidence_items` are the item ids with evidence in this
 /// workload: a link to `<item>.md` becomes a link to that item's section.
-/// `heading_shift` pushes headings down so a body's `#` sits under the page's own.
-pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, heading_shift: u8) -> String {
-    let events = Parser::new_ext(body, crate::markdown::options()).map(|ev| match ev {
+/// `top` is the level the body's highest heading becomes, so that its outline
+/// nests under the page's own headings whatever level the author started at.
+pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, top: u8) -> String {
+    let parsed: Vec<Event> = Parser::new_ext(body, crate::markdown::options()).collect();
+    let highest = parsed
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as u8),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(top);
+    let heading_shift = top.saturating_sub(highest);
+    let events = parsed.into_iter().map(|ev| match ev {
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             Event::Start(Tag::Link { link_type, dest_url: rewrite(dest_url, evidence_items), title, id })
         }
@@ -25,7 +36,7 @@ pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, heading_shift: u8)
 
 /// Inline Markdown (workload summaries): no block elements survive.
 pub fn inline_to_html(text: &str) -> String {
-    let html = to_html(text, &BTreeSet::new(), 0);
+    let html = to_html(text, &BTreeSet::new(), 1);
     let trimmed = html.trim();
     trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
 }
@@ -65,11 +76,14 @@ mod tests {
     #[test]
     fn keeps_tables_code_language_and_rewrites_evidence_links() {
         let out = to_html(
-            "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nselect 1;\n```\n\nSee [stage](stage.md) and [log](logs/run.txt).\n",
+            "## Title\n\n### Sub\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sql\nselect 1;\n```\n\nSee [stage](stage.md) and [log](logs/run.txt).\n",
             &items(),
-            2,
+            4,
         );
-        assert!(out.contains("<h3>Title</h3>"), "{out}");
+        assert!(
+            out.contains("<h4>Title</h4>") && out.contains("<h5>Sub</h5>"),
+            "the highest heading becomes h4: {out}"
+        );
         assert!(out.contains("<table>"), "{out}");
         assert!(out.contains("class=\"language-sql\""), "{out}");
         assert!(out.contains("href=\"#item-stage\""), "{out}");
