@@ -213,6 +213,13 @@ pub fn abbreviation(title: &str) -> String {
     }
 }
 
+impl DepLink {
+    /// The same workload as a node of a dependency graph.
+    pub fn into_node(self, role: super::svg::NodeRole) -> super::svg::GraphNode {
+        super::svg::GraphNode { id: self.id, label: self.name, decision: self.decision, href: self.href, role }
+    }
+}
+
 pub fn workload_href(root: &str, id: &str) -> String {
     format!("{root}workloads/{id}/index.html")
 }
@@ -421,28 +428,16 @@ pub fn workload_graph(root: &str, p: &Portfolio, a: &Assessment, w: &Workload, w
     let mut edges = Vec::new();
     for d in &w.depends_on {
         let l = dep_link(root, p, a, d);
-        nodes.push(GraphNode {
-            id: l.id.clone(),
-            label: l.name,
-            decision: l.decision,
-            href: l.href,
-            role: NodeRole::Normal,
-        });
-        edges.push((w.id.0.clone(), l.id));
+        edges.push((w.id.0.clone(), l.id.clone()));
+        nodes.push(l.into_node(NodeRole::Normal));
     }
     for d in &wa.dependants {
         if w.depends_on.contains(d) {
             continue;
         }
         let l = dep_link(root, p, a, d);
-        nodes.push(GraphNode {
-            id: l.id.clone(),
-            label: l.name,
-            decision: l.decision,
-            href: l.href,
-            role: NodeRole::Normal,
-        });
-        edges.push((l.id, w.id.0.clone()));
+        edges.push((l.id.clone(), w.id.0.clone()));
+        nodes.push(l.into_node(NodeRole::Normal));
     }
     if nodes.len() == 1 {
         return String::new();
@@ -459,7 +454,7 @@ pub fn release_graph(root: &str, p: &Portfolio, a: &Assessment, members: &[&Work
     let mut edges = Vec::new();
     for w in members {
         let l = dep_link(root, p, a, &w.id);
-        nodes.push(GraphNode { id: l.id, label: l.name, decision: l.decision, href: l.href, role: NodeRole::Normal });
+        nodes.push(l.into_node(NodeRole::Normal));
         for d in &w.depends_on {
             edges.push((w.id.0.clone(), d.0.clone()));
             if !inside.contains(d.as_str()) {
@@ -469,13 +464,8 @@ pub fn release_graph(root: &str, p: &Portfolio, a: &Assessment, members: &[&Work
     }
     for d in outside {
         let l = dep_link(root, p, a, &d);
-        nodes.push(GraphNode {
-            id: l.id,
-            label: format!("{} (other release)", l.name),
-            decision: l.decision,
-            href: l.href,
-            role: NodeRole::External,
-        });
+        let label = format!("{} (other release)", l.name);
+        nodes.push(GraphNode { label, ..l.into_node(NodeRole::External) });
     }
     dependency_graph(&nodes, &edges, title)
 }
