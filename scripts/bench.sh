@@ -111,7 +111,7 @@ measure() {
     rm -f "$tf" "$log"
 }
 
-get() { awk -F'\t' -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n {print $c}' "$results"; }
+get() { awk -F'\t' -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n {print ($3 ~ /^[0-9]+$/ || c != 3) ? $c : sprintf("%.3f", $c)}' "$results"; }
 
 hugo_site() { # ROOT SITE: a minimal Hugo site over the same evidence files
     local root=$1 site=$2
