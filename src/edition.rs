@@ -39,11 +39,15 @@ pub fn classification(w: &crate::model::Workload) -> Option<&str> {
 /// bodies, item fields, file links and attachments of confidential workloads,
 /// every workload's cutover records, and every field the checklist marks
 /// `sensitive`, are removed and listed in `Evidence::withheld`.
-pub fn apply(p: &Portfolio, edition: Edition) -> Portfolio {
+/// The internal edition is the portfolio itself, borrowed, not copied.
+pub fn apply(p: &Portfolio, edition: Edition) -> std::borrow::Cow<'_, Portfolio> {
+    if edition == p.edition && edition == Edition::Internal {
+        return std::borrow::Cow::Borrowed(p);
+    }
     let mut out = p.clone();
     out.edition = edition;
     if edition == Edition::Internal {
-        return out;
+        return std::borrow::Cow::Owned(out);
     }
     for w in out.workloads.values_mut() {
         let confidential = classification(w).is_some_and(|c| CONFIDENTIAL.contains(&c));
@@ -60,7 +64,7 @@ pub fn apply(p: &Portfolio, edition: Edition) -> Portfolio {
             w.attachments.clear();
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Removes the fields that `specs` mark `sensitive` (and, at the top level, the

@@ -33,54 +33,60 @@ pub struct RawHtml {
     pub offset: usize,
 }
 
-/// Every raw HTML run in the text.
-pub fn raw_html(text: &str) -> Vec<RawHtml> {
-    let mut out: Vec<RawHtml> = Vec::new();
+/// What a body holds that needs checking: its links and its raw HTML, found in one parse.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scan {
+    pub links: Vec<BodyLink>,
+    pub raw_html: Vec<RawHtml>,
+}
+
+/// Parses `text` once and collects every link and image destination (Markdown
+/// links and images, and the `href`/`src` of raw HTML) and every raw HTML run.
+pub fn scan(text: &str) -> Scan {
+    let mut out = Scan::default();
     let mut block: Option<RawHtml> = None;
     for (ev, range) in Parser::new_ext(text, options()).into_offset_iter() {
         match ev {
-            Event::Start(Tag::HtmlBlock) => block = Some(RawHtml { html: String::new(), offset: range.start }),
-            Event::End(TagEnd::HtmlBlock) => out.extend(block.take()),
-            Event::Html(h) => match block.as_mut() {
-                Some(b) => b.html.push_str(&h),
-                None => out.push(RawHtml { html: h.to_string(), offset: range.start }),
-            },
-            Event::InlineHtml(h) => out.push(RawHtml { html: h.to_string(), offset: range.start }),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Every link and image destination: Markdown links and images, and the
-/// `href`/`src` attributes of raw HTML.
-pub fn body_links(text: &str) -> Vec<BodyLink> {
-    let mut out: Vec<BodyLink> = Parser::new_ext(text, options())
-        .into_offset_iter()
-        .filter_map(|(ev, range)| match ev {
-            Event::Start(Tag::Link { dest_url, .. }) => Some(BodyLink {
+            Event::Start(Tag::Link { dest_url, .. }) => out.links.push(BodyLink {
                 dest: dest_url.to_string(),
                 offset: range.start,
                 origin: Origin::Markdown,
                 image: false,
             }),
-            Event::Start(Tag::Image { dest_url, .. }) => Some(BodyLink {
+            Event::Start(Tag::Image { dest_url, .. }) => out.links.push(BodyLink {
                 dest: dest_url.to_string(),
                 offset: range.start,
                 origin: Origin::Markdown,
                 image: true,
             }),
-            _ => None,
-        })
-        .collect();
-    for chunk in raw_html(text) {
-        for (value, at) in crate::sanitize::url_attributes(&chunk.html) {
-            // Raw `<img src>` that leaves the folder is reported by the sanitiser check (W0004).
-            out.push(BodyLink { dest: value, offset: chunk.offset + at, origin: Origin::RawHtml, image: false });
+            Event::Start(Tag::HtmlBlock) => block = Some(RawHtml { html: String::new(), offset: range.start }),
+            Event::End(TagEnd::HtmlBlock) => out.raw_html.extend(block.take()),
+            Event::Html(h) => match block.as_mut() {
+                Some(b) => b.html.push_str(&h),
+                None => out.raw_html.push(RawHtml { html: h.to_string(), offset: range.start }),
+            },
+            Event::InlineHtml(h) => out.raw_html.push(RawHtml { html: h.to_string(), offset: range.start }),
+            _ => {}
         }
     }
-    out.sort_by_key(|l| l.offset);
+    for chunk in &out.raw_html {
+        for (value, at) in crate::sanitize::url_attributes(&chunk.html) {
+            // Raw `<img src>` that leaves the folder is reported by the sanitiser check (W0004).
+            out.links.push(BodyLink { dest: value, offset: chunk.offset + at, origin: Origin::RawHtml, image: false });
+        }
+    }
+    out.links.sort_by_key(|l| l.offset);
     out
+}
+
+/// Every raw HTML run in the text.
+pub fn raw_html(text: &str) -> Vec<RawHtml> {
+    scan(text).raw_html
+}
+
+/// Every link and image destination in the text.
+pub fn body_links(text: &str) -> Vec<BodyLink> {
+    scan(text).links
 }
 
 #[cfg(test)]

@@ -180,7 +180,7 @@ fn only_local_host_names_are_answered() {
 fn validating_again_from_the_cache_equals_validating_afresh() {
     let p = Portfolio::sample("serve-cache");
     let mut sources = cutover::load::load(p.root()).unwrap();
-    let mut cache = cutover::validate::Cache::default();
+    let mut cache = cutover::validate::Cache::remembering();
     let (_, first) = cutover::validate::validate_cached(&sources, &mut cache);
     assert_eq!(cache.len(), sources.workloads.len());
     let id = sources.workloads[0].id.clone();

@@ -82,7 +82,7 @@ fn plan(changed: &[String]) -> Plan {
 
 impl Builder {
     pub fn new(root: &Path, opts: &RunOptions) -> Builder {
-        Builder { root: root.to_path_buf(), opts: opts.clone(), sources: None, cache: validate::Cache::default() }
+        Builder { root: root.to_path_buf(), opts: opts.clone(), sources: None, cache: validate::Cache::remembering() }
     }
 
     /// Builds version `version` after the given paths changed (`[]` or `[""]`: read everything).

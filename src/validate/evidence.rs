@@ -363,7 +363,8 @@ fn check_body_links(sink: &mut Sink, body: &str, body_line: u32, files: &BTreeSe
     let saved = sink.line_offset;
     sink.line_offset = 0;
     let mut linked = Vec::new();
-    for link in crate::markdown::body_links(body) {
+    let scan = crate::markdown::scan(body);
+    for link in scan.links {
         match links::resolve(&link.dest, Allowed::Body, files) {
             Ok(Some(Link::File(f))) => linked.push(f),
             Ok(Some(Link::Url(u))) if link.image => sink.report(
@@ -377,7 +378,7 @@ fn check_body_links(sink: &mut Sink, body: &str, body_line: u32, files: &BTreeSe
             Err(e) => sink.report(e.code, pos_in(body, link.offset, body_line), e.message, e.help),
         }
     }
-    for chunk in crate::markdown::raw_html(body) {
+    for chunk in scan.raw_html {
         let removed = crate::sanitize::removed_parts(&chunk.html);
         if !removed.is_empty() {
             sink.report(

@@ -36,9 +36,17 @@ type WorkloadResult = (Option<(Workload, workload::DependencyPositions)>, Vec<Di
 pub struct Cache {
     context: Option<(Option<String>, Option<String>, BTreeSet<String>)>,
     workloads: std::collections::HashMap<String, WorkloadResult>,
+    /// Off for one-shot runs (check, build): remembering means copying every
+    /// workload's evidence, which only pays when the same portfolio is validated again.
+    remember: bool,
 }
 
 impl Cache {
+    /// A cache that keeps what it validated, for `serve`.
+    pub fn remembering() -> Cache {
+        Cache { remember: true, ..Cache::default() }
+    }
+
     /// Drops what is known about workload `id`, whose files changed.
     pub fn forget(&mut self, id: &str) {
         self.workloads.remove(id);
@@ -98,9 +106,11 @@ pub fn validate_cached(sources: &Sources, cache: &mut Cache) -> (Portfolio, Vec<
             (true, (r, d))
         })
         .collect();
-    for (w, (fresh, r)) in sources.workloads.iter().zip(&results) {
-        if *fresh {
-            cache.workloads.insert(w.id.clone(), r.clone());
+    if cache.remember {
+        for (w, (fresh, r)) in sources.workloads.iter().zip(&results) {
+            if *fresh {
+                cache.workloads.insert(w.id.clone(), r.clone());
+            }
         }
     }
     let mut workloads = BTreeMap::new();
