@@ -47,8 +47,13 @@ pub fn scan(text: &str) -> Scan {
     let mut block: Option<RawHtml> = None;
     for (ev, range) in Parser::new_ext(text, options()).into_offset_iter() {
         match ev {
-            Event::Start(Tag::Link { dest_url, .. }) => out.links.push(BodyLink {
-                dest: dest_url.to_string(),
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => out.links.push(BodyLink {
+                // `<ops@x.example>` is an e-mail autolink: its destination carries no scheme.
+                dest: if link_type == pulldown_cmark::LinkType::Email {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.to_string()
+                },
                 offset: range.start,
                 origin: Origin::Markdown,
                 image: false,
@@ -108,6 +113,7 @@ mod tests {
             ]
         );
         let b = body_links(text).into_iter().find(|l| l.dest == "b.txt").unwrap();
+        assert_eq!(body_links("Mail <ops@x.example>.")[0].dest, "mailto:ops@x.example");
         assert!(text[b.offset..].starts_with("href"), "{}", &text[b.offset..]);
     }
 }

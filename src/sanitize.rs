@@ -9,6 +9,8 @@ fn builder() -> &'static ammonia::Builder<'static> {
     static CELL: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CELL.get_or_init(|| {
         let mut b = ammonia::Builder::default();
+        // Relative URLs stay, but `//host` (and the `/\host` browsers read the same way) leaves the site.
+        b.url_relative(ammonia::UrlRelative::Custom(Box::new(keep_in_site)));
         b.url_schemes(["http", "https", "mailto"].into_iter().collect())
             .link_rel(Some("noopener noreferrer"))
             .add_tags(["input"])
@@ -35,8 +37,27 @@ fn builder() -> &'static ammonia::Builder<'static> {
     })
 }
 
+/// Relative URLs stay, but `//host` (and `/\\host`, which browsers read the
+/// same way) would leave the site: the sanitiser drops them.
+fn keep_in_site(url: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let t = url.trim_start();
+    let leaves = t.starts_with("//") || t.starts_with("/\\") || t.starts_with('\\');
+    (!leaves).then_some(std::borrow::Cow::Borrowed(url))
+}
+
+/// A link the sanitiser would keep as it is: an in-page anchor, a relative
+/// path, or an http, https or mailto URL without tricks (whitespace, controls).
+pub fn is_safe_link(url: &str) -> bool {
+    if url.starts_with('#') || is_local(url) {
+        return !url.chars().any(|c| c.is_control());
+    }
+    let lower = url.to_ascii_lowercase();
+    ["http://", "https://", "mailto:"].iter().any(|p| lower.starts_with(p))
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// A relative URL inside the site: no scheme, not scheme-relative, not absolute.
-fn is_local(url: &str) -> bool {
+pub fn is_local(url: &str) -> bool {
     let u = url.trim();
     let head = u.split(['/', '?', '#']).next().unwrap_or("");
     !u.is_empty() && !u.starts_with('/') && !u.starts_with('\\') && !head.contains(':')
@@ -230,6 +251,23 @@ mod tests {
         let urls = url_attributes(f);
         assert_eq!(urls, [("../up.txt".to_string(), 11), ("p.png".to_string(), 38)]);
         assert!(f[11..].starts_with("href") && f[38..].starts_with("src"));
+    }
+
+    #[test]
+    fn safe_links_are_plain() {
+        for ok in ["#top", "reports/a.csv", "https://x.example/a?b=c", "mailto:a@b.example", "HTTPS://X.EXAMPLE"] {
+            assert!(is_safe_link(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example",
+            "/etc/passwd",
+            "java\tscript:x",
+            "data:text/html,x",
+            "https://x y",
+        ] {
+            assert!(!is_safe_link(bad), "{bad}");
+        }
     }
 
     #[test]
