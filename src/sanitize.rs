@@ -19,7 +19,8 @@ fn builder() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("td", ["align"])
             .add_tag_attributes("th", ["align"])
             .add_tag_attributes("ol", ["start"])
-            .add_tag_attributes("img", ["src", "alt", "title"]);
+            .add_tag_attributes("img", ["src", "alt", "title"])
+            .add_tag_attributes("div", ["id"]);
         b.attribute_filter(|element, attribute, value| match (element, attribute) {
             ("code", "class") => value
                 .split_whitespace()
@@ -29,6 +30,8 @@ fn builder() -> &'static ammonia::Builder<'static> {
                 })
                 .then(|| value.into()),
             ("input", "type") => (value == "checkbox").then(|| value.into()),
+            // Footnote anchors, which the renderer names `fn-<scope>-<label>`; no other ids.
+            ("div", "id") => value.starts_with("fn-").then(|| value.into()),
             // Images come from the workload folder only: no tracking pixels, nothing the CSP would block.
             ("img", "src") => is_local(value).then(|| value.into()),
             _ => Some(value.into()),

@@ -328,7 +328,7 @@ fn item_view(
         waiver: ev.and_then(|e| e.waiver.clone()),
         links: ev.map(|e| e.documented_in.iter().map(|l| link_view(l, with_evidence)).collect()).unwrap_or_default(),
         fields: ev.map(|e| field_views(&item.fields, &e.fields)).unwrap_or_default(),
-        body_html: ev.map(|e| markdown::to_html(&e.body, with_evidence, 4)).unwrap_or_default(),
+        body_html: ev.map(|e| markdown::to_html_in(&e.body, with_evidence, 4, item.id.as_str())).unwrap_or_default(),
         has_evidence: ev.is_some(),
         withheld: ev.map(|e| e.withheld.clone()).unwrap_or_default(),
         changed_after_signoff: ev.is_some_and(|e| e.changed_after_signoff),

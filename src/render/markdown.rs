@@ -10,7 +10,21 @@ use std::collections::BTreeSet;
 /// `top` is the level the body's highest heading becomes, so that its outline
 /// nests under the page's own headings whatever level the author started at.
 pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, top: u8) -> String {
-    let parsed: Vec<Event> = Parser::new_ext(body, crate::markdown::options()).collect();
+    to_html_in(body, evidence_items, top, "body")
+}
+
+/// [`to_html`] for a body that shares its page with others: footnote anchors
+/// are named `fn-<scope>-<label>`, so two bodies' `[^1]` never collide and
+/// never take an id the page uses itself.
+pub fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope: &str) -> String {
+    let footnote = |label: CowStr| CowStr::from(format!("fn-{scope}-{label}"));
+    let parsed: Vec<Event> = Parser::new_ext(body, crate::markdown::options())
+        .map(|ev| match ev {
+            Event::FootnoteReference(label) => Event::FootnoteReference(footnote(label)),
+            Event::Start(Tag::FootnoteDefinition(label)) => Event::Start(Tag::FootnoteDefinition(footnote(label))),
+            other => other,
+        })
+        .collect();
     let highest = parsed
         .iter()
         .filter_map(|e| match e {
@@ -89,6 +103,17 @@ mod tests {
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("onerror"), "{out}");
         assert!(!out.contains("javascript:"), "{out}");
+    }
+
+    #[test]
+    fn footnotes_are_scoped_to_their_body() {
+        let out = to_html_in("Text[^1].\n\n[^1]: Note.\n", &items(), 4, "stage");
+        assert!(out.contains("id=\"fn-stage-1\"") && out.contains("href=\"#fn-stage-1\""), "{out}");
+        let raw = to_html_in("Text[^1] <b>raw</b>.\n\n[^1]: Note.\n", &items(), 4, "stage");
+        assert!(
+            raw.contains("id=\"fn-stage-1\"") && raw.contains("href=\"#fn-stage-1\""),
+            "kept by the sanitiser: {raw}"
+        );
     }
 
     #[test]
