@@ -124,10 +124,17 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
         return Ok((checked, false));
     }
     let shown = edition::apply(&checked.portfolio, opts.edition);
-    let rendered =
-        progress.time(Stage::Render, || render::render_with(&shown, &checked.assessment, &checked.theme, &|_| true));
-    let site = match rendered {
-        Ok(site) => site,
+    let staging = write::Staging::begin(root, out).map_err(|e| Fatal(e.0))?;
+    // Pages are written as they are rendered; the folder is swapped in only at the end.
+    let sink = |path: String, output: render::Output| -> Result<(), render::RenderError> {
+        staging.put(&path, &output).map_err(|e| render::RenderError::new(staging.error(e).0))?;
+        progress.pages_written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    };
+    let rendered = progress
+        .time(Stage::Render, || render::render_into(&shown, &checked.assessment, &checked.theme, &|_| true, &sink));
+    match rendered {
+        Ok(()) => {}
         // A template that fails on this portfolio is reported like any other error.
         Err(render::RenderError { diagnostic: Some(d), .. }) => {
             let mut all = checked.report.diagnostics.clone();
@@ -136,11 +143,8 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
             return Ok((checked, false));
         }
         Err(e) => return Err(Fatal(e.message)),
-    };
-    progress.pages_total.store(site.len(), std::sync::atomic::Ordering::Relaxed);
-    progress
-        .time(Stage::Write, || write::write_counted(&site, root, out, &progress.pages_written))
-        .map_err(|e| Fatal(e.0))?;
+    }
+    progress.time(Stage::Write, || staging.finish()).map_err(|e| Fatal(e.0))?;
     Ok((checked, true))
 }
 

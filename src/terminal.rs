@@ -76,13 +76,17 @@ fn draw(p: &Progress, stop: &AtomicBool) {
         match p.stage() {
             Some(Stage::Write) => {
                 bar.set_style(counted.clone());
-                bar.set_length(Progress::count(&p.pages_total) as u64);
+                // Pages are written while they render; this stage only swaps the folder in.
+                let total = Progress::count(&p.pages_total).max(Progress::count(&p.pages_written));
+                bar.set_length(total as u64);
                 bar.set_position(Progress::count(&p.pages_written) as u64);
             }
             Some(stage) => {
                 bar.set_message(match stage {
                     Stage::Load => "reading content/".to_string(),
-                    Stage::Render => format!("{files} files read; rendering pages"),
+                    Stage::Render => {
+                        format!("{files} files read; {} written", Progress::count(&p.pages_written))
+                    }
                     _ => format!("{files} files read"),
                 });
             }

@@ -126,6 +126,28 @@ pub fn render_with(
     theme: &Theme,
     want: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Site, RenderError> {
+    let site = std::sync::Mutex::new(Site::new());
+    render_into(p, a, theme, want, &|path, output| {
+        site.lock().map_err(|_| RenderError::new("a render thread failed"))?.insert(path, output);
+        Ok(())
+    })?;
+    site.into_inner().map_err(|_| RenderError::new("a render thread failed"))
+}
+
+/// Where rendered files go, one by one and from several threads; `build`
+/// writes each straight into the staging folder, so the site is never held
+/// in memory whole. A later file at the same path replaces an earlier one.
+pub type Sink<'a> = dyn Fn(String, Output) -> Result<(), RenderError> + Sync + 'a;
+
+/// Renders every page, the stylesheet, readiness.json and the attachment list,
+/// handing each file that `want` accepts to `sink`.
+pub fn render_into(
+    p: &Portfolio,
+    a: &Assessment,
+    theme: &Theme,
+    want: &(dyn Fn(&str) -> bool + Sync),
+    sink: &Sink,
+) -> Result<(), RenderError> {
     let pages = page_sources(p);
     let mut nav = vec![
         NavLink { title: "Dashboard".into(), href: "index.html".into() },
@@ -137,10 +159,9 @@ pub fn render_with(
         pages.iter().map(|(id, title, _)| NavLink { title: title.clone(), href: format!("pages/{id}/index.html") }),
     );
     let env = Env { tera: tera(theme)?, theme, p, a, nav, pages };
-    let mut site = Site::new();
-    let mut put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
+    let put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
         if want(&path) {
-            site.insert(path, Output::Bytes(make()?));
+            sink(path, Output::Bytes(make()?))?;
         }
         Ok(())
     };
@@ -158,31 +179,23 @@ pub fn render_with(
     for (id, title, body) in &env.pages {
         put(format!("pages/{id}/index.html"), &|| free_page(&env, id, title, body))?;
     }
-    let reports: Vec<(String, Vec<u8>)> = p
-        .workloads
-        .par_iter()
-        .map(|(id, _)| (id, format!("workloads/{id}/index.html")))
-        .filter(|(_, path)| want(path))
-        .map(|(id, path)| workload_page(&env, id).map(|b| (path, b)))
-        .collect::<Result<_, _>>()?;
-    for (path, bytes) in reports {
-        site.insert(path, Output::Bytes(bytes));
-    }
-    for w in p.workloads.values() {
+    p.workloads.par_iter().try_for_each(|(id, w)| -> Result<(), RenderError> {
+        put(format!("workloads/{id}/index.html"), &|| workload_page(&env, id))?;
         for file in linked_files(w) {
             let path = format!("workloads/{}/{file}", w.id);
             if want(&path) {
-                site.insert(path, Output::Copy(PathBuf::from(&w.dir).join(&file)));
+                sink(path, Output::Copy(PathBuf::from(&w.dir).join(&file)))?;
             }
         }
-    }
+        Ok(())
+    })?;
     // The site's static files come last: they replace whatever cutover made at their path.
     for (path, file) in &theme.files {
         if want(path) {
-            site.insert(path.clone(), Output::Copy(file.clone()));
+            sink(path.clone(), Output::Copy(file.clone()))?;
         }
     }
-    Ok(site)
+    Ok(())
 }
 
 /// The free pages: the built-in next-step page unless overridden, then `content/pages/`.
