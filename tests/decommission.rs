@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Diag, Portfolio};
+use common::{Diag, Portfolio, html_text};
 
 const ALPHA_YAML: &str = "content/workloads/alpha/workload.yaml";
 const BETA_YAML: &str = "content/workloads/beta/workload.yaml";
@@ -36,25 +36,10 @@ fn rows_of(html: &str) -> Vec<String> {
     let body = &body[..body.find("</tbody>").unwrap()];
     body.split("<tr")
         .skip(1)
-        .map(|r| text(&r[r.find('>').unwrap() + 1..]).split(' ').filter(|w| *w != "-").collect::<Vec<_>>().join(" "))
+        .map(|r| {
+            html_text(&r[r.find('>').unwrap() + 1..]).split(' ').filter(|w| *w != "-").collect::<Vec<_>>().join(" ")
+        })
         .collect()
-}
-
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The rows of alpha's report section "On-premises assets to retire".
@@ -76,7 +61,7 @@ fn an_asset_is_in_hold_then_due_then_overdue_with_the_default_hold_of_30_days() 
     let p = portfolio("decom-stages");
     built(&p, "2026-10-20");
     let html = p.read("public/decommission/index.html");
-    assert!(text(&html).contains("kept for a hold period of 30 days"), "default hold: {}", text(&html));
+    assert!(html_text(&html).contains("kept for a hold period of 30 days"), "default hold: {}", html_text(&html));
     let rows = page_rows(&p);
     assert!(rows.contains(&"ALPHA-APP01 vm Alpha in hold 2026-10-31 11 days left".to_string()), "{rows:#?}");
     assert!(report_rows(&p).contains(&"ALPHA-APP01 vm in hold 11 days left, hold ends 2026-10-31".to_string()));
@@ -111,7 +96,7 @@ fn retired_and_in_service_assets_and_the_order_of_the_page() {
         ]
     );
     let report = p.read("public/workloads/beta/index.html");
-    let beta = text(&report).replace(" - ", " ");
+    let beta = html_text(&report).replace(" - ", " ");
     assert!(beta.contains("BETA-VM02 in service serves production until promotion"), "{beta}");
 }
 
@@ -121,7 +106,7 @@ fn decommission_hold_days_in_site_yaml_sets_the_hold() {
     p.edit("content/site.yaml", "title: Test portfolio\n", "title: Test portfolio\ndecommission_hold_days: 10\n");
     built(&p, "2026-10-20");
     let html = p.read("public/decommission/index.html");
-    assert!(text(&html).contains("kept for a hold period of 10 days"));
+    assert!(html_text(&html).contains("kept for a hold period of 10 days"));
     assert!(page_rows(&p).contains(&"ALPHA-APP01 vm Alpha due 2026-10-11 due for 9 days".to_string()));
     // With a 10-day hold, retiring ALPHA-LB01 on 2026-10-20 was on time: only beta's warning is left.
     let codes: Vec<String> = p.check_json(&["--as-of", "2026-10-20"]).1.into_iter().map(|d| d.code).collect();

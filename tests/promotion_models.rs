@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{AS_OF, Portfolio};
+use common::{AS_OF, Portfolio, html_text};
 
 const WORKLOAD: &str = "content/workloads/alpha/workload.yaml";
 const PROMOTE: &str = "content/workloads/alpha/promote.md";
@@ -32,27 +32,10 @@ const FLIGHTS: &str = "  - {record: app.example.org, type: CNAME, from: old.exam
 const SINGLE: &str =
     "  - {record: app.example.org, type: CNAME, from: old.example.org, to: new.example.org, ttl: 300}\n";
 
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn flight_section(p: &Portfolio) -> Option<String> {
     let html = p.read("public/workloads/alpha/index.html");
     let start = html.find("<section aria-labelledby=\"flight-h\"")?;
-    Some(text(&html[start..start + html[start..].find("</section>").unwrap()]))
+    Some(html_text(&html[start..start + html[start..].find("</section>").unwrap()]))
 }
 
 #[test]

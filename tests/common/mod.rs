@@ -508,3 +508,21 @@ pub fn broken_links(out: &Path) -> Vec<(String, String, String)> {
     assert!(checked > 0, "no links found at all under {}", out.display());
     broken
 }
+
+/// The visible text of some HTML: tags dropped (each as a space), whitespace collapsed.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
