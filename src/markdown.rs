@@ -84,16 +84,6 @@ pub fn scan(text: &str) -> Scan {
     out
 }
 
-/// Every raw HTML run in the text.
-pub fn raw_html(text: &str) -> Vec<RawHtml> {
-    scan(text).raw_html
-}
-
-/// Every link and image destination in the text.
-pub fn body_links(text: &str) -> Vec<BodyLink> {
-    scan(text).links
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +92,7 @@ mod tests {
     fn finds_markdown_and_html_links() {
         let text =
             "See [a](a.txt) and ![i](i.png).\n\n<div><a href=\"b.txt\">b</a></div>\n\nInline <img src='c.png'> too.\n";
-        let links: Vec<(String, Origin)> = body_links(text).into_iter().map(|l| (l.dest, l.origin)).collect();
+        let links: Vec<(String, Origin)> = scan(text).links.into_iter().map(|l| (l.dest, l.origin)).collect();
         assert_eq!(
             links,
             [
@@ -112,8 +102,8 @@ mod tests {
                 ("c.png".to_string(), Origin::RawHtml)
             ]
         );
-        let b = body_links(text).into_iter().find(|l| l.dest == "b.txt").unwrap();
-        assert_eq!(body_links("Mail <ops@x.example>.")[0].dest, "mailto:ops@x.example");
+        let b = scan(text).links.into_iter().find(|l| l.dest == "b.txt").unwrap();
+        assert_eq!(scan("Mail <ops@x.example>.").links[0].dest, "mailto:ops@x.example");
         assert!(text[b.offset..].starts_with("href"), "{}", &text[b.offset..]);
     }
 }
