@@ -16,8 +16,8 @@ fn builder() -> &'static ammonia::Builder<'static> {
             .add_tags(["input"])
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_tag_attributes("code", ["class"])
-            .add_tag_attributes("td", ["align"])
-            .add_tag_attributes("th", ["align"])
+            .add_tag_attributes("td", ["class"])
+            .add_tag_attributes("th", ["class"])
             .add_tag_attributes("ol", ["start"])
             .add_tag_attributes("img", ["src", "alt", "title"])
             .add_tag_attributes("div", ["id"]);
@@ -29,6 +29,10 @@ fn builder() -> &'static ammonia::Builder<'static> {
                         .is_some_and(|l| l.chars().all(|ch| ch.is_ascii_alphanumeric() || "+-_".contains(ch)))
                 })
                 .then(|| value.into()),
+            // Table alignment, which the Markdown renderer writes as a class.
+            ("td" | "th", "class") => {
+                ["align-left", "align-center", "align-right"].contains(&value).then(|| value.into())
+            }
             ("input", "type") => (value == "checkbox").then(|| value.into()),
             // Footnote anchors, which the renderer names `fn-<scope>-<label>`; no other ids.
             ("div", "id") => value.starts_with("fn-").then(|| value.into()),

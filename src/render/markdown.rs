@@ -2,7 +2,7 @@
 //! for the report, headings nested under the item, and sanitised wherever
 //! the Markdown could carry anything unsafe.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{Alignment, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
 use std::collections::BTreeSet;
 
 /// Renders a body. `evidence_items` are the item ids with evidence in this
@@ -35,6 +35,7 @@ pub fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope:
         .unwrap_or(top);
     let heading_shift = top.saturating_sub(highest);
     let sanitise = needs_sanitiser(&parsed);
+    let mut table = TableCells::default();
     let events = parsed.into_iter().map(|ev| match ev {
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             Event::Start(Tag::Link { link_type, dest_url: rewrite(dest_url, evidence_items), title, id })
@@ -43,7 +44,7 @@ pub fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope:
             Event::Start(Tag::Heading { level: shift(level, heading_shift), id, classes, attrs })
         }
         Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level, heading_shift))),
-        other => other,
+        other => table.map(other),
     });
     let mut raw = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut raw, events);
@@ -52,18 +53,66 @@ pub fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope:
 
 /// Whether the HTML that pulldown-cmark writes for these events could carry
 /// anything unsafe. It escapes all text and attribute values itself, so only
-/// raw HTML, URLs outside the allowed set and table alignment (written as an
-/// inline style, which the Content-Security-Policy forbids) need the
-/// sanitiser. Most evidence has none of them, and sanitising re-parses every
+/// raw HTML and URLs outside the allowed set need the sanitiser (table
+/// alignment, which it would write as an inline style, is a class here). Most evidence has none of them, and sanitising re-parses every
 /// body with html5ever, which was a third of a build.
 fn needs_sanitiser(events: &[Event]) -> bool {
     events.iter().any(|e| match e {
         Event::Html(_) | Event::InlineHtml(_) => true,
         Event::Start(Tag::Link { dest_url, .. }) => !crate::sanitize::is_safe_link(dest_url),
         Event::Start(Tag::Image { dest_url, .. }) => !crate::sanitize::is_local(dest_url),
-        Event::Start(Tag::Table(alignments)) => alignments.iter().any(|a| *a != pulldown_cmark::Alignment::None),
         _ => false,
     })
+}
+
+/// Table alignment as classes (`align-left`, `align-center`, `align-right`)
+/// instead of the inline `style` pulldown-cmark writes, which the page's
+/// Content-Security-Policy would block. Cells of an aligned column become
+/// raw `<th>`/`<td>` openings; the writer still closes them itself.
+#[derive(Default)]
+struct TableCells {
+    alignments: Vec<Alignment>,
+    in_head: bool,
+    column: usize,
+}
+
+impl TableCells {
+    fn map<'a>(&mut self, ev: Event<'a>) -> Event<'a> {
+        match ev {
+            Event::Start(Tag::Table(alignments)) => {
+                let plain = vec![Alignment::None; alignments.len()];
+                self.alignments = alignments;
+                Event::Start(Tag::Table(plain))
+            }
+            Event::Start(Tag::TableHead) => {
+                (self.in_head, self.column) = (true, 0);
+                ev
+            }
+            Event::End(TagEnd::TableHead) => {
+                self.in_head = false;
+                ev
+            }
+            Event::Start(Tag::TableRow) => {
+                self.column = 0;
+                ev
+            }
+            Event::Start(Tag::TableCell) => {
+                let class = match self.alignments.get(self.column) {
+                    Some(Alignment::Left) => "align-left",
+                    Some(Alignment::Center) => "align-center",
+                    Some(Alignment::Right) => "align-right",
+                    _ => "",
+                };
+                self.column += 1;
+                match (class, self.in_head) {
+                    ("", _) => ev,
+                    (c, true) => Event::Html(format!("<th class=\"{c}\">").into()),
+                    (c, false) => Event::Html(format!("<td class=\"{c}\">").into()),
+                }
+            }
+            other => other,
+        }
+    }
 }
 
 /// Inline Markdown (workload summaries): no block elements survive.
@@ -130,7 +179,7 @@ mod tests {
                 "{body}: {out}"
             );
         }
-        let table = to_html("| a | b |\n|:--|--:|\n| 1 | 2 |\n", &items(), 4);
+        let table = to_html("| a | b | c |\n|:--|--:|---|\n| 1 | 2 | 3 |\n", &items(), 4);
         assert!(!table.contains("style="), "alignment would be an inline style: {table}");
     }
 
@@ -149,6 +198,18 @@ mod tests {
         assert!(out.contains("class=\"language-sql\""), "{out}");
         assert!(out.contains("href=\"#item-stage\""), "{out}");
         assert!(out.contains("href=\"logs/run.txt\""), "{out}");
+    }
+
+    #[test]
+    fn table_alignment_is_a_class_with_or_without_the_sanitiser() {
+        let md = "| a | b | c |\n|:--|--:|---|\n| 1 | 2 | 3 |\n| 4 |\n";
+        let want = "<th class=\"align-left\">a</th><th class=\"align-right\">b</th><th>c</th>";
+        for body in [md.to_string(), format!("{md}\n<b>raw</b>\n")] {
+            let out = to_html(&body, &items(), 4);
+            assert!(out.contains(want), "{out}");
+            assert!(out.contains("<td class=\"align-left\">1</td><td class=\"align-right\">2</td><td>3</td>"), "{out}");
+            assert!(out.contains("<td class=\"align-left\">4</td><td class=\"align-right\"></td><td></td>"), "{out}");
+        }
     }
 
     #[test]
