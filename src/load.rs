@@ -78,14 +78,15 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
     // Symbolic links may not lead out of content/ (nothing outside the site root is read).
     let inside = fs::canonicalize(&content).unwrap_or_else(|_| content.clone());
     for entry in sorted_entries(&content, "content", &inside, &mut diags) {
-        let (name, path) = entry;
+        let Entry { name, path, .. } = &entry;
         let rel = format!("content/{name}");
         match name.as_str() {
-            "site.yaml" => sources.site = read_text(&path, &rel, &mut diags),
-            "checklist.yaml" => sources.checklist = read_text(&path, &rel, &mut diags),
-            "workloads" if path.is_dir() => {
-                for (wname, wpath) in sorted_entries(&path, &rel, &inside, &mut diags) {
-                    if is_symlink(&wpath) {
+            "site.yaml" => sources.site = read_text(path, &rel, &mut diags),
+            "checklist.yaml" => sources.checklist = read_text(path, &rel, &mut diags),
+            "workloads" if entry.dir => {
+                for w in sorted_entries(path, &rel, &inside, &mut diags) {
+                    let Entry { name: wname, path: wpath, .. } = &w;
+                    if w.symlink {
                         diags.push(
                             Diagnostic::new(
                                 Code::E0004,
@@ -96,8 +97,8 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
                             )
                             .with_help("move the folder into content/workloads/ instead of linking to it"),
                         );
-                    } else if wpath.is_dir() {
-                        workload_dirs.push((wname, wpath));
+                    } else if w.dir {
+                        workload_dirs.push((wname.clone(), wpath.clone()));
                     } else {
                         diags.push(unused(
                             &format!("{rel}/{wname}"),
@@ -106,7 +107,7 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
                     }
                 }
             }
-            "pages" if path.is_dir() => sources.pages = load_pages(&path, &rel, &inside, &mut diags),
+            "pages" if entry.dir => sources.pages = load_pages(path, &rel, &inside, &mut diags),
             _ => diags.push(unused(&rel, "content/ holds site.yaml, checklist.yaml, workloads/ and pages/")),
         }
     }
@@ -138,9 +139,32 @@ fn is_hidden(name: &str) -> bool {
     name.starts_with('.')
 }
 
+/// One entry of a folder. The kind comes from the directory listing itself
+/// where it can (no `stat` per entry); a symbolic link's `dir` and `file`
+/// describe its target.
+struct Entry {
+    name: String,
+    path: PathBuf,
+    symlink: bool,
+    dir: bool,
+    file: bool,
+}
+
+impl Entry {
+    fn of(name: &str, entry: &fs::DirEntry) -> Entry {
+        let path = entry.path();
+        let (symlink, dir, file) = match entry.file_type() {
+            Ok(t) if t.is_symlink() => (true, path.is_dir(), path.is_file()),
+            Ok(t) => (false, t.is_dir(), t.is_file()),
+            Err(_) => (is_symlink(&path), path.is_dir(), path.is_file()),
+        };
+        Entry { name: name.to_string(), path, symlink, dir, file }
+    }
+}
+
 /// Directory entries sorted by name, hidden ones skipped, unreadable ones and
 /// symbolic links that leave `inside` (or loop) reported and skipped.
-fn sorted_entries(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+fn sorted_entries(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) => {
@@ -148,17 +172,17 @@ fn sorted_entries(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnost
             return Vec::new();
         }
     };
-    let mut out: Vec<(String, PathBuf)> = Vec::new();
+    let mut out: Vec<Entry> = Vec::new();
     for entry in rd.flatten() {
         let name = entry.file_name();
         match name.to_str() {
             Some(n) if is_hidden(n) => {}
-            Some(n) if is_symlink(&entry.path()) => {
-                if symlink_stays_inside(&entry.path(), Some(inside), &format!("{rel}/{n}"), diags) {
-                    out.push((n.to_string(), entry.path()));
+            Some(n) => {
+                let e = Entry::of(n, &entry);
+                if !e.symlink || symlink_stays_inside(&e.path, Some(inside), &format!("{rel}/{n}"), diags) {
+                    out.push(e);
                 }
             }
-            Some(n) => out.push((n.to_string(), entry.path())),
             None => diags.push(Diagnostic::new(
                 Code::E0002,
                 format!("{rel}/{}", name.to_string_lossy()),
@@ -168,34 +192,27 @@ fn sorted_entries(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnost
             )),
         }
     }
-    out.sort();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
     out
 }
 
 /// Reads a text file: size limit, UTF-8 check, byte-order mark removed.
 pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
     let err = |code, msg: String| Diagnostic::new(code, rel, 1, 1, msg);
-    match fs::metadata(path) {
-        Ok(m) if m.len() > MAX_TEXT_BYTES => {
+    let bytes = match read_limited(path) {
+        Ok(b) => b,
+        Err(ReadError::TooLarge(len)) => {
             diags.push(
-                err(Code::E0003, format!("file is {} bytes, over the limit of {MAX_TEXT_BYTES} bytes", m.len()))
+                err(Code::E0003, format!("file is {len} bytes, over the limit of {MAX_TEXT_BYTES} bytes"))
                     .with_help("split the evidence, and attach large material as separate files"),
             );
             return None;
         }
-        Ok(m) if !m.is_file() => {
+        Err(ReadError::NotAFile) => {
             diags.push(err(Code::E0001, "not a regular file".into()));
             return None;
         }
-        Ok(_) => {}
-        Err(e) => {
-            diags.push(err(Code::E0001, format!("cannot read file: {e}")));
-            return None;
-        }
-    }
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
+        Err(ReadError::Io(e)) => {
             diags.push(err(Code::E0001, format!("cannot read file: {e}")));
             return None;
         }
@@ -223,12 +240,44 @@ pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<
     }
 }
 
+enum ReadError {
+    TooLarge(u64),
+    NotAFile,
+    Io(std::io::Error),
+}
+
+/// A text file's bytes, with one `open`, one `fstat` and the reads: the size
+/// limit and the regular-file check come from the open handle. The handle is
+/// non-blocking so that a FIFO in the portfolio is refused, not waited on;
+/// that makes no difference to reading a regular file.
+fn read_limited(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    if meta.len() > MAX_TEXT_BYTES {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    match bytes.len() as u64 {
+        n if n > MAX_TEXT_BYTES => Err(ReadError::TooLarge(n)),
+        _ => Ok(bytes),
+    }
+}
+
 fn load_pages(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
     let mut pages = Vec::new();
-    for (name, path) in sorted_entries(dir, rel, inside, diags) {
-        let file_rel = format!("{rel}/{name}");
-        if name.ends_with(".md") && path.is_file() {
-            pages.extend(read_text(&path, &file_rel, diags));
+    for e in sorted_entries(dir, rel, inside, diags) {
+        let file_rel = format!("{rel}/{}", e.name);
+        if e.name.ends_with(".md") && e.file {
+            pages.extend(read_text(&e.path, &file_rel, diags));
         } else {
             diags.push(unused(&file_rel, "content/pages/ holds `<page-id>.md` files"));
         }
@@ -255,7 +304,8 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
         unreadable: Vec::new(),
         attachment_digests: BTreeMap::new(),
     };
-    let canonical_dir = fs::canonicalize(dir).ok();
+    // Resolved only when the folder holds a symbolic link (it costs a readlink per path component).
+    let mut canonical_dir: Option<Option<PathBuf>> = None;
     let walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1).max_depth(32);
     for entry in walker.into_iter().filter_entry(|e| !e.file_name().to_str().is_some_and(is_hidden)) {
         let entry = match entry {
@@ -277,10 +327,21 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
             continue;
         };
         let file_rel = format!("{rel}/{inner}");
-        if entry.path_is_symlink() && !symlink_stays_inside(entry.path(), canonical_dir.as_deref(), &file_rel, diags) {
-            continue;
-        }
-        if !entry.path().is_file() {
+        if entry.path_is_symlink() {
+            let inside = canonical_dir.get_or_insert_with(|| fs::canonicalize(dir).ok());
+            if !symlink_stays_inside(entry.path(), inside.as_deref(), &file_rel, diags) || !entry.path().is_file() {
+                continue;
+            }
+        } else if !entry.file_type().is_file() {
+            if !entry.file_type().is_dir() {
+                let msg = "not a regular file (a FIFO, socket or device); cutover reads files and folders only";
+                diags.push(
+                    Diagnostic::new(Code::E0001, &file_rel, 1, 1, msg).with_help("remove it from the workload folder"),
+                );
+                if entry.depth() == 1 && inner.ends_with(".md") {
+                    w.unreadable.push(inner);
+                }
+            }
             continue;
         }
         if entry.depth() == 1 && inner == "workload.yaml" {

@@ -76,6 +76,23 @@ fn line_endings_bom_dots_and_tabs_are_read() {
 }
 
 #[test]
+fn fifos_are_reported_not_waited_on() {
+    let p = Portfolio::base("fifo");
+    for f in [STAGE, "content/site.yaml", "content/workloads/alpha/reports/pipe"] {
+        let _ = fs::remove_file(p.path(f));
+        let made = Command::new("mkfifo").arg(p.path(f)).status().unwrap();
+        assert!(made.success(), "mkfifo {f}");
+    }
+    let d = p.diagnostics();
+    for f in [STAGE, "content/site.yaml", "content/workloads/alpha/reports/pipe"] {
+        assert!(
+            d.iter().any(|x| x.code == "E0001" && x.file == f && x.message.contains("regular file")),
+            "{f}: {d:#?}"
+        );
+    }
+}
+
+#[test]
 fn a_binary_file_named_md_is_reported() {
     let p = Portfolio::base("binary");
     let bytes: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
