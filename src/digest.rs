@@ -83,7 +83,7 @@ mod tests {
         signed.validated_by = Some("x".into());
         assert_eq!(evidence_digest(&signed, &files), base, "sign-off fields are not covered");
         let mut edited = a.clone();
-        edited.body.push('!');
+        edited.body = format!("{}!", &*edited.body).into();
         assert_ne!(evidence_digest(&edited, &files), base);
         let mut field = a.clone();
         field.fields.push(("domain".into(), FieldValue::Text("corp".into())));

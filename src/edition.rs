@@ -90,7 +90,7 @@ fn withhold_sensitive(specs: &[FieldSpec], values: &mut Vec<(String, FieldValue)
 
 fn withhold_all(ev: &mut crate::model::Evidence) {
     if !ev.body.trim().is_empty() {
-        ev.body.clear();
+        ev.body = crate::model::Body::default();
         ev.withheld.push("the evidence text".into());
     }
     if !ev.fields.is_empty() {

@@ -17,8 +17,9 @@ pub const MAX_ATTACHMENT_BYTES: u64 = 64 * 1024 * 1024;
 pub struct SourceFile {
     /// Relative to the site root, `/`-separated: how diagnostics name it.
     pub path: String,
-    /// The text without a leading byte-order mark.
-    pub text: String,
+    /// The text without a leading byte-order mark; shared with the evidence
+    /// bodies cut from it (see `model::Body`).
+    pub text: std::sync::Arc<String>,
 }
 
 /// One folder under `content/workloads/`.
@@ -222,7 +223,7 @@ pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<
             if text.starts_with('\u{feff}') {
                 text.drain(..3);
             }
-            Some(SourceFile { path: rel.to_string(), text })
+            Some(SourceFile { path: rel.to_string(), text: text.into() })
         }
         Err(e) => {
             let bytes = e.as_bytes();

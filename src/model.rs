@@ -4,6 +4,7 @@ use crate::date::Date;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -324,7 +325,7 @@ pub struct Evidence {
     /// Item-specific fields in checklist order.
     pub fields: Vec<(String, FieldValue)>,
     /// The Markdown body.
-    pub body: String,
+    pub body: Body,
     /// The line of the file on which the body starts.
     pub body_line: u32,
     /// Files in the workload folder that this evidence links to (they are published).
@@ -355,13 +356,59 @@ impl Evidence {
             justification: None,
             waiver: None,
             fields: Vec::new(),
-            body: String::new(),
+            body: Body::default(),
             body_line: 1,
             linked_files: Vec::new(),
             has_errors: true,
             changed_after_signoff: false,
             withheld: Vec::new(),
         }
+    }
+}
+
+/// An evidence body: the tail of its loaded file, shared rather than copied.
+/// A large portfolio's bodies are most of its bytes, and a copy of each in
+/// the model doubled the memory (and the page-zeroing time) of `check`.
+#[derive(Clone, Default)]
+pub struct Body {
+    file: Arc<String>,
+    start: usize,
+}
+
+impl Body {
+    /// The last `len` bytes of `file` (the caller's front-matter split ends at the end of the file).
+    pub fn tail(file: &Arc<String>, len: usize) -> Body {
+        let start = file.len().saturating_sub(len);
+        match file.is_char_boundary(start) {
+            true => Body { file: Arc::clone(file), start },
+            // Not reached with a split of this file's own text; never a panic either way.
+            false => Body::from(String::from_utf8_lossy(&file.as_bytes()[start..]).into_owned()),
+        }
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Body {
+        Body { file: Arc::new(text), start: 0 }
+    }
+}
+
+impl From<&str> for Body {
+    fn from(text: &str) -> Body {
+        Body::from(text.to_string())
+    }
+}
+
+impl std::ops::Deref for Body {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.file[self.start..]
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
     }
 }
 
@@ -388,6 +435,16 @@ pub struct Portfolio {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_is_the_tail_of_its_file_without_a_copy() {
+        let file = Arc::new("---\nstatus: done\n---\nBody é\n".to_string());
+        let body = Body::tail(&file, "Body é\n".len());
+        assert_eq!(&*body, "Body é\n");
+        assert!(Arc::ptr_eq(&body.file, &file), "shares the loaded text");
+        assert_eq!(&*Body::tail(&file, 1000), &**file, "a length past the start is the whole file");
+        assert_eq!(&*Body::tail(&file, 2), "\u{fffd}\n", "inside a character: no panic");
+    }
 
     #[test]
     fn ids_follow_the_pattern() {

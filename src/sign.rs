@@ -100,7 +100,7 @@ fn read_back(
     let mut files: std::collections::BTreeSet<String> = ws.attachments.iter().cloned().collect();
     files.extend(ws.evidence.iter().filter_map(|e| e.path.rsplit('/').next().map(str::to_string)));
     let mut diags = Vec::new();
-    let src = SourceFile { path: rel.to_string(), text: text.to_string() };
+    let src = SourceFile { path: rel.to_string(), text: text.to_string().into() };
     let ev = crate::validate::evidence::read(&src, item, &files, digests, model, &mut diags);
     let errors: Vec<String> = diags
         .iter()

@@ -37,7 +37,7 @@ impl Theme {
         for (rel, inner) in files_under(root, "templates", &mut diags) {
             if inner.ends_with(".html") {
                 if let Some(f) = crate::load::read_text(&root.join(&rel), &rel, &mut diags) {
-                    theme.templates.insert(inner, f.text);
+                    theme.templates.insert(inner, f.text.to_string());
                 }
             } else if let Some((_, out)) = ASSET_OVERRIDES.iter().find(|(name, _)| *name == inner) {
                 theme.files.insert(out.to_string(), PathBuf::from(&rel));

@@ -138,7 +138,7 @@ fn deps_of(ws: &[Workload], i: usize) -> Vec<usize> {
 }
 
 fn file(path: String, text: String) -> SourceFile {
-    SourceFile { path, text }
+    SourceFile { path, text: text.into() }
 }
 
 const SITE: &str = "title: Properties\napprovers:\n  ciso: [carol.ciso@example.org]\n  business: [bob.biz@example.org]\nreleases:\n  - {id: wave-1, title: Wave 1}\n  - {id: wave-2, title: Wave 2}\n";

@@ -68,7 +68,7 @@ fuzz_target!(|g: GenPortfolio| {
     let ws = &mut more.workloads[w];
     let path = format!("{}/{}.md", ws.dir, item.id);
     ws.evidence.retain(|f| f.path != path);
-    ws.evidence.push(SourceFile { path, text: g.satisfied_evidence(item) });
+    ws.evidence.push(SourceFile { path, text: g.satisfied_evidence(item).into() });
     ws.evidence.sort_by(|a, b| a.path.cmp(&b.path));
     let completed = WorkloadId(ws.id.clone());
     let (_, after, _) = run(&more, &g);

@@ -13,7 +13,7 @@ use cutover_fuzz::{check_decisions, check_diagnostics};
 use libfuzzer_sys::fuzz_target;
 
 fn file(path: &str, text: &str) -> SourceFile {
-    SourceFile { path: path.to_string(), text: text.to_string() }
+    SourceFile { path: path.to_string(), text: text.to_string().into() }
 }
 
 /// Two workloads that read the same workload.yaml (so `depends_on` can name

@@ -118,7 +118,7 @@ impl GenPortfolio {
         let checklist = Checklist::builtin();
         let mut sources = Sources::default();
         if let Some(site) = &self.site {
-            sources.site = Some(SourceFile { path: "content/site.yaml".into(), text: self.site_yaml(site) });
+            sources.site = Some(SourceFile { path: "content/site.yaml".into(), text: self.site_yaml(site).into() });
         }
         for (w, id) in self.workloads.iter().zip(IDS) {
             if w.absent % 8 == 7 {
@@ -184,12 +184,12 @@ impl GenPortfolio {
                 files.insert(path, self.evidence_text(e, name));
             }
         }
-        let evidence = files.into_iter().map(|(path, text)| SourceFile { path, text }).collect();
+        let evidence = files.into_iter().map(|(path, text)| SourceFile { path, text: text.into() }).collect();
         WorkloadSources {
             id: id.to_string(),
             dir: dir.clone(),
             workload_yaml: (w.no_yaml % 16 != 15)
-                .then(|| SourceFile { path: format!("{dir}/workload.yaml"), text: yaml }),
+                .then(|| SourceFile { path: format!("{dir}/workload.yaml"), text: yaml.into() }),
             evidence,
             attachments: vec![ATTACHMENT.to_string()],
             unreadable: Vec::new(),

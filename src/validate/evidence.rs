@@ -62,7 +62,7 @@ pub fn read(
         justification: f.get("justification").and_then(|n| fields::text(&mut sink, n, "justification")),
         waiver: f.get("waiver").and_then(|n| waiver(&mut sink, n)),
         fields: Vec::new(),
-        body: split.body.to_string(),
+        body: crate::model::Body::tail(&src.text, split.body.len()),
         body_line: split.body_line,
         linked_files: Vec::new(),
         has_errors: false,

@@ -27,6 +27,9 @@ pub fn validate(sources: &Sources) -> (Portfolio, Vec<Diagnostic>) {
 /// One workload's validation: the workload (unless too broken) and its diagnostics.
 type WorkloadResult = (Option<(Workload, workload::DependencyPositions)>, Vec<Diagnostic>);
 
+/// What every workload is checked against: site.yaml, checklist.yaml and the set of workload ids.
+type CacheContext = (Option<std::sync::Arc<String>>, Option<std::sync::Arc<String>>, BTreeSet<String>);
+
 /// Workloads validated by an earlier run, for `serve`: after a change in one
 /// workload folder, only that workload is read again. The caller says which
 /// workloads changed ([`Cache::forget`]); everything is read again when
@@ -34,7 +37,7 @@ type WorkloadResult = (Option<(Workload, workload::DependencyPositions)>, Vec<Di
 /// workload is checked against them.
 #[derive(Default)]
 pub struct Cache {
-    context: Option<(Option<String>, Option<String>, BTreeSet<String>)>,
+    context: Option<CacheContext>,
     workloads: std::collections::HashMap<String, WorkloadResult>,
     /// Off for one-shot runs (check, build): remembering means copying every
     /// workload's evidence, which only pays when the same portfolio is validated again.
