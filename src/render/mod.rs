@@ -84,6 +84,8 @@ struct Env<'a> {
     a: &'a Assessment,
     nav: Vec<NavLink>,
     pages: Vec<(String, String, String)>,
+    /// Each release's summary, made once: every report of its workloads shows it.
+    releases: BTreeMap<String, ReleaseSummary>,
 }
 
 impl Env<'_> {
@@ -158,37 +160,53 @@ pub fn render_into(
     nav.extend(
         pages.iter().map(|(id, title, _)| NavLink { title: title.clone(), href: format!("pages/{id}/index.html") }),
     );
-    let env = Env { tera: tera(theme)?, theme, p, a, nav, pages };
+    let releases =
+        p.site.releases.iter().filter_map(|r| Some((r.id.0.clone(), release_summary(p, a, r.id.as_str())?))).collect();
+    let env = Env { tera: tera(theme)?, theme, p, a, nav, pages, releases };
     let put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
         if want(&path) {
             sink(path, Output::Bytes(make()?))?;
         }
         Ok(())
     };
-    put("assets/style.css".into(), &|| Ok(STYLE.as_bytes().to_vec()))?;
-    put("readiness.json".into(), &|| Ok(json::readiness(p, a)))?;
-    put("assets/search.js".into(), &|| Ok(SEARCH_JS.as_bytes().to_vec()))?;
-    put("search-index.js".into(), &|| Ok(json::search_index(p, a)))?;
-    put("index.html".into(), &|| dashboard(&env))?;
-    put("checklist/index.html".into(), &|| checklist_page(&env))?;
-    put("security/index.html".into(), &|| security_page(&env))?;
-    put("decommission/index.html".into(), &|| decommission_page(&env))?;
+    type Make<'e> = Box<dyn Fn() -> Result<Vec<u8>, RenderError> + Sync + 'e>;
+    let env = &env;
+    let mut site_pages: Vec<(String, Make)> = vec![
+        ("assets/style.css".into(), Box::new(|| Ok(STYLE.as_bytes().to_vec()))),
+        ("readiness.json".into(), Box::new(|| Ok(json::readiness(p, a)))),
+        ("assets/search.js".into(), Box::new(|| Ok(SEARCH_JS.as_bytes().to_vec()))),
+        ("search-index.js".into(), Box::new(|| Ok(json::search_index(p, a)))),
+        ("index.html".into(), Box::new(|| dashboard(env))),
+        ("checklist/index.html".into(), Box::new(|| checklist_page(env))),
+        ("security/index.html".into(), Box::new(|| security_page(env))),
+        ("decommission/index.html".into(), Box::new(|| decommission_page(env))),
+    ];
     for r in &p.site.releases {
-        put(format!("releases/{}/index.html", r.id), &|| release_page(&env, r.id.as_str()))?;
+        site_pages.push((format!("releases/{}/index.html", r.id), Box::new(|| release_page(env, r.id.as_str()))));
     }
     for (id, title, body) in &env.pages {
-        put(format!("pages/{id}/index.html"), &|| free_page(&env, id, title, body))?;
+        site_pages.push((format!("pages/{id}/index.html"), Box::new(|| free_page(env, id, title, body))));
     }
-    p.workloads.par_iter().try_for_each(|(id, w)| -> Result<(), RenderError> {
-        put(format!("workloads/{id}/index.html"), &|| workload_page(&env, id))?;
-        for file in linked_files(w) {
-            let path = format!("workloads/{}/{file}", w.id);
-            if want(&path) {
-                sink(path, Output::Copy(PathBuf::from(&w.dir).join(&file)))?;
-            }
-        }
-        Ok(())
-    })?;
+    // Site-wide pages render alongside the workload reports: at 10,000
+    // workloads the dashboard alone is a large page, and rendered first it
+    // left the other cores idle.
+    let (site_done, workloads_done) = rayon::join(
+        || site_pages.par_iter().try_for_each(|(path, make)| put(path.clone(), make.as_ref())),
+        || {
+            p.workloads.par_iter().try_for_each(|(id, w)| -> Result<(), RenderError> {
+                put(format!("workloads/{id}/index.html"), &|| workload_page(env, id))?;
+                for file in linked_files(w) {
+                    let path = format!("workloads/{}/{file}", w.id);
+                    if want(&path) {
+                        sink(path, Output::Copy(PathBuf::from(&w.dir).join(&file)))?;
+                    }
+                }
+                Ok(())
+            })
+        },
+    );
+    site_done?;
+    workloads_done?;
     // The site's static files come last: they replace whatever cutover made at their path.
     for (path, file) in &theme.files {
         if want(path) {
@@ -279,7 +297,7 @@ struct WorkloadCtx<'a> {
     name: &'a str,
     owner: &'a str,
     criticality: &'static str,
-    release: Option<ReleaseSummary>,
+    release: Option<&'a ReleaseSummary>,
     summary_html: Option<String>,
     decision: &'static str,
     reasons: Vec<ReasonView>,
@@ -309,7 +327,7 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
         name: &w.name,
         owner: &w.owner,
         criticality: w.criticality.as_str(),
-        release: w.release.as_ref().and_then(|r| release_summary(p, a, r.as_str())),
+        release: w.release.as_ref().and_then(|r| env.releases.get(r.as_str())),
         summary_html: w.summary.as_deref().map(markdown::inline_to_html),
         decision: wa.decision.as_str(),
         reasons: reasons(root, p, wa),
