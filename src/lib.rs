@@ -62,6 +62,27 @@ pub struct RunOptions {
     pub strict: bool,
     /// Which edition `build` writes; `check` ignores it.
     pub edition: edition::Edition,
+    /// Keep only what decisions and diagnostics need: no evidence bodies, no
+    /// file texts (see [`Checked::quote`]). For `check` and `gate`, which
+    /// render nothing; a large portfolio then never sits in memory whole.
+    /// `build` ignores it.
+    pub lean: bool,
+}
+
+impl Checked {
+    /// The text of a site-relative file, for quoting the lines diagnostics
+    /// point at: as loaded, or, when a lean run let it go, read again.
+    pub fn quote(&self, path: &str) -> Option<String> {
+        match self.sources.text_of(path) {
+            Some(text) => Some(text.to_string()),
+            None if path.split('/').all(|part| !part.is_empty() && part != "..") => {
+                std::fs::read_to_string(self.sources.root.join(path))
+                    .ok()
+                    .map(|t| t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t))
+            }
+            None => None,
+        }
+    }
 }
 
 /// Loads, validates and evaluates the portfolio under `root`.
@@ -71,8 +92,16 @@ pub fn check(root: &Path, opts: &RunOptions) -> Result<Checked, Fatal> {
 
 /// [`check`], reporting each stage to `progress` (which another thread may watch).
 pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result<Checked, Fatal> {
-    let sources = progress.time(Stage::Load, || load::load(root)).map_err(|e| Fatal(e.0))?;
-    check_loaded(root, sources, opts, progress, &mut validate::Cache::default())
+    let (top, folders) = progress.time(Stage::Load, || load::load_root(root)).map_err(|e| Fatal(e.0))?;
+    let files = |w: &load::WorkloadSources| {
+        let n = usize::from(w.workload_yaml.is_some()) + w.evidence.len() + w.attachments.len();
+        progress.files_read.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    };
+    progress.files_read.store(files_in(&top), std::sync::atomic::Ordering::Relaxed);
+    // Workload folders are read as they are validated, never all at once.
+    let (portfolio, diags, sources) =
+        progress.time(Stage::Validate, || validate::validate_streaming(top, &folders, opts.lean, &files));
+    conclude(root, sources, portfolio, diags, opts, progress)
 }
 
 /// The stages after loading, on sources that the caller read: `serve` keeps
@@ -86,8 +115,20 @@ pub fn check_loaded(
     cache: &mut validate::Cache,
 ) -> Result<Checked, Fatal> {
     progress.files_read.store(files_in(&sources), std::sync::atomic::Ordering::Relaxed);
+    let (portfolio, diags) = progress.time(Stage::Validate, || validate::validate_cached(&sources, cache));
+    conclude(root, sources, portfolio, diags, opts, progress)
+}
+
+/// Theme, evaluation and report: what `check` does once the portfolio is validated.
+fn conclude(
+    root: &Path,
+    sources: load::Sources,
+    portfolio: model::Portfolio,
+    mut diags: Vec<diagnostics::Diagnostic>,
+    opts: &RunOptions,
+    progress: &Progress,
+) -> Result<Checked, Fatal> {
     let (theme, theme_diags) = theme::Theme::load(root);
-    let (portfolio, mut diags) = progress.time(Stage::Validate, || validate::validate_cached(&sources, cache));
     diags.extend(theme_diags);
     // Template syntax errors are found here, so that `check` in CI catches a broken override.
     if let Err(e) = render::tera(&theme) {
@@ -119,7 +160,8 @@ pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, boo
 /// [`build`], reporting each stage to `progress`.
 pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progress) -> Result<(Checked, bool), Fatal> {
     write::check_target(out, root).map_err(|e| Fatal(e.0))?;
-    let mut checked = check_with(root, opts, progress)?;
+    // Rendering needs the evidence bodies.
+    let mut checked = check_with(root, &RunOptions { lean: false, ..opts.clone() }, progress)?;
     if checked.report.blocks_build() {
         return Ok((checked, false));
     }

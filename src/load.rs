@@ -52,11 +52,34 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// The text of a file by its site-relative path, for quoting source lines.
+    /// The text of a file by its site-relative path, for quoting source
+    /// lines; `None` when it was not loaded or its text was let go (see
+    /// [`WorkloadSources::drop_texts`]).
     pub fn text_of(&self, path: &str) -> Option<&str> {
-        let all = self.site.iter().chain(self.checklist.iter()).chain(self.pages.iter());
-        let workload_files = self.workloads.iter().flat_map(|w| w.workload_yaml.iter().chain(w.evidence.iter()));
-        all.chain(workload_files).find(|f| f.path == path).map(|f| f.text.as_str())
+        let top = self.site.iter().chain(self.checklist.iter()).chain(self.pages.iter());
+        // Workloads are in folder order: find the folder first, not every file of the portfolio.
+        // (Folders are sorted by id, unless `serve` added one since: then look at each.)
+        let in_workload = path.strip_prefix("content/workloads/").and_then(|rest| {
+            let id = rest.split('/').next()?;
+            let w = match self.workloads.binary_search_by(|w| w.id.as_str().cmp(id)) {
+                Ok(i) => &self.workloads[i],
+                Err(_) => self.workloads.iter().find(|w| w.id == id)?,
+            };
+            w.workload_yaml.iter().chain(w.evidence.iter()).find(|f| f.path == path)
+        });
+        let file = in_workload.or_else(|| top.into_iter().find(|f| f.path == path))?;
+        (!file.text.is_empty()).then_some(file.text.as_str())
+    }
+}
+
+impl WorkloadSources {
+    /// Lets go of the files' texts, keeping their paths: once a workload is
+    /// validated, `check` needs only the paths (and rereads the few files a
+    /// diagnostic quotes).
+    pub fn drop_texts(&mut self) {
+        for f in self.workload_yaml.iter_mut().chain(self.evidence.iter_mut()) {
+            f.text = Default::default();
+        }
     }
 }
 
@@ -66,6 +89,20 @@ pub struct RootError(pub String);
 
 /// Reads the portfolio under `root/content`.
 pub fn load(root: &Path) -> Result<Sources, RootError> {
+    let (mut sources, folders) = load_root(root)?;
+    let loaded: Vec<(WorkloadSources, Vec<Diagnostic>)> =
+        folders.par_iter().map(|(name, path)| load_workload_at(name, path)).collect();
+    for (w, d) in loaded {
+        sources.workloads.push(w);
+        sources.diagnostics.extend(d);
+    }
+    Ok(sources)
+}
+
+/// Everything under `content/` but the workload folders, which it lists
+/// (id and path, sorted) for the caller to read: [`load`] reads them all
+/// first, `validate::validate_streaming` reads and validates them one by one.
+pub fn load_root(root: &Path) -> Result<(Sources, Vec<(String, PathBuf)>), RootError> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(RootError(format!(
@@ -112,20 +149,8 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
             _ => diags.push(unused(&rel, "content/ holds site.yaml, checklist.yaml, workloads/ and pages/")),
         }
     }
-    let loaded: Vec<(WorkloadSources, Vec<Diagnostic>)> = workload_dirs
-        .par_iter()
-        .map(|(name, path)| {
-            let mut d = Vec::new();
-            let w = load_workload(name, path, &mut d);
-            (w, d)
-        })
-        .collect();
-    for (w, d) in loaded {
-        sources.workloads.push(w);
-        diags.extend(d);
-    }
     sources.diagnostics = diags;
-    Ok(sources)
+    Ok((sources, workload_dirs))
 }
 
 fn unused(rel: &str, why: &str) -> Diagnostic {
@@ -289,8 +314,13 @@ fn load_pages(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnostic>)
 /// Reads one workload folder again, with the diagnostics about it: `serve`
 /// does this after a change inside a folder, instead of reading every folder.
 pub fn load_workload_dir(root: &Path, name: &str) -> (WorkloadSources, Vec<Diagnostic>) {
+    load_workload_at(name, &root.join("content").join("workloads").join(name))
+}
+
+/// Reads the workload folder `dir`, whose id is `name`, with the diagnostics about it.
+pub fn load_workload_at(name: &str, dir: &Path) -> (WorkloadSources, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let w = load_workload(name, &root.join("content").join("workloads").join(name), &mut diags);
+    let w = load_workload(name, dir, &mut diags);
     (w, diags)
 }
 

@@ -41,8 +41,11 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
     match command {
         Command::Check { root, format, strict, as_of } => {
             let watch = terminal::Watch::start(quiet, verbose);
-            let checked =
-                cutover::check_with(&root, &RunOptions { as_of, strict, ..Default::default() }, watch.progress());
+            let checked = cutover::check_with(
+                &root,
+                &RunOptions { as_of, strict, lean: true, ..Default::default() },
+                watch.progress(),
+            );
             watch.finish();
             let checked = checked?;
             match format {
@@ -56,7 +59,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
         }
         Command::Build { root, out, as_of, strict, edition } => {
             let out = out.unwrap_or_else(|| root.join("public"));
-            let opts = RunOptions { as_of, strict, edition: edition.into() };
+            let opts = RunOptions { as_of, strict, edition: edition.into(), lean: false };
             let watch = terminal::Watch::start(quiet, verbose);
             let built = cutover::build_with(&root, &out, &opts, watch.progress());
             watch.finish();
@@ -77,7 +80,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(exit_leaving(checked))
         }
         Command::Gate { workloads, root, as_of, format } => {
-            let checked = cutover::check(&root, &RunOptions { as_of, ..Default::default() })?;
+            let checked = cutover::check(&root, &RunOptions { as_of, lean: true, ..Default::default() })?;
             let result = cutover::gate::gate(&checked, &workloads);
             match format {
                 GateFormat::Human => eprint!("{}", result.to_human()),
@@ -157,7 +160,7 @@ fn print_report(checked: &Checked, format: Format) {
         Format::Sarif => print!("{}", r.to_sarif("")),
         Format::Human => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let text = r.to_human(&|p: &str| checked.sources.text_of(p).map(str::to_string), color);
+            let text = r.to_human(&|p: &str| checked.quote(p), color);
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
     }

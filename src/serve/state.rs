@@ -33,11 +33,7 @@ fn problems_of(outcome: &Result<Checked, String>) -> (usize, String) {
     match outcome {
         Ok(c) => {
             let errors = c.report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            let text = if errors == 0 {
-                String::new()
-            } else {
-                c.report.to_human(&|p: &str| c.sources.text_of(p).map(str::to_string), false)
-            };
+            let text = if errors == 0 { String::new() } else { c.report.to_human(&|p: &str| c.quote(p), false) };
             (errors, text)
         }
         Err(why) => (1, format!("error: {why}\n")),

@@ -77,36 +77,15 @@ pub fn validate_cached(sources: &Sources, cache: &mut Cache) -> (Portfolio, Vec<
         cache.context = Some(context);
     }
     let mut diags = sources.diagnostics.clone();
-    let site = sources
-        .site
-        .as_ref()
-        .and_then(|f| parse_file(f, &mut diags))
-        .map_or_else(Site::default, |(n, f)| site::from_node(&n, &f.path, &mut diags));
-    let checklist = match &sources.checklist {
-        Some(f) => parse_file(f, &mut diags)
-            .and_then(|(n, f)| checklist::from_node(&n, &f.path, &mut diags))
-            .unwrap_or_else(Checklist::builtin),
-        None => Checklist::builtin(),
-    };
-    // With site.yaml broken, its releases and approvers are unknown: checking
-    // workloads against them would bury the one real error under echoes.
-    let site_trusted = !diags.iter().any(|d| d.file == "content/site.yaml" && d.severity == Severity::Error);
-    if site_trusted {
-        signoff_roles(&checklist, &site, sources, &mut diags);
-    }
-    let release_site = site_trusted.then_some(&site);
     let known: BTreeSet<String> = sources.workloads.iter().map(|w| w.id.clone()).collect();
+    let ctx = Context::of(sources, known, &mut diags);
     let remembered = &cache.workloads;
     let results: Vec<(bool, WorkloadResult)> = sources
         .workloads
         .par_iter()
-        .map(|w| {
-            if let Some(hit) = remembered.get(&w.id) {
-                return (false, hit.clone());
-            }
-            let mut d = Vec::new();
-            let r = read_workload(w, release_site, &checklist, &known, &mut d);
-            (true, (r, d))
+        .map(|w| match remembered.get(&w.id) {
+            Some(hit) => (false, hit.clone()),
+            None => (true, ctx.read(w)),
         })
         .collect();
     if cache.remember {
@@ -116,18 +95,108 @@ pub fn validate_cached(sources: &Sources, cache: &mut Cache) -> (Portfolio, Vec<
             }
         }
     }
-    let mut workloads = BTreeMap::new();
-    let mut dep_positions = BTreeMap::new();
-    for (_, (r, d)) in results {
-        diags.extend(d);
-        if let Some((w, deps)) = r {
-            dep_positions.insert(w.id.clone(), (deps, format!("{}/workload.yaml", w.dir)));
-            workloads.insert(w.id.clone(), w);
-        }
+    ctx.assemble(sources, results.into_iter().map(|(_, r)| r), diags)
+}
+
+/// Loads and validates each workload folder in one pass, so that a large
+/// portfolio is never in memory whole: `top` holds what `load::load_root`
+/// read, `folders` the workload folders it found. With `lean`, evidence
+/// bodies and file texts are let go as soon as a workload is validated
+/// (`check` and `gate` need neither; a diagnostic's quoted line is read
+/// again from its file). Returns the sources as they were kept.
+pub fn validate_streaming(
+    mut top: Sources,
+    folders: &[(String, std::path::PathBuf)],
+    lean: bool,
+    on_loaded: &(dyn Fn(&WorkloadSources) + Sync),
+) -> (Portfolio, Vec<Diagnostic>, Sources) {
+    let mut diags = std::mem::take(&mut top.diagnostics);
+    let known: BTreeSet<String> = folders.iter().map(|(id, _)| id.clone()).collect();
+    let ctx = Context::of(&top, known, &mut diags);
+    let done: Vec<(WorkloadSources, Vec<Diagnostic>, WorkloadResult)> = folders
+        .par_iter()
+        .map(|(name, path)| {
+            let (mut w, load_diags) = crate::load::load_workload_at(name, path);
+            on_loaded(&w);
+            let (mut r, d) = ctx.read(&w);
+            if lean {
+                w.drop_texts();
+                if let Some((workload, _)) = &mut r {
+                    workload.evidence.values_mut().for_each(|e| e.body = crate::model::Body::default());
+                }
+            }
+            (w, load_diags, (r, d))
+        })
+        .collect();
+    let mut results = Vec::with_capacity(done.len());
+    for (w, load_diags, r) in done {
+        top.workloads.push(w);
+        diags.extend(load_diags);
+        results.push(r);
     }
-    report_cycles(&dep_positions, &mut diags);
-    let pages = sources.pages.iter().filter_map(|p| read_page(p, &mut diags)).collect();
-    (Portfolio { site, checklist, workloads, pages, edition: Default::default() }, diags)
+    let (portfolio, diags) = ctx.assemble(&top, results.into_iter(), diags);
+    (portfolio, diags, top)
+}
+
+/// What each workload is validated against, read once from site.yaml and
+/// checklist.yaml.
+struct Context {
+    site: Site,
+    checklist: Checklist,
+    /// False when site.yaml has errors: its releases and approvers are then unknown.
+    site_trusted: bool,
+    known: BTreeSet<String>,
+}
+
+impl Context {
+    fn of(sources: &Sources, known: BTreeSet<String>, diags: &mut Vec<Diagnostic>) -> Context {
+        let site = sources
+            .site
+            .as_ref()
+            .and_then(|f| parse_file(f, diags))
+            .map_or_else(Site::default, |(n, f)| site::from_node(&n, &f.path, diags));
+        let checklist = match &sources.checklist {
+            Some(f) => parse_file(f, diags)
+                .and_then(|(n, f)| checklist::from_node(&n, &f.path, diags))
+                .unwrap_or_else(Checklist::builtin),
+            None => Checklist::builtin(),
+        };
+        // With site.yaml broken, its releases and approvers are unknown: checking
+        // workloads against them would bury the one real error under echoes.
+        let site_trusted = !diags.iter().any(|d| d.file == "content/site.yaml" && d.severity == Severity::Error);
+        if site_trusted {
+            signoff_roles(&checklist, &site, sources, diags);
+        }
+        Context { site, checklist, site_trusted, known }
+    }
+
+    fn read(&self, w: &WorkloadSources) -> WorkloadResult {
+        let mut d = Vec::new();
+        let r = read_workload(w, self.site_trusted.then_some(&self.site), &self.checklist, &self.known, &mut d);
+        (r, d)
+    }
+
+    /// The portfolio from each workload's result, with the checks that need all of them.
+    fn assemble(
+        self,
+        sources: &Sources,
+        results: impl Iterator<Item = WorkloadResult>,
+        mut diags: Vec<Diagnostic>,
+    ) -> (Portfolio, Vec<Diagnostic>) {
+        let mut workloads = BTreeMap::new();
+        let mut dep_positions = BTreeMap::new();
+        for (r, d) in results {
+            diags.extend(d);
+            if let Some((w, deps)) = r {
+                dep_positions.insert(w.id.clone(), (deps, format!("{}/workload.yaml", w.dir)));
+                workloads.insert(w.id.clone(), w);
+            }
+        }
+        report_cycles(&dep_positions, &mut diags);
+        let pages = sources.pages.iter().filter_map(|p| read_page(p, &mut diags)).collect();
+        let Context { site, checklist, .. } = self;
+        (Portfolio { site, checklist, workloads, pages, edition: Default::default() }, diags)
+    }
 }
 
 /// Parses a whole-file YAML document, reporting empty files and syntax errors.
