@@ -5,6 +5,7 @@ use crate::checklist::Item;
 use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Evidence, ItemId, Portfolio, ReleaseId, Status, Workload, WorkloadId};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -93,10 +94,21 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
             dependants.entry(d.clone()).or_default().push(id.clone());
         }
     }
+    // Item states depend on the workload alone: worked out in parallel, collected in id order.
+    let states: Vec<(&WorkloadId, Vec<ItemState>, Vec<Diagnostic>)> = portfolio
+        .workloads
+        .par_iter()
+        .map(|(id, w)| {
+            let mut d = Vec::new();
+            let items = item_states(portfolio, w, as_of, &mut d);
+            (id, items, d)
+        })
+        .collect();
     let mut diagnostics = Vec::new();
     let mut items_of: BTreeMap<&WorkloadId, Vec<ItemState>> = BTreeMap::new();
-    for (id, w) in &portfolio.workloads {
-        items_of.insert(id, item_states(portfolio, w, as_of, &mut diagnostics));
+    for (id, items, d) in states {
+        items_of.insert(id, items);
+        diagnostics.extend(d);
     }
     let mut workloads: BTreeMap<WorkloadId, WorkloadAssessment> = BTreeMap::new();
     for id in crate::graph::dependency_order(&graph) {
@@ -109,13 +121,18 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
         workloads
             .insert(id.clone(), WorkloadAssessment { id, decision, reasons, items, dependants: deps_of_me, assets });
     }
+    let mut by_release: BTreeMap<&ReleaseId, Vec<&WorkloadAssessment>> = BTreeMap::new();
+    for a in workloads.values() {
+        if let Some(r) = &portfolio.workloads[&a.id].release {
+            by_release.entry(r).or_default().push(a);
+        }
+    }
     let releases = portfolio
         .site
         .releases
         .iter()
         .map(|r| {
-            let members: Vec<&WorkloadAssessment> =
-                workloads.values().filter(|a| portfolio.workloads[&a.id].release.as_ref() == Some(&r.id)).collect();
+            let members: Vec<&WorkloadAssessment> = by_release.remove(&r.id).unwrap_or_default();
             let count = |d: Decision| members.iter().filter(|a| a.decision == d).count();
             ReleaseAssessment {
                 id: r.id.clone(),
