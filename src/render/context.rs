@@ -112,35 +112,35 @@ pub struct ReasonView {
 }
 
 #[derive(Serialize)]
-pub struct GroupView {
-    pub id: String,
-    pub title: String,
-    pub items: Vec<ItemView>,
+pub struct GroupView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub items: Vec<ItemView<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct ItemView {
-    pub id: String,
-    pub title: String,
-    pub summary: String,
+pub struct ItemView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
     pub status: &'static str,
     pub symbol: &'static str,
     pub class: &'static str,
     pub satisfied: bool,
     pub required: bool,
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     pub stale: bool,
     pub out_of_order: bool,
     pub executed_on: Option<String>,
-    pub validated_by: Option<String>,
+    pub validated_by: Option<&'a str>,
     pub validated_on: Option<String>,
-    pub justification: Option<String>,
-    pub waiver: Option<crate::model::Waiver>,
+    pub justification: Option<&'a str>,
+    pub waiver: Option<&'a crate::model::Waiver>,
     pub links: Vec<LinkView>,
     pub fields: Vec<FieldView>,
     pub body_html: String,
     pub has_evidence: bool,
-    pub withheld: Vec<String>,
+    pub withheld: &'a [String],
     pub changed_after_signoff: bool,
     pub signed: bool,
 }
@@ -281,14 +281,14 @@ pub fn reasons(root: &str, p: &Portfolio, wa: &WorkloadAssessment) -> Vec<Reason
         .collect()
 }
 
-pub fn item_groups(p: &Portfolio, w: &Workload, wa: &WorkloadAssessment) -> Vec<GroupView> {
+pub fn item_groups<'a>(p: &'a Portfolio, w: &'a Workload, wa: &'a WorkloadAssessment) -> Vec<GroupView<'a>> {
     let with_evidence: BTreeSet<String> = w.evidence.keys().map(|k| k.0.clone()).collect();
     p.checklist
         .groups
         .iter()
         .map(|g| GroupView {
-            id: g.id.clone(),
-            title: g.title.clone(),
+            id: &g.id,
+            title: &g.title,
             items: p
                 .checklist
                 .items
@@ -302,35 +302,35 @@ pub fn item_groups(p: &Portfolio, w: &Workload, wa: &WorkloadAssessment) -> Vec<
         .collect()
 }
 
-fn item_view(
-    item: &crate::checklist::Item,
-    state: &ItemState,
-    ev: Option<&Evidence>,
+fn item_view<'a>(
+    item: &'a crate::checklist::Item,
+    state: &'a ItemState,
+    ev: Option<&'a Evidence>,
     with_evidence: &BTreeSet<String>,
-) -> ItemView {
+) -> ItemView<'a> {
     let date = |d: Option<crate::date::Date>| d.map(|d| d.to_string());
     ItemView {
-        id: item.id.0.clone(),
-        title: item.title.clone(),
-        summary: item.summary.clone(),
+        id: &item.id.0,
+        title: &item.title,
+        summary: &item.summary,
         status: state.status.as_str(),
         symbol: status_symbol(state.status),
         class: cell_class(state),
         satisfied: state.satisfied,
         required: state.required,
-        note: state.note.clone(),
+        note: state.note.as_deref(),
         stale: state.stale,
         out_of_order: state.out_of_order,
         executed_on: date(ev.and_then(|e| e.executed_on)),
-        validated_by: ev.and_then(|e| e.validated_by.clone()),
+        validated_by: ev.and_then(|e| e.validated_by.as_deref()),
         validated_on: date(ev.and_then(|e| e.validated_on)),
-        justification: ev.and_then(|e| e.justification.clone()),
-        waiver: ev.and_then(|e| e.waiver.clone()),
+        justification: ev.and_then(|e| e.justification.as_deref()),
+        waiver: ev.and_then(|e| e.waiver.as_ref()),
         links: ev.map(|e| e.documented_in.iter().map(|l| link_view(l, with_evidence)).collect()).unwrap_or_default(),
         fields: ev.map(|e| field_views(&item.fields, &e.fields)).unwrap_or_default(),
         body_html: ev.map(|e| markdown::to_html_in(&e.body, with_evidence, 4, item.id.as_str())).unwrap_or_default(),
         has_evidence: ev.is_some(),
-        withheld: ev.map(|e| e.withheld.clone()).unwrap_or_default(),
+        withheld: ev.map_or(&[], |e| e.withheld.as_slice()),
         changed_after_signoff: ev.is_some_and(|e| e.changed_after_signoff),
         signed: ev.is_some_and(|e| e.validated_digest.is_some()),
     }

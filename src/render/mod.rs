@@ -303,7 +303,7 @@ struct WorkloadCtx<'a> {
     reasons: Vec<ReasonView>,
     dependencies: Vec<DepLink>,
     dependants: Vec<DepLink>,
-    groups: Vec<GroupView>,
+    groups: Vec<GroupView<'a>>,
     assets: Vec<security::AssetRow>,
     promotion_model: &'static str,
     flight_plan: Vec<security::FlightBatch>,
