@@ -53,6 +53,9 @@ pub struct Checked {
     pub portfolio: model::Portfolio,
     pub assessment: evaluate::Assessment,
     pub report: Report,
+    /// The theme's templates, compiled once (`None` when they do not compile:
+    /// the report then holds the error).
+    pub templates: Option<tera::Tera>,
 }
 
 /// Options shared by `check` and `build`.
@@ -131,14 +134,18 @@ fn conclude(
     let (theme, theme_diags) = theme::Theme::load(root);
     diags.extend(theme_diags);
     // Template syntax errors are found here, so that `check` in CI catches a broken override.
-    if let Err(e) = render::tera(&theme) {
-        diags.extend(e.diagnostic);
-    }
+    let templates = match render::tera(&theme) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            diags.extend(e.diagnostic);
+            None
+        }
+    };
     let as_of = resolve_as_of(opts.as_of, portfolio.site.as_of, std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let assessment = progress.time(Stage::Evaluate, || evaluate::evaluate(&portfolio, as_of));
     diags.extend(assessment.diagnostics.iter().cloned());
     let report = Report::from_vec(diags, opts.strict);
-    Ok(Checked { sources, theme, portfolio, assessment, report })
+    Ok(Checked { sources, theme, portfolio, assessment, report, templates })
 }
 
 /// The text files and attachments that loading found.
@@ -173,8 +180,9 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
         progress.pages_written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     };
-    let rendered = progress
-        .time(Stage::Render, || render::render_into(&shown, &checked.assessment, &checked.theme, &|_| true, &sink));
+    let rendered = progress.time(Stage::Render, || {
+        render::render_into(&shown, &checked.assessment, &checked.theme, checked.templates.as_ref(), &|_| true, &sink)
+    });
     match rendered {
         Ok(()) => {}
         // A template that fails on this portfolio is reported like any other error.

@@ -78,7 +78,7 @@ pub fn tera(theme: &Theme) -> Result<tera::Tera, RenderError> {
 }
 
 struct Env<'a> {
-    tera: tera::Tera,
+    tera: &'a tera::Tera,
     theme: &'a Theme,
     p: &'a Portfolio,
     a: &'a Assessment,
@@ -116,20 +116,22 @@ impl Env<'_> {
 
 /// Renders every page, the stylesheet, readiness.json and the attachment list.
 pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
-    render_with(p, a, &Theme::builtin(), &|_| true)
+    render_with(p, a, &Theme::builtin(), None, &|_| true)
 }
 
 /// [`render`] with a site's own templates and static files, producing only the
 /// paths that `want` accepts: `serve` renders one page per request this way,
 /// so that a change shows in a large portfolio without rendering all of it.
+/// `templates` are the theme's templates compiled by [`tera`] (compiled here when `None`).
 pub fn render_with(
     p: &Portfolio,
     a: &Assessment,
     theme: &Theme,
+    templates: Option<&tera::Tera>,
     want: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Site, RenderError> {
     let site = std::sync::Mutex::new(Site::new());
-    render_into(p, a, theme, want, &|path, output| {
+    render_into(p, a, theme, templates, want, &|path, output| {
         site.lock().map_err(|_| RenderError::new("a render thread failed"))?.insert(path, output);
         Ok(())
     })?;
@@ -147,9 +149,18 @@ pub fn render_into(
     p: &Portfolio,
     a: &Assessment,
     theme: &Theme,
+    templates: Option<&tera::Tera>,
     want: &(dyn Fn(&str) -> bool + Sync),
     sink: &Sink,
 ) -> Result<(), RenderError> {
+    let compiled;
+    let templates = match templates {
+        Some(t) => t,
+        None => {
+            compiled = tera(theme)?;
+            &compiled
+        }
+    };
     let pages = page_sources(p);
     let mut nav = vec![
         NavLink { title: "Dashboard".into(), href: "index.html".into() },
@@ -162,7 +173,7 @@ pub fn render_into(
     );
     let releases =
         p.site.releases.iter().filter_map(|r| Some((r.id.0.clone(), release_summary(p, a, r.id.as_str())?))).collect();
-    let env = Env { tera: tera(theme)?, theme, p, a, nav, pages, releases };
+    let env = Env { tera: templates, theme, p, a, nav, pages, releases };
     let put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
         if want(&path) {
             sink(path, Output::Bytes(make()?))?;

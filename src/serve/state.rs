@@ -165,7 +165,7 @@ impl Snapshot {
         let Ok(c) = &self.outcome else {
             return Page::Missing;
         };
-        match render::render_with(&c.portfolio, &c.assessment, &c.theme, &|p| p == path) {
+        match render::render_with(&c.portfolio, &c.assessment, &c.theme, c.templates.as_ref(), &|p| p == path) {
             Ok(site) => match site.get(path) {
                 Some(Output::Bytes(b)) => Page::Found(b.clone()),
                 Some(Output::Copy(src)) => match std::fs::read(self.root.join(src)) {
