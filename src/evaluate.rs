@@ -153,7 +153,8 @@ fn item_states(portfolio: &Portfolio, w: &Workload, as_of: Date, diags: &mut Vec
         .items
         .iter()
         .map(|item| {
-            let (satisfied, note, stale) = satisfaction(item, w.evidence.get(&item.id), portfolio, as_of);
+            let (satisfied, note, stale) =
+                satisfaction(item, w.evidence.get(&item.id).map(Box::as_ref), portfolio, as_of);
             ItemState {
                 id: item.id.clone(),
                 status: w.evidence.get(&item.id).map_or(Status::NotStarted, |e| e.status),
@@ -175,7 +176,9 @@ fn item_states(portfolio: &Portfolio, w: &Workload, as_of: Date, diags: &mut Vec
             .after
             .iter()
             .filter_map(|a| checklist.item(a.as_str()))
-            .filter(|a| a.required_for(w.criticality) && !signed_off(a, w.evidence.get(&a.id), portfolio))
+            .filter(|a| {
+                a.required_for(w.criticality) && !signed_off(a, w.evidence.get(&a.id).map(Box::as_ref), portfolio)
+            })
             .map(|a| a.id.as_str())
             .collect();
         if missing.is_empty() {

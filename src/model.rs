@@ -238,7 +238,7 @@ pub struct Workload {
     pub summary: Option<String>,
     pub assets: Vec<Asset>,
     pub promotion_model: PromotionModel,
-    pub evidence: BTreeMap<ItemId, Evidence>,
+    pub evidence: BTreeMap<ItemId, Box<Evidence>>,
     /// Files in the folder other than workload.yaml and evidence, relative to `dir`.
     pub attachments: Vec<String>,
 }

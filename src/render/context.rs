@@ -295,7 +295,7 @@ pub fn item_groups<'a>(p: &'a Portfolio, w: &'a Workload, wa: &'a WorkloadAssess
                 .iter()
                 .zip(&wa.items)
                 .filter(|(i, _)| i.group == g.id)
-                .map(|(item, state)| item_view(item, state, w.evidence.get(&item.id), &with_evidence))
+                .map(|(item, state)| item_view(item, state, w.evidence.get(&item.id).map(Box::as_ref), &with_evidence))
                 .collect(),
         })
         .filter(|g| !g.items.is_empty())

@@ -289,11 +289,12 @@ fn read_workload(
         };
         let ev = evidence::read(src, item, &files, &w.attachment_digests, model, diags)
             .unwrap_or_else(|| Evidence::unreadable(item.id.clone(), &src.path));
-        evidence.insert(item.id.clone(), ev);
+        evidence.insert(item.id.clone(), Box::new(ev));
     }
     for name in &w.unreadable {
         if let Some(item) = evidence::item_id_of(name).and_then(|id| checklist.item(id.as_str())) {
-            evidence.insert(item.id.clone(), Evidence::unreadable(item.id.clone(), &format!("{}/{name}", w.dir)));
+            evidence
+                .insert(item.id.clone(), Box::new(Evidence::unreadable(item.id.clone(), &format!("{}/{name}", w.dir))));
         }
     }
     let (mut workload, deps) = head?;
