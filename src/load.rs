@@ -73,11 +73,13 @@ impl Sources {
 }
 
 impl WorkloadSources {
-    /// Lets go of the files' texts, keeping their paths: once a workload is
-    /// validated, `check` needs only the paths (and rereads the few files a
-    /// diagnostic quotes).
+    /// Lets go of the files' texts: once a workload is validated, a lean
+    /// `check` needs none of them (it reads again the few files a diagnostic
+    /// quotes). The evidence files are forgotten; `workload_yaml` keeps its
+    /// path with an empty text.
     pub fn drop_texts(&mut self) {
-        for f in self.workload_yaml.iter_mut().chain(self.evidence.iter_mut()) {
+        self.evidence = Vec::new();
+        if let Some(f) = &mut self.workload_yaml {
             f.text = Default::default();
         }
     }
