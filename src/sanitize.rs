@@ -44,12 +44,24 @@ fn builder() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// Relative URLs stay, but `//host` (and `/\\host`, which browsers read the
-/// same way) would leave the site: the sanitiser drops them.
+/// Relative URLs stay, but `//host` (and `/\\host` or `\\\\host`, which
+/// browsers read the same way) would leave the site: the sanitiser drops them.
 fn keep_in_site(url: &str) -> Option<std::borrow::Cow<'_, str>> {
-    let t = url.trim_start();
+    let t = browser_view(url);
     let leaves = t.starts_with("//") || t.starts_with("/\\") || t.starts_with('\\');
     (!leaves).then_some(std::borrow::Cow::Borrowed(url))
+}
+
+/// A URL as a browser reads it: C0 control characters and spaces trimmed
+/// from both ends, tabs and line breaks inside removed (the URL standard's
+/// first steps). Checked as written, a control character before `\\host`
+/// hid a link that a browser follows to another site.
+fn browser_view(url: &str) -> std::borrow::Cow<'_, str> {
+    let t = url.trim_matches(|c: char| c <= ' ');
+    match t.contains(['\t', '\n', '\r']) {
+        true => t.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect::<String>().into(),
+        false => t.into(),
+    }
 }
 
 /// A link the sanitiser would keep as it is: an in-page anchor, a relative
@@ -65,7 +77,7 @@ pub fn is_safe_link(url: &str) -> bool {
 
 /// A relative URL inside the site: no scheme, not scheme-relative, not absolute.
 pub fn is_local(url: &str) -> bool {
-    let u = url.trim();
+    let u = browser_view(url);
     let head = u.split(['/', '?', '#']).next().unwrap_or("");
     !u.is_empty() && !u.starts_with('/') && !u.starts_with('\\') && !head.contains(':')
 }
@@ -243,6 +255,20 @@ fn decode_entities(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_read_the_way_a_browser_reads_them() {
+        // Found by the markdown_render fuzzer: controls before `\\host` hid a scheme-relative link.
+        for href in ["\n\u{16}\u{16}\\\\\\host", "\u{1}//host", " \t/\\host", "/\t/host", "\u{16}\\host"] {
+            let html = format!("<a href=\"{href}\">x</a><img src=\"{href}\" alt=\"\">");
+            let out = clean(&html);
+            assert!(!out.contains("host"), "{href:?} survived: {out}");
+            assert!(!is_local(href), "{href:?} is not inside the site");
+            assert!(!is_safe_link(href), "{href:?}");
+        }
+        assert!(is_local("\u{1}reports/a.csv"), "a control before a relative path keeps it relative");
+        assert!(clean("<a href=\"reports/a.csv\">a</a>").contains("href=\"reports/a.csv\""));
+    }
 
     #[test]
     fn benign_html_is_not_reported() {
