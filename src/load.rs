@@ -292,12 +292,11 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, ReadError> {
     if meta.len() > MAX_TEXT_BYTES {
         return Err(ReadError::TooLarge(meta.len()));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    file.take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
-    match bytes.len() as u64 {
-        n if n > MAX_TEXT_BYTES => Err(ReadError::TooLarge(n)),
-        _ => Ok(bytes),
-    }
+    // The file as it was when opened: reading stops at the size `fstat` gave,
+    // which spares the read that would only find the end of the file.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(meta.len()).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    Ok(bytes)
 }
 
 fn load_pages(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnostic>) -> Vec<SourceFile> {
