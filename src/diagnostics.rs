@@ -369,11 +369,18 @@ impl Report {
         s
     }
 
-    /// rustc-style text. `source` returns the text of a file, for the quoted line.
+    /// rustc-style text. `source` returns the text of a file, for the quoted
+    /// line; it is asked once per run of diagnostics in the same file (they
+    /// are sorted by file), since it may read the file again from disk.
     pub fn to_human(&self, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
         let mut out = String::new();
+        let mut current: Option<(&str, Option<String>)> = None;
         for d in &self.diagnostics {
-            render_human(&mut out, d, source, color);
+            if current.as_ref().is_none_or(|(file, _)| *file != d.file) {
+                current = Some((&d.file, source(&d.file)));
+            }
+            let text = current.as_ref().and_then(|(_, t)| t.as_deref());
+            render_human(&mut out, d, text, color);
         }
         let (e, w) = (self.errors(), self.warnings());
         if e + w > 0 {
@@ -394,7 +401,7 @@ fn summary(errors: usize, warnings: usize) -> String {
     }
 }
 
-fn render_human(out: &mut String, d: &Diagnostic, source: &dyn Fn(&str) -> Option<String>, color: bool) {
+fn render_human(out: &mut String, d: &Diagnostic, source: Option<&str>, color: bool) {
     let paint = |code: &str, s: &str| {
         if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
     };
@@ -411,7 +418,7 @@ fn render_human(out: &mut String, d: &Diagnostic, source: &dyn Fn(&str) -> Optio
         paint("1", &format!(": {}", d.message))
     );
     let _ = writeln!(out, "{gutter}{} {}:{}:{}", paint("1;34", "-->"), d.file, d.line, d.column);
-    if let Some(text) = source(&d.file).and_then(|t| t.lines().nth(d.line as usize - 1).map(str::to_string)) {
+    if let Some(text) = source.and_then(|t| t.lines().nth(d.line as usize - 1).map(str::to_string)) {
         let (shown, caret_at) = excerpt(&text, d.column as usize - 1);
         let _ = writeln!(out, "{gutter} {}", paint("1;34", "|"));
         let _ = writeln!(out, "{} {} {shown}", paint("1;34", &line_no), paint("1;34", "|"));

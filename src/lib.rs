@@ -97,8 +97,7 @@ pub fn check(root: &Path, opts: &RunOptions) -> Result<Checked, Fatal> {
 pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result<Checked, Fatal> {
     let (top, folders) = progress.time(Stage::Load, || load::load_root(root)).map_err(|e| Fatal(e.0))?;
     let files = |w: &load::WorkloadSources| {
-        let n = usize::from(w.workload_yaml.is_some()) + w.evidence.len() + w.attachments.len();
-        progress.files_read.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        progress.files_read.fetch_add(w.file_count(), std::sync::atomic::Ordering::Relaxed);
     };
     progress.files_read.store(files_in(&top), std::sync::atomic::Ordering::Relaxed);
     // Workload folders are read as they are validated, never all at once.
@@ -150,11 +149,7 @@ fn conclude(
 
 /// The text files and attachments that loading found.
 fn files_in(s: &load::Sources) -> usize {
-    let workloads: usize = s
-        .workloads
-        .iter()
-        .map(|w| usize::from(w.workload_yaml.is_some()) + w.evidence.len() + w.attachments.len())
-        .sum();
+    let workloads: usize = s.workloads.iter().map(load::WorkloadSources::file_count).sum();
     workloads + s.pages.len() + usize::from(s.site.is_some()) + usize::from(s.checklist.is_some())
 }
 

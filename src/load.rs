@@ -73,6 +73,11 @@ impl Sources {
 }
 
 impl WorkloadSources {
+    /// The files loading found in the folder: workload.yaml, evidence and attachments.
+    pub fn file_count(&self) -> usize {
+        usize::from(self.workload_yaml.is_some()) + self.evidence.len() + self.attachments.len()
+    }
+
     /// Lets go of the files' texts: once a workload is validated, a lean
     /// `check` needs none of them (it reads again the few files a diagnostic
     /// quotes). The evidence files are forgotten; `workload_yaml` keeps its
