@@ -9,28 +9,14 @@ const ALPHA: &str = "content/workloads/alpha";
 
 /// The text of some HTML: tags dropped, entities decoded, blanks collapsed.
 pub fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let out = out
+    common::html_text(html)
         .replace("&#x27;", "'")
         .replace("&#39;", "'")
         .replace("&quot;", "\"")
         .replace("&#x2F;", "/")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+        .replace("&amp;", "&")
 }
 
 /// The HTML of `<section aria-labelledby="{id}">`.
