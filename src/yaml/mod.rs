@@ -6,6 +6,8 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::fmt;
 
+mod plain;
+
 /// A 1-based line and column in the text given to [`parse`], plus the byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
 pub struct Pos {
@@ -83,6 +85,22 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Parses one YAML document. An empty document is `Null` at 1:1.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
+    match plain::parse(text) {
+        Some(node) => Ok(node),
+        None => parse_general(text),
+    }
+}
+
+/// The fast path alone: `None` where it hands over to the general parser.
+#[doc(hidden)]
+pub fn parse_plain(text: &str) -> Option<Node> {
+    plain::parse(text)
+}
+
+/// [`parse`] without the fast path for plain documents: what that path must
+/// agree with (the fuzz target `yaml_plain` and the tests compare the two).
+#[doc(hidden)]
+pub fn parse_general(text: &str) -> Result<Node, YamlError> {
     if let Some(pos) = too_deep(text) {
         return Err(YamlError {
             kind: YamlErrorKind::Limit,
