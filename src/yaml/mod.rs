@@ -85,16 +85,18 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Parses one YAML document. An empty document is `Null` at 1:1.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    match plain::parse(text) {
+    match parse_plain(text) {
         Some(node) => Ok(node),
         None => parse_general(text),
     }
 }
 
 /// The fast path alone: `None` where it hands over to the general parser.
+/// The nesting pre-scan refuses some documents the fast path could read
+/// (brackets inside text), so it comes first here too.
 #[doc(hidden)]
 pub fn parse_plain(text: &str) -> Option<Node> {
-    plain::parse(text)
+    too_deep(text).is_none().then(|| plain::parse(text)).flatten()
 }
 
 /// [`parse`] without the fast path for plain documents: what that path must
@@ -308,6 +310,13 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused() {
         let doc = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(parse(&doc).unwrap_err().kind, YamlErrorKind::Limit);
+    }
+
+    #[test]
+    fn the_nesting_limit_comes_before_the_fast_path() {
+        let doc = format!("note: |\n  {}\n", "{".repeat(100));
+        assert_eq!(parse_plain(&doc), None);
         assert_eq!(parse(&doc).unwrap_err().kind, YamlErrorKind::Limit);
     }
 

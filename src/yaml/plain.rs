@@ -26,7 +26,7 @@ struct Line<'a> {
 
 /// The document's value, or `None` when it is not in the subset.
 pub(super) fn parse(text: &str) -> Option<Node> {
-    let (mut lines, mut comments) = (Vec::new(), Vec::new());
+    let (mut lines, mut loose) = (Vec::new(), Vec::new());
     let mut segments = 0;
     for (i, raw) in text.split('\n').enumerate() {
         segments = i + 1;
@@ -34,8 +34,8 @@ pub(super) fn parse(text: &str) -> Option<Node> {
             return None;
         }
         let trimmed = raw.trim_start_matches(' ');
-        if trimmed.starts_with('#') {
-            comments.push((i + 1, raw.len() - trimmed.len()));
+        if trimmed.starts_with('#') || (trimmed.is_empty() && !raw.is_empty()) {
+            loose.push((i + 1, raw.len() - trimmed.len()));
         }
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
@@ -49,7 +49,7 @@ pub(super) fn parse(text: &str) -> Option<Node> {
     if lines.first()?.indent != 0 {
         return None;
     }
-    let mut reader = Reader { lines, at: 0, comments, segments };
+    let mut reader = Reader { lines, at: 0, loose, segments };
     let root = reader.map(0, 0)?;
     (reader.at == reader.lines.len()).then_some(root)
 }
@@ -58,8 +58,9 @@ struct Reader<'a> {
     /// The lines that are neither blank nor comments.
     lines: Vec<Line<'a>>,
     at: usize,
-    /// Line numbers and indentation of comment lines, which inside a block scalar would be text.
-    comments: Vec<(usize, usize)>,
+    /// Line numbers and indentation of comment lines and of lines of spaces
+    /// only: skipped elsewhere, but inside a block scalar they can be text.
+    loose: Vec<(usize, usize)>,
     /// Lines in the document; every line but the last one ends with a line break.
     segments: usize,
 }
@@ -165,10 +166,10 @@ impl<'a> Reader<'a> {
             last = line.no;
             self.at += 1;
         }
-        // A comment line right after the text, as indented as the text or
-        // more, would belong to it.
+        // A comment line right after the text, or a line of spaces, as
+        // indented as the text or more, would belong to it.
         let next = self.peek().map_or(usize::MAX, |l| l.no as usize);
-        if self.comments.iter().any(|&(c, ci)| c > last as usize && c < next && ci >= first.indent) {
+        if self.loose.iter().any(|&(c, ci)| c > last as usize && c < next && ci >= first.indent) {
             return None;
         }
         if clip {
@@ -329,6 +330,9 @@ fn scalar(text: &str) -> Option<Value> {
             _ => (!special_word(text)).then(|| Value::Str(text.to_string())),
         };
     }
+    if !first.is_ascii_digit() {
+        return None;
+    }
     if bytes.iter().all(u8::is_ascii_digit) && bytes.len() <= 18 && (first != b'0' || bytes.len() == 1) {
         return text.parse().ok().map(Value::Int);
     }
@@ -401,7 +405,10 @@ mod tests {
             "a: >-\n  text\n  # not a comment\n",
             "a: >-\n  text\n    # not a comment\nb: 1\n",
             "a: >-\n\n  leading blank\n",
+            "a: >-\n text\n\n  \nb: 1\n",
             "a: True\n",
+            "a: ...\n",
+            "a: .5\n",
             "reason: >\n  at the end without a break",
             "a: \"esc\\n\"\n",
             "a: 'it''s'\n",
