@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One file of the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +87,10 @@ struct Env<'a> {
     pages: Vec<(String, String, String)>,
     /// Each release's summary, made once: every report of its workloads shows it.
     releases: BTreeMap<String, ReleaseSummary>,
+    /// The largest page each template has made so far: a page's buffer
+    /// starts that large instead of doubling its way up (each doubling a copy
+    /// and, on this scale, fresh memory the kernel has to zero).
+    sizes: Vec<(&'static str, AtomicUsize)>,
 }
 
 impl Env<'_> {
@@ -107,10 +112,16 @@ impl Env<'_> {
 
     fn render<T: Serialize>(&self, template: &str, ctx: &T) -> Result<Vec<u8>, RenderError> {
         let ctx = tera::Context::from_serialize(ctx).map_err(|e| RenderError::new(format!("{template}: {e}")))?;
-        self.tera.render(template, &ctx).map(String::into_bytes).map_err(|e| {
+        let hint = self.sizes.iter().find(|(name, _)| *name == template).map(|(_, size)| size);
+        let mut out = Vec::with_capacity(hint.map_or(0, |s| s.load(Ordering::Relaxed)));
+        self.tera.render_to(template, &ctx, &mut out).map_err(|e| {
             let d = self.theme.diagnostic(template, &e);
             RenderError { message: format!("{}: {}", d.file, d.message), diagnostic: Some(d) }
-        })
+        })?;
+        if let Some(size) = hint {
+            size.fetch_max(out.len(), Ordering::Relaxed);
+        }
+        Ok(out)
     }
 }
 
@@ -173,7 +184,8 @@ pub fn render_into(
     );
     let releases =
         p.site.releases.iter().filter_map(|r| Some((r.id.0.clone(), release_summary(p, a, r.id.as_str())?))).collect();
-    let env = Env { tera: templates, theme, p, a, nav, pages, releases };
+    let sizes = TEMPLATES.iter().map(|(name, _)| (*name, AtomicUsize::new(0))).collect();
+    let env = Env { tera: templates, theme, p, a, nav, pages, releases, sizes };
     let put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
         if want(&path) {
             sink(path, Output::Bytes(make()?))?;
