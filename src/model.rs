@@ -374,6 +374,9 @@ pub struct Body {
     /// `None` for an empty body (a lean `check` empties them all, without allocating).
     file: Option<Arc<String>>,
     start: usize,
+    /// What validation learnt about the Markdown, for rendering; `None` where
+    /// the body did not come through validation.
+    facts: Option<crate::markdown::Facts>,
 }
 
 impl Body {
@@ -381,16 +384,27 @@ impl Body {
     pub fn tail(file: &Arc<String>, len: usize) -> Body {
         let start = file.len().saturating_sub(len);
         match file.is_char_boundary(start) {
-            true => Body { file: Some(Arc::clone(file)), start },
+            true => Body { file: Some(Arc::clone(file)), start, facts: None },
             // Not reached with a split of this file's own text; never a panic either way.
             false => Body::from(String::from_utf8_lossy(&file.as_bytes()[start..]).into_owned()),
         }
     }
 }
 
+impl Body {
+    /// Keeps what validation's parse found, so that rendering need not parse twice.
+    pub fn with_facts(self, facts: crate::markdown::Facts) -> Body {
+        Body { facts: Some(facts), ..self }
+    }
+
+    pub fn facts(&self) -> Option<&crate::markdown::Facts> {
+        self.facts.as_ref()
+    }
+}
+
 impl From<String> for Body {
     fn from(text: String) -> Body {
-        Body { file: Some(Arc::new(text)), start: 0 }
+        Body { file: Some(Arc::new(text)), start: 0, facts: None }
     }
 }
 

@@ -302,6 +302,14 @@ pub fn item_groups<'a>(p: &'a Portfolio, w: &'a Workload, wa: &'a WorkloadAssess
         .collect()
 }
 
+/// An evidence body under its item's heading (level 4), in one pass when validation left its facts.
+fn body_html(body: &crate::model::Body, with_evidence: &BTreeSet<String>, scope: &str) -> String {
+    match body.facts() {
+        Some(facts) => markdown::to_html_scanned(body, facts, with_evidence, 4, scope),
+        None => markdown::to_html_in(body, with_evidence, 4, scope),
+    }
+}
+
 fn item_view<'a>(
     item: &'a crate::checklist::Item,
     state: &'a ItemState,
@@ -328,7 +336,7 @@ fn item_view<'a>(
         waiver: ev.and_then(|e| e.waiver.as_ref()),
         links: ev.map(|e| e.documented_in.iter().map(|l| link_view(l, with_evidence)).collect()).unwrap_or_default(),
         fields: ev.map(|e| field_views(&item.fields, &e.fields)).unwrap_or_default(),
-        body_html: ev.map(|e| markdown::to_html_in(&e.body, with_evidence, 4, item.id.as_str())).unwrap_or_default(),
+        body_html: ev.map(|e| body_html(&e.body, with_evidence, item.id.as_str())).unwrap_or_default(),
         has_evidence: ev.is_some(),
         withheld: ev.map_or(&[], |e| e.withheld.as_slice()),
         changed_after_signoff: ev.is_some_and(|e| e.changed_after_signoff),

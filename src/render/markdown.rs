@@ -17,26 +17,24 @@ pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, top: u8) -> String
 /// are named `fn-<scope>-<label>`, so two bodies' `[^1]` never collide and
 /// never take an id the page uses itself.
 pub fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope: &str) -> String {
+    to_html_scanned(body, &crate::markdown::facts(body), evidence_items, top, scope)
+}
+
+/// [`to_html_in`] for a body whose [`Facts`](crate::markdown::Facts) are
+/// known (validation found them): one streaming pass, no list of events.
+pub fn to_html_scanned(
+    body: &str,
+    facts: &crate::markdown::Facts,
+    evidence_items: &BTreeSet<String>,
+    top: u8,
+    scope: &str,
+) -> String {
     let footnote = |label: CowStr| CowStr::from(format!("fn-{scope}-{label}"));
-    let parsed: Vec<Event> = Parser::new_ext(body, crate::markdown::options())
-        .map(|ev| match ev {
-            Event::FootnoteReference(label) => Event::FootnoteReference(footnote(label)),
-            Event::Start(Tag::FootnoteDefinition(label)) => Event::Start(Tag::FootnoteDefinition(footnote(label))),
-            other => other,
-        })
-        .collect();
-    let highest = parsed
-        .iter()
-        .filter_map(|e| match e {
-            Event::Start(Tag::Heading { level, .. }) => Some(*level as u8),
-            _ => None,
-        })
-        .min()
-        .unwrap_or(top);
-    let heading_shift = top.saturating_sub(highest);
-    let sanitise = needs_sanitiser(&parsed);
+    let heading_shift = top.saturating_sub(facts.highest_heading.unwrap_or(top));
     let mut table = TableCells::default();
-    let events = parsed.into_iter().map(|ev| match ev {
+    let events = Parser::new_ext(body, crate::markdown::options()).map(|ev| match ev {
+        Event::FootnoteReference(label) => Event::FootnoteReference(footnote(label)),
+        Event::Start(Tag::FootnoteDefinition(label)) => Event::Start(Tag::FootnoteDefinition(footnote(label))),
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             Event::Start(Tag::Link { link_type, dest_url: rewrite(dest_url, evidence_items), title, id })
         }
@@ -48,21 +46,7 @@ pub fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope:
     });
     let mut raw = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut raw, events);
-    if sanitise { crate::sanitize::clean(&raw) } else { raw }
-}
-
-/// Whether the HTML that pulldown-cmark writes for these events could carry
-/// anything unsafe. It escapes all text and attribute values itself, so only
-/// raw HTML and URLs outside the allowed set need the sanitiser (table
-/// alignment, which it would write as an inline style, is a class here). Most evidence has none of them, and sanitising re-parses every
-/// body with html5ever, which was a third of a build.
-fn needs_sanitiser(events: &[Event]) -> bool {
-    events.iter().any(|e| match e {
-        Event::Html(_) | Event::InlineHtml(_) => true,
-        Event::Start(Tag::Link { dest_url, .. }) => !crate::sanitize::is_safe_link(dest_url),
-        Event::Start(Tag::Image { dest_url, .. }) => !crate::sanitize::is_local(dest_url),
-        _ => false,
-    })
+    if facts.needs_sanitiser { crate::sanitize::clean(&raw) } else { raw }
 }
 
 /// Table alignment as classes (`align-left`, `align-center`, `align-right`)

@@ -79,7 +79,9 @@ pub fn read(
         }
     }
     let mut linked: Vec<String> = ev.documented_in.iter().filter_map(Link::file).map(str::to_string).collect();
-    linked.extend(check_body_links(&mut sink, split.body, split.body_line, files));
+    let (body_links, facts) = check_body_links(&mut sink, split.body, split.body_line, files);
+    linked.extend(body_links);
+    ev.body = std::mem::take(&mut ev.body).with_facts(facts);
     linked.sort();
     linked.dedup();
     ev.linked_files = linked;
@@ -357,14 +359,19 @@ fn list_entry(sink: &mut Sink, node: &Node, spec: &FieldSpec, files: &BTreeSet<S
 
 /// Links and images in the body must stay in the folder; Markdown ones must
 /// also use allowed schemes (raw HTML is sanitised, and told about below).
-/// Returns the files the body links to.
-fn check_body_links(sink: &mut Sink, body: &str, body_line: u32, files: &BTreeSet<String>) -> Vec<String> {
+/// Returns the files the body links to, and what rendering needs to know of it.
+fn check_body_links(
+    sink: &mut Sink,
+    body: &str,
+    body_line: u32,
+    files: &BTreeSet<String>,
+) -> (Vec<String>, crate::markdown::Facts) {
     use crate::markdown::Origin;
     let saved = sink.line_offset;
     sink.line_offset = 0;
     let mut linked = Vec::new();
     let scan = crate::markdown::scan(body);
-    for link in scan.links {
+    for link in &scan.links {
         match links::resolve(&link.dest, Allowed::Body, files) {
             Ok(Some(Link::File(f))) => linked.push(f),
             Ok(Some(Link::Url(u))) if link.image => sink.report(
@@ -378,7 +385,7 @@ fn check_body_links(sink: &mut Sink, body: &str, body_line: u32, files: &BTreeSe
             Err(e) => sink.report(e.code, pos_in(body, link.offset, body_line), e.message, e.help),
         }
     }
-    for chunk in scan.raw_html {
+    for chunk in &scan.raw_html {
         let removed = crate::sanitize::removed_parts(&chunk.html);
         if !removed.is_empty() {
             sink.report(
@@ -390,7 +397,7 @@ fn check_body_links(sink: &mut Sink, body: &str, body_line: u32, files: &BTreeSe
         }
     }
     sink.line_offset = saved;
-    linked
+    (linked, scan.facts)
 }
 
 /// The file position of byte `offset` of a body that starts on line `body_line`.
