@@ -69,7 +69,11 @@ pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
             .collect(),
         releases: a.releases.iter().map(|r| ReleaseJson { id: r.id.as_str(), complete: r.complete }).collect(),
     };
-    let mut out = serde_json::to_vec_pretty(&doc).expect("plain data serialises");
+    // Room for the whole document up front (a generous estimate: room that is
+    // never written is never touched, so costs nothing). Grown by doubling,
+    // a buffer of megabytes is copied at each step into fresh memory.
+    let mut out = Vec::with_capacity(1024 + p.workloads.len() * (512 + 256 * p.checklist.items.len()));
+    serde_json::to_writer_pretty(&mut out, &doc).expect("plain data serialises");
     out.push(b'\n');
     out
 }

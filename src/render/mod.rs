@@ -184,7 +184,12 @@ pub fn render_into(
     );
     let releases =
         p.site.releases.iter().filter_map(|r| Some((r.id.0.clone(), release_summary(p, a, r.id.as_str())?))).collect();
-    let sizes = TEMPLATES.iter().map(|(name, _)| (*name, AtomicUsize::new(0))).collect();
+    // Pages with a row per workload start with room for a few kilobytes a workload.
+    let per_workload = |name: &str| match name {
+        "dashboard.html" | "security.html" | "decommission.html" => 4096 * p.workloads.len(),
+        _ => 0,
+    };
+    let sizes = TEMPLATES.iter().map(|(name, _)| (*name, AtomicUsize::new(per_workload(name)))).collect();
     let env = Env { tera: templates, theme, p, a, nav, pages, releases, sizes };
     let put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
         if want(&path) {
