@@ -65,10 +65,10 @@ pub struct RunOptions {
     pub strict: bool,
     /// Which edition `build` writes; `check` ignores it.
     pub edition: edition::Edition,
-    /// Keep only what decisions and diagnostics need: no evidence bodies, no
-    /// file texts (see [`Checked::quote`]). For `check` and `gate`, which
-    /// render nothing; a large portfolio then never sits in memory whole.
-    /// `build` ignores it.
+    /// Keep only what decisions and diagnostics need: no evidence bodies
+    /// (file texts are never kept; see [`Checked::quote`]). For `check` and
+    /// `gate`, which render nothing; a large portfolio then never sits in
+    /// memory whole. `build` ignores it.
     pub lean: bool,
 }
 

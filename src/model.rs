@@ -397,6 +397,17 @@ impl Body {
         Body { facts: Some(facts), ..self }
     }
 
+    /// The body in an allocation of its own, so that the rest of its file
+    /// (front matter, about a third of an evidence file) can be freed.
+    pub fn detached(self) -> Body {
+        match &self.file {
+            Some(file) if self.start > 0 => {
+                Body { file: Some(Arc::new(file[self.start..].to_string())), start: 0, ..self }
+            }
+            _ => self,
+        }
+    }
+
     pub fn facts(&self) -> Option<&crate::markdown::Facts> {
         self.facts.as_ref()
     }

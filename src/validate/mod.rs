@@ -100,10 +100,10 @@ pub fn validate_cached(sources: &Sources, cache: &mut Cache) -> (Portfolio, Vec<
 
 /// Loads and validates each workload folder in one pass, so that a large
 /// portfolio is never in memory whole: `top` holds what `load::load_root`
-/// read, `folders` the workload folders it found. With `lean`, evidence
-/// bodies and file texts are let go as soon as a workload is validated
-/// (`check` and `gate` need neither; a diagnostic's quoted line is read
-/// again from its file). Returns the sources as they were kept.
+/// read, `folders` the workload folders it found. File texts are let go as
+/// soon as a workload is validated (a diagnostic's quoted line is read again
+/// from its file); evidence bodies are kept for rendering, unless `lean`
+/// (`check` and `gate` render nothing). Returns the sources as they were kept.
 pub fn validate_streaming(
     mut top: Sources,
     folders: &[(String, std::path::PathBuf)],
@@ -119,10 +119,15 @@ pub fn validate_streaming(
             let (mut w, load_diags) = crate::load::load_workload_at(name, path);
             on_loaded(&w);
             let (mut r, d) = ctx.read(&w);
-            if lean {
-                w.drop_texts();
-                if let Some((workload, _)) = &mut r {
-                    workload.evidence.values_mut().for_each(|e| e.body = crate::model::Body::default());
+            // The texts go either way; a build keeps each body, copied out of
+            // its file so that the front matter around it can go too.
+            w.drop_texts();
+            if let Some((workload, _)) = &mut r {
+                for e in workload.evidence.values_mut() {
+                    e.body = match lean {
+                        true => crate::model::Body::default(),
+                        false => std::mem::take(&mut e.body).detached(),
+                    };
                 }
             }
             (w, load_diags, (r, d))
