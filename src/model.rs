@@ -366,9 +366,11 @@ impl Evidence {
     }
 }
 
-/// An evidence body: the tail of its loaded file, shared rather than copied.
-/// A large portfolio's bodies are most of its bytes, and a copy of each in
-/// the model doubled the memory (and the page-zeroing time) of `check`.
+/// An evidence body: the tail of its loaded file, shared rather than copied
+/// while the file is validated. A large portfolio's bodies are most of its
+/// bytes, and a copy of each in the model doubled the memory (and the
+/// page-zeroing time) of `check`. A build then [detaches](Body::detached)
+/// each body so that the rest of the file can be freed.
 #[derive(Clone, Default)]
 pub struct Body {
     /// `None` for an empty body (a lean `check` empties them all, without allocating).
