@@ -85,9 +85,10 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Parses one YAML document. An empty document is `Null` at 1:1.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
-    match parse_plain(text) {
+    nesting_limit(text)?;
+    match plain::parse(text) {
         Some(node) => Ok(node),
-        None => parse_general(text),
+        None => parse_saphyr(text),
     }
 }
 
@@ -96,20 +97,30 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
 /// (brackets inside text), so it comes first here too.
 #[doc(hidden)]
 pub fn parse_plain(text: &str) -> Option<Node> {
-    too_deep(text).is_none().then(|| plain::parse(text)).flatten()
+    nesting_limit(text).ok().and_then(|()| plain::parse(text))
 }
 
 /// [`parse`] without the fast path for plain documents: what that path must
 /// agree with (the fuzz target `yaml_plain` and the tests compare the two).
 #[doc(hidden)]
 pub fn parse_general(text: &str) -> Result<Node, YamlError> {
-    if let Some(pos) = too_deep(text) {
-        return Err(YamlError {
+    nesting_limit(text)?;
+    parse_saphyr(text)
+}
+
+/// Refuses flow nesting deeper than [`MAX_DEPTH`] before any parser sees it.
+fn nesting_limit(text: &str) -> Result<(), YamlError> {
+    match too_deep(text) {
+        Some(pos) => Err(YamlError {
             kind: YamlErrorKind::Limit,
             message: format!("YAML nested more than {MAX_DEPTH} levels deep"),
             pos,
-        });
+        }),
+        None => Ok(()),
     }
+}
+
+fn parse_saphyr(text: &str) -> Result<Node, YamlError> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
