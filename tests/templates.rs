@@ -109,3 +109,48 @@ fn export_writes_the_built_ins_and_never_overwrites() {
     let fresh = TempDir::new("tpl-export-fresh");
     assert_eq!(cutover(["templates", "export", fresh.path().join("t").to_str().unwrap()]).code, 0);
 }
+
+/// The built-in dashboard renders its matrix a few hundred rows at a time
+/// (`matrix-rows.html`); every workload must still get exactly one row, in
+/// id order, across the chunk boundaries.
+#[test]
+fn the_dashboard_matrix_has_one_row_per_workload_in_order() {
+    let p = Portfolio::base("tpl-matrix-chunks");
+    let ids: Vec<String> = (0..1203).map(|i| format!("w{i:04}")).collect();
+    for id in &ids {
+        p.write(
+            &format!("content/workloads/{id}/workload.yaml"),
+            &format!("name: Workload {id}\nowner: team@example.org\ncriticality: standard\n"),
+        );
+    }
+    let run = build(&p);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let index = p.read("public/index.html");
+    let rows: Vec<&str> = index
+        .split("<th scope=\"row\"><a href=\"workloads/")
+        .skip(1)
+        .filter_map(|rest| rest.split('/').next())
+        .collect();
+    let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+    expected.push("alpha");
+    expected.sort();
+    assert_eq!(rows, expected);
+    assert!(!index.contains("cutover:matrix-rows"), "the marker never reaches the page");
+    assert_eq!(index.matches("<tbody>").count(), index.matches("</tbody>").count());
+}
+
+/// A site's own `dashboard.html` written before the matrix moved to
+/// `matrix-rows.html` loops over `rows`; it still gets them.
+#[test]
+fn a_dashboard_of_its_own_still_gets_every_row() {
+    let p = Portfolio::base("tpl-dashboard-rows");
+    p.write(
+        "templates/dashboard.html",
+        "{% extends \"base.html\" %}{% block content %}<ol>{% for r in rows %}<li>{{ r.name }}: {{ r.decision }}, {{ r.cells | length }} cells</li>{% endfor %}</ol>{% endblock content %}\n",
+    );
+    let run = build(&p);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let index = p.read("public/index.html");
+    assert!(index.contains("<ol><li>Alpha: "), "{index}");
+    assert!(index.contains(" cells</li></ol>"), "{index}");
+}

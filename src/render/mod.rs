@@ -52,6 +52,7 @@ impl std::fmt::Display for RenderError {
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("dashboard.html", include_str!("../../templates/dashboard.html")),
+    ("matrix-rows.html", include_str!("../../templates/matrix-rows.html")),
     ("workload.html", include_str!("../../templates/workload.html")),
     ("release.html", include_str!("../../templates/release.html")),
     ("checklist.html", include_str!("../../templates/checklist.html")),
@@ -111,17 +112,22 @@ impl Env<'_> {
     }
 
     fn render<T: Serialize>(&self, template: &str, ctx: &T) -> Result<Vec<u8>, RenderError> {
-        let ctx = tera::Context::from_serialize(ctx).map_err(|e| RenderError::new(format!("{template}: {e}")))?;
         let hint = self.sizes.iter().find(|(name, _)| *name == template).map(|(_, size)| size);
         let mut out = Vec::with_capacity(hint.map_or(0, |s| s.load(Ordering::Relaxed)));
-        self.tera.render_to(template, &ctx, &mut out).map_err(|e| {
-            let d = self.theme.diagnostic(template, &e);
-            RenderError { message: format!("{}: {}", d.file, d.message), diagnostic: Some(d) }
-        })?;
+        self.render_to(template, ctx, &mut out)?;
         if let Some(size) = hint {
             size.fetch_max(out.len(), Ordering::Relaxed);
         }
         Ok(out)
+    }
+
+    /// Appends the page to `out`.
+    fn render_to<T: Serialize>(&self, template: &str, ctx: &T, out: &mut Vec<u8>) -> Result<(), RenderError> {
+        let ctx = tera::Context::from_serialize(ctx).map_err(|e| RenderError::new(format!("{template}: {e}")))?;
+        self.tera.render_to(template, &ctx, out).map_err(|e| {
+            let d = self.theme.diagnostic(template, &e);
+            RenderError { message: format!("{}: {}", d.file, d.message), diagnostic: Some(d) }
+        })
     }
 }
 
@@ -275,11 +281,28 @@ struct DashboardCtx<'a> {
     releases: Vec<ReleaseSummary>,
     groups: Vec<(String, usize)>,
     columns: Vec<MatrixColumn>,
-    rows: Vec<MatrixRow>,
+    /// Only for a site's own `dashboard.html`, which may loop over them;
+    /// the built-in one places `matrix_rows` instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<Vec<MatrixRow>>,
+    matrix_rows: &'static str,
     owners: Vec<String>,
     unreleased: usize,
     ring_svg: String,
 }
+
+#[derive(Serialize)]
+struct MatrixRowsCtx<'a> {
+    root: &'a str,
+    rows: Vec<MatrixRow>,
+}
+
+/// What the dashboard gets as `matrix_rows`: the rows are rendered after it,
+/// a chunk at a time, and put where this marker ended up. At 10,000
+/// workloads a context holding every row was over 100 MB of template values;
+/// a chunk's is a few hundred kilobytes, made again in the same memory.
+const MATRIX_ROWS: &str = "<!--cutover:matrix-rows-->";
+const MATRIX_CHUNK: usize = 500;
 
 fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
     let (p, a) = (env.p, env.a);
@@ -300,7 +323,8 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
             group: i.group.clone(),
         })
         .collect();
-    let rows = p.workloads.values().map(|w| matrix_row(w, &a.workloads[&w.id], checklist)).collect();
+    let own_template = env.theme.templates.contains_key("dashboard.html");
+    let row = |w: &crate::model::Workload| matrix_row(w, &a.workloads[&w.id], checklist);
     let owners: BTreeSet<String> = p.workloads.values().map(|w| w.owner.clone()).collect();
     let counts = Counts::of(a.workloads.values().map(|w| &w.decision));
     let ctx = DashboardCtx {
@@ -310,11 +334,24 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
         releases: p.site.releases.iter().filter_map(|r| release_summary(p, a, r.id.as_str())).collect(),
         groups,
         columns,
-        rows,
+        rows: own_template.then(|| p.workloads.values().map(row).collect()),
+        matrix_rows: MATRIX_ROWS,
         owners: owners.into_iter().collect(),
         unreleased: p.workloads.values().filter(|w| w.release.is_none()).count(),
     };
-    env.render("dashboard.html", &ctx)
+    let mut page = env.render("dashboard.html", &ctx)?;
+    let Some(at) = page.windows(MATRIX_ROWS.len()).position(|w| w == MATRIX_ROWS.as_bytes()) else {
+        return Ok(page);
+    };
+    let tail = page.split_off(at + MATRIX_ROWS.len());
+    page.truncate(at);
+    let workloads: Vec<&crate::model::Workload> = p.workloads.values().collect();
+    for chunk in workloads.chunks(MATRIX_CHUNK) {
+        let rows = chunk.iter().map(|w| row(w)).collect();
+        env.render_to("matrix-rows.html", &MatrixRowsCtx { root: &ctx.common.root, rows }, &mut page)?;
+    }
+    page.extend_from_slice(&tail);
+    Ok(page)
 }
 
 #[derive(Serialize)]
