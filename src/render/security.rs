@@ -2,6 +2,7 @@
 //! and the decommissioning page. Contexts only; the templates lay them out.
 
 use super::context::workload_href;
+use crate::date::Date;
 use crate::decommission::{AssetStage, AssetState};
 use crate::evaluate::Assessment;
 use crate::model::{FieldValue, Portfolio, Status, Workload};
@@ -170,11 +171,19 @@ fn risks(ev: &crate::model::Evidence) -> Vec<RiskRow> {
 }
 
 #[derive(Serialize)]
+/// The asset's own fields are spelled out rather than flattened: serde's
+/// flatten goes through a map of unknown size, which made each of the
+/// 25,000 rows of a 10,000-workload decommissioning page cost kilobytes of
+/// template values.
 pub struct AssetRow {
     pub workload_name: String,
     pub href: String,
-    #[serde(flatten)]
-    pub asset: AssetState,
+    pub name: String,
+    pub kind: Option<String>,
+    pub stage: AssetStage,
+    pub hold_ends: Option<Date>,
+    pub days: i64,
+    pub decommissioned_on: Option<Date>,
     pub stage_label: &'static str,
     pub stage_class: &'static str,
 }
@@ -193,7 +202,12 @@ pub fn asset_row(root: &str, w: &Workload, asset: &AssetState) -> AssetRow {
     AssetRow {
         workload_name: w.name.clone(),
         href: workload_href(root, w.id.as_str()),
-        asset: asset.clone(),
+        name: asset.name.clone(),
+        kind: asset.kind.clone(),
+        stage: asset.stage,
+        hold_ends: asset.hold_ends,
+        days: asset.days,
+        decommissioned_on: asset.decommissioned_on,
         stage_label: asset.stage.as_str(),
         stage_class: stage_class(asset.stage),
     }
@@ -216,11 +230,11 @@ pub fn all_assets(root: &str, p: &Portfolio, a: &Assessment) -> Vec<AssetRow> {
         })
         .collect();
     rows.sort_by(|x, y| {
-        (rank(x.asset.stage), std::cmp::Reverse(x.asset.days), &x.workload_name, &x.asset.name).cmp(&(
-            rank(y.asset.stage),
-            std::cmp::Reverse(y.asset.days),
+        (rank(x.stage), std::cmp::Reverse(x.days), &x.workload_name, &x.name).cmp(&(
+            rank(y.stage),
+            std::cmp::Reverse(y.days),
             &y.workload_name,
-            &y.asset.name,
+            &y.name,
         ))
     });
     rows
