@@ -89,7 +89,7 @@ fn withhold_sensitive(specs: &[FieldSpec], values: &mut Vec<(String, FieldValue)
 }
 
 fn withhold_all(ev: &mut crate::model::Evidence) {
-    if !ev.body.trim().is_empty() {
+    if !ev.body.is_blank() {
         ev.body = crate::model::Body::default();
         ev.withheld.push("the evidence text".into());
     }

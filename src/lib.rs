@@ -65,16 +65,15 @@ pub struct RunOptions {
     pub strict: bool,
     /// Which edition `build` writes; `check` ignores it.
     pub edition: edition::Edition,
-    /// Keep only what decisions and diagnostics need: no evidence bodies
-    /// (file texts are never kept; see [`Checked::quote`]). For `check` and
-    /// `gate`, which render nothing; a large portfolio then never sits in
-    /// memory whole. `build` ignores it.
-    pub lean: bool,
+    /// What to keep of each evidence body (file texts are never kept; see
+    /// [`Checked::quote`]): `check` and `gate` keep none, the library's
+    /// default is the Markdown. `build` ignores it and keeps the HTML.
+    pub bodies: validate::Bodies,
 }
 
 impl Checked {
     /// The text of a site-relative file, for quoting the lines diagnostics
-    /// point at: as loaded, or, when a lean run let it go, read again.
+    /// point at: as loaded, or, when the run let it go, read again.
     pub fn quote(&self, path: &str) -> Option<String> {
         match self.sources.text_of(path) {
             Some(text) => Some(text.to_string()),
@@ -102,7 +101,7 @@ pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result
     progress.files_read.store(files_in(&top), std::sync::atomic::Ordering::Relaxed);
     // Workload folders are read as they are validated, never all at once.
     let (portfolio, diags, sources) =
-        progress.time(Stage::Validate, || validate::validate_streaming(top, &folders, opts.lean, &files));
+        progress.time(Stage::Validate, || validate::validate_streaming(top, &folders, opts.bodies, &files));
     conclude(root, sources, portfolio, diags, opts, progress)
 }
 
@@ -162,8 +161,8 @@ pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, boo
 /// [`build`], reporting each stage to `progress`.
 pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progress) -> Result<(Checked, bool), Fatal> {
     write::check_target(out, root).map_err(|e| Fatal(e.0))?;
-    // Rendering needs the evidence bodies.
-    let mut checked = check_with(root, &RunOptions { lean: false, ..opts.clone() }, progress)?;
+    // Rendering needs the evidence bodies, as HTML from validation's own parse.
+    let mut checked = check_with(root, &RunOptions { bodies: validate::Bodies::Html, ..opts.clone() }, progress)?;
     if checked.report.blocks_build() {
         return Ok((checked, false));
     }

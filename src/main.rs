@@ -45,7 +45,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             let watch = terminal::Watch::start(quiet, verbose);
             let checked = cutover::check_with(
                 &root,
-                &RunOptions { as_of, strict, lean: true, ..Default::default() },
+                &RunOptions { as_of, strict, bodies: cutover::validate::Bodies::None, ..Default::default() },
                 watch.progress(),
             );
             watch.finish();
@@ -61,7 +61,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
         }
         Command::Build { root, out, as_of, strict, edition } => {
             let out = out.unwrap_or_else(|| root.join("public"));
-            let opts = RunOptions { as_of, strict, edition: edition.into(), lean: false };
+            let opts = RunOptions { as_of, strict, edition: edition.into(), ..Default::default() };
             let watch = terminal::Watch::start(quiet, verbose);
             let built = cutover::build_with(&root, &out, &opts, watch.progress());
             watch.finish();
@@ -82,7 +82,10 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(exit_leaving(checked))
         }
         Command::Gate { workloads, root, as_of, format } => {
-            let checked = cutover::check(&root, &RunOptions { as_of, lean: true, ..Default::default() })?;
+            let checked = cutover::check(
+                &root,
+                &RunOptions { as_of, bodies: cutover::validate::Bodies::None, ..Default::default() },
+            )?;
             let result = cutover::gate::gate(&checked, &workloads);
             match format {
                 GateFormat::Human => eprint!("{}", result.to_human()),

@@ -1,7 +1,9 @@
 //! What evidence Markdown contains, as validation and rendering both need to
-//! see it: the same extensions, the same links, the same raw HTML.
+//! see it: the same extensions, the same links, the same raw HTML; and the
+//! HTML it becomes, written from the same parse when a build asks for it.
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use std::collections::BTreeSet;
 
 /// The CommonMark extensions evidence may use.
 pub fn options() -> Options {
@@ -64,61 +66,195 @@ pub fn facts(text: &str) -> Facts {
 /// Parses `text` once and collects every link and image destination (Markdown
 /// links and images, and the `href`/`src` of raw HTML) and every raw HTML run.
 pub fn scan(text: &str) -> Scan {
-    let mut out = Scan::default();
-    let mut block: Option<RawHtml> = None;
+    let mut scanner = Scanner::default();
     for (ev, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        scanner.see(&ev, range.start);
+    }
+    scanner.finish()
+}
+
+/// [`scan`] and the body's HTML from the same parse: a build needs both, and
+/// parsing is most of the cost of either. The events are held until the
+/// scan is done, because the HTML depends on what it found (the highest
+/// heading, whether to sanitise).
+pub fn scan_and_render(text: &str, spec: &HtmlSpec) -> (Scan, String) {
+    let events: Vec<(Event, usize)> =
+        Parser::new_ext(text, options()).into_offset_iter().map(|(ev, range)| (ev, range.start)).collect();
+    let mut scanner = Scanner::default();
+    for (ev, offset) in &events {
+        scanner.see(ev, *offset);
+    }
+    let scan = scanner.finish();
+    let html = write_html(events.into_iter().map(|(ev, _)| ev), text.len(), &scan.facts, spec);
+    (scan, html)
+}
+
+/// Collects a [`Scan`] from events as they go by.
+#[derive(Default)]
+struct Scanner {
+    out: Scan,
+    block: Option<RawHtml>,
+}
+
+impl Scanner {
+    fn see(&mut self, ev: &Event, offset: usize) {
+        let out = &mut self.out;
         match ev {
             Event::Start(Tag::Heading { level, .. }) => {
-                let level = level as u8;
+                let level = *level as u8;
                 out.facts.highest_heading = Some(out.facts.highest_heading.map_or(level, |h| h.min(level)));
             }
             Event::Start(Tag::Link { link_type, dest_url, .. }) => {
-                out.facts.needs_sanitiser |= !crate::sanitize::is_safe_link(&dest_url);
+                out.facts.needs_sanitiser |= !crate::sanitize::is_safe_link(dest_url);
                 out.links.push(BodyLink {
                     // `<ops@x.example>` is an e-mail autolink: its destination carries no scheme.
-                    dest: if link_type == pulldown_cmark::LinkType::Email {
+                    dest: if *link_type == pulldown_cmark::LinkType::Email {
                         format!("mailto:{dest_url}")
                     } else {
                         dest_url.to_string()
                     },
-                    offset: range.start,
+                    offset,
                     origin: Origin::Markdown,
                     image: false,
                 })
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
-                out.facts.needs_sanitiser |= !crate::sanitize::is_local(&dest_url);
-                out.links.push(BodyLink {
-                    dest: dest_url.to_string(),
-                    offset: range.start,
-                    origin: Origin::Markdown,
-                    image: true,
-                })
+                out.facts.needs_sanitiser |= !crate::sanitize::is_local(dest_url);
+                out.links.push(BodyLink { dest: dest_url.to_string(), offset, origin: Origin::Markdown, image: true })
             }
-            Event::Start(Tag::HtmlBlock) => block = Some(RawHtml { html: String::new(), offset: range.start }),
-            Event::End(TagEnd::HtmlBlock) => out.raw_html.extend(block.take()),
+            Event::Start(Tag::HtmlBlock) => self.block = Some(RawHtml { html: String::new(), offset }),
+            Event::End(TagEnd::HtmlBlock) => out.raw_html.extend(self.block.take()),
             Event::Html(h) => {
                 out.facts.needs_sanitiser = true;
-                match block.as_mut() {
-                    Some(b) => b.html.push_str(&h),
-                    None => out.raw_html.push(RawHtml { html: h.to_string(), offset: range.start }),
+                match self.block.as_mut() {
+                    Some(b) => b.html.push_str(h),
+                    None => out.raw_html.push(RawHtml { html: h.to_string(), offset }),
                 }
             }
             Event::InlineHtml(h) => {
                 out.facts.needs_sanitiser = true;
-                out.raw_html.push(RawHtml { html: h.to_string(), offset: range.start })
+                out.raw_html.push(RawHtml { html: h.to_string(), offset })
             }
             _ => {}
         }
     }
-    for chunk in &out.raw_html {
-        for (value, at) in crate::sanitize::url_attributes(&chunk.html) {
-            // Raw `<img src>` that leaves the folder is reported by the sanitiser check (W0004).
-            out.links.push(BodyLink { dest: value, offset: chunk.offset + at, origin: Origin::RawHtml, image: false });
+
+    fn finish(self) -> Scan {
+        let mut out = self.out;
+        let mut found = Vec::new();
+        for chunk in &out.raw_html {
+            for (value, at) in crate::sanitize::url_attributes(&chunk.html) {
+                // Raw `<img src>` that leaves the folder is reported by the sanitiser check (W0004).
+                found.push(BodyLink { dest: value, offset: chunk.offset + at, origin: Origin::RawHtml, image: false });
+            }
+        }
+        out.links.extend(found);
+        out.links.sort_by_key(|l| l.offset);
+        out
+    }
+}
+
+/// What turning a body into HTML needs besides its text.
+pub struct HtmlSpec<'s> {
+    /// The item ids with evidence in this workload: a link to `<item>.md`
+    /// becomes a link to that item's section of the report.
+    pub evidence_items: &'s BTreeSet<String>,
+    /// The level the body's highest heading becomes, so that its outline
+    /// nests under the page's own headings whatever level the author started at.
+    pub top: u8,
+    /// Footnote anchors are named `fn-<scope>-<label>`, so two bodies on one
+    /// page never share an id.
+    pub scope: &'s str,
+}
+
+/// The heading level an evidence body's highest heading becomes on its report (under the item's `h3`).
+pub const EVIDENCE_TOP_HEADING: u8 = 4;
+
+/// Writes the HTML for a body's events: links to other evidence rewritten,
+/// headings shifted, table alignment as classes, and the sanitiser run when
+/// `facts` says the Markdown could carry anything unsafe. `len` (the
+/// Markdown's length) sizes the output.
+pub fn write_html<'a>(events: impl Iterator<Item = Event<'a>>, len: usize, facts: &Facts, spec: &HtmlSpec) -> String {
+    let footnote = |label: CowStr| CowStr::from(format!("fn-{}-{label}", spec.scope));
+    let heading_shift = spec.top.saturating_sub(facts.highest_heading.unwrap_or(spec.top));
+    let mut table = TableCells::default();
+    let events = events.map(|ev| match ev {
+        Event::FootnoteReference(label) => Event::FootnoteReference(footnote(label)),
+        Event::Start(Tag::FootnoteDefinition(label)) => Event::Start(Tag::FootnoteDefinition(footnote(label))),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link { link_type, dest_url: rewrite(dest_url, spec.evidence_items), title, id })
+        }
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading { level: shift(level, heading_shift), id, classes, attrs })
+        }
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level, heading_shift))),
+        other => table.map(other),
+    });
+    let mut raw = String::with_capacity(len * 3 / 2);
+    html::push_html(&mut raw, events);
+    if facts.needs_sanitiser { crate::sanitize::clean(&raw) } else { raw }
+}
+
+/// Table alignment as classes (`align-left`, `align-center`, `align-right`)
+/// instead of the inline `style` pulldown-cmark writes, which the page's
+/// Content-Security-Policy would block. Cells of an aligned column become
+/// raw `<th>`/`<td>` openings; the writer still closes them itself.
+#[derive(Default)]
+struct TableCells {
+    alignments: Vec<Alignment>,
+    in_head: bool,
+    column: usize,
+}
+
+impl TableCells {
+    fn map<'a>(&mut self, ev: Event<'a>) -> Event<'a> {
+        match ev {
+            Event::Start(Tag::Table(alignments)) => {
+                let plain = vec![Alignment::None; alignments.len()];
+                self.alignments = alignments;
+                Event::Start(Tag::Table(plain))
+            }
+            Event::Start(Tag::TableHead) => {
+                (self.in_head, self.column) = (true, 0);
+                ev
+            }
+            Event::End(TagEnd::TableHead) => {
+                self.in_head = false;
+                ev
+            }
+            Event::Start(Tag::TableRow) => {
+                self.column = 0;
+                ev
+            }
+            Event::Start(Tag::TableCell) => {
+                let class = match self.alignments.get(self.column) {
+                    Some(Alignment::Left) => "align-left",
+                    Some(Alignment::Center) => "align-center",
+                    Some(Alignment::Right) => "align-right",
+                    _ => "",
+                };
+                self.column += 1;
+                match (class, self.in_head) {
+                    ("", _) => ev,
+                    (c, true) => Event::Html(format!("<th class=\"{c}\">").into()),
+                    (c, false) => Event::Html(format!("<td class=\"{c}\">").into()),
+                }
+            }
+            other => other,
         }
     }
-    out.links.sort_by_key(|l| l.offset);
-    out
+}
+
+fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
+    let n = (level as u8 + by).min(6);
+    HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
+}
+
+fn rewrite<'a>(dest: CowStr<'a>, evidence_items: &BTreeSet<String>) -> CowStr<'a> {
+    match crate::validate::links::evidence_item(&dest, evidence_items) {
+        Some(item) => CowStr::from(format!("#item-{item}")),
+        None => dest,
+    }
 }
 
 #[cfg(test)]
@@ -157,6 +293,25 @@ mod tests {
             "![remote](https://x.example/i.png)\n",
         ] {
             assert!(facts(unsafe_body).needs_sanitiser, "{unsafe_body}");
+        }
+    }
+
+    #[test]
+    fn one_parse_gives_the_scan_and_the_html_of_two() {
+        let items: BTreeSet<String> = ["stage".to_string()].into_iter().collect();
+        let spec = HtmlSpec { evidence_items: &items, top: EVIDENCE_TOP_HEADING, scope: "assess" };
+        for body in [
+            "",
+            "## Plan\n\nSee [stage](stage.md), [log](logs/run.txt) and <ops@x.example>.\n",
+            "Text[^1].\n\n[^1]: Note.\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n",
+            "<div onclick=\"x()\">raw <a href=\"javascript:alert(1)\">link</a></div>\n\n# Top\n",
+            "![remote](https://x.example/i.png) and inline <b>bold</b>\n",
+        ] {
+            let (scan_once, html_once) = scan_and_render(body, &spec);
+            let scanned = scan(body);
+            let html = write_html(Parser::new_ext(body, options()), body.len(), &scanned.facts, &spec);
+            assert_eq!(scan_once, scanned, "{body}");
+            assert_eq!(html_once, html, "{body}");
         }
     }
 }

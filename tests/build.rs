@@ -43,6 +43,38 @@ fn two_builds_are_byte_identical_whatever_the_thread_count() {
     assert_same_files(&sa, &site(&b), "a rebuild with 7 threads");
 }
 
+/// `build` writes each evidence body's HTML from the parse validation makes
+/// (one parse per file); the library's default keeps the Markdown and
+/// renders it afterwards, as `serve` does. Both must give the same pages.
+#[test]
+fn bodies_rendered_during_validation_match_bodies_rendered_afterwards() {
+    let p = Portfolio::sample("build-one-parse");
+    p.write(
+        "content/workloads/payroll/replicate.md",
+        &format!(
+            "{}\n\nRaw <b>bold</b>, a [runbook](stage.md), a footnote[^n] and <div onclick=\"x()\">a div</div>.\n\n[^n]: Note.\n",
+            p.read("content/workloads/payroll/replicate.md")
+        ),
+    );
+    let out = p.temp().join("site");
+    let run = build_into(&p, &out, SAMPLE_AS_OF, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let built = site(&out);
+    let as_of = cutover::date::Date::parse(SAMPLE_AS_OF);
+    let checked = cutover::check(p.root(), &cutover::RunOptions { as_of, ..Default::default() }).unwrap();
+    let rendered = cutover::render::render(&checked.portfolio, &checked.assessment).unwrap();
+    let mut pages = 0;
+    for (path, output) in &rendered {
+        if let cutover::render::Output::Bytes(bytes) = output {
+            assert_eq!(built.get(path).map(Vec::as_slice), Some(bytes.as_slice()), "{path}");
+            pages += 1;
+        }
+    }
+    assert!(pages > 10, "only {pages} pages compared");
+    let report = String::from_utf8_lossy(&built["workloads/payroll/index.html"]).into_owned();
+    assert!(report.contains("<b>bold</b>") && !report.contains("onclick"), "{report}");
+}
+
 #[test]
 fn the_output_does_not_depend_on_where_the_portfolio_lives() {
     let p = Portfolio::sample("where-1");

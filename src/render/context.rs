@@ -6,6 +6,7 @@ use crate::checklist::{Checklist, FieldKind, FieldSpec};
 use crate::evaluate::{Assessment, Decision, ItemState, WorkloadAssessment};
 use crate::model::{Evidence, FieldValue, Link, Portfolio, Status, Workload};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// Shared by every page: where the site root is relative to the page, and the site's names.
@@ -138,7 +139,7 @@ pub struct ItemView<'a> {
     pub waiver: Option<&'a crate::model::Waiver>,
     pub links: Vec<LinkView>,
     pub fields: Vec<FieldView>,
-    pub body_html: String,
+    pub body_html: Cow<'a, str>,
     pub has_evidence: bool,
     pub withheld: &'a [String],
     pub changed_after_signoff: bool,
@@ -302,11 +303,14 @@ pub fn item_groups<'a>(p: &'a Portfolio, w: &'a Workload, wa: &'a WorkloadAssess
         .collect()
 }
 
-/// An evidence body under its item's heading (level 4), in one pass when validation left its facts.
-fn body_html(body: &crate::model::Body, with_evidence: &BTreeSet<String>, scope: &str) -> String {
-    match body.facts() {
-        Some(facts) => markdown::to_html_scanned(body, facts, with_evidence, 4, scope),
-        None => markdown::to_html_in(body, with_evidence, 4, scope),
+/// An evidence body under its item's heading: the HTML validation wrote, or
+/// else rendered now, in one pass when validation left its facts.
+fn body_html<'a>(body: &'a crate::model::Body, with_evidence: &BTreeSet<String>, scope: &str) -> Cow<'a, str> {
+    let top = crate::markdown::EVIDENCE_TOP_HEADING;
+    match (body.html(), body.facts()) {
+        (Some(html), _) => Cow::Borrowed(html),
+        (None, Some(facts)) => Cow::Owned(markdown::to_html_scanned(body, facts, with_evidence, top, scope)),
+        (None, None) => Cow::Owned(markdown::to_html_in(body, with_evidence, top, scope)),
     }
 }
 

@@ -1,8 +1,10 @@
-//! Evidence Markdown into HTML that is safe to put in a page: links rewritten
-//! for the report, headings nested under the item, and sanitised wherever
-//! the Markdown could carry anything unsafe.
+//! Markdown into HTML for pages whose text validation did not render: free
+//! pages, workload summaries, and evidence when the caller kept the Markdown
+//! (`serve`). The writer itself is [`crate::markdown::write_html`], shared
+//! with validation, which renders a build's evidence from its own parse.
 
-use pulldown_cmark::{Alignment, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd, html};
+use crate::markdown::{HtmlSpec, write_html};
+use pulldown_cmark::Parser;
 use std::collections::BTreeSet;
 
 /// Renders a body. `evidence_items` are the item ids with evidence in this
@@ -29,74 +31,8 @@ pub fn to_html_scanned(
     top: u8,
     scope: &str,
 ) -> String {
-    let footnote = |label: CowStr| CowStr::from(format!("fn-{scope}-{label}"));
-    let heading_shift = top.saturating_sub(facts.highest_heading.unwrap_or(top));
-    let mut table = TableCells::default();
-    let events = Parser::new_ext(body, crate::markdown::options()).map(|ev| match ev {
-        Event::FootnoteReference(label) => Event::FootnoteReference(footnote(label)),
-        Event::Start(Tag::FootnoteDefinition(label)) => Event::Start(Tag::FootnoteDefinition(footnote(label))),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Link { link_type, dest_url: rewrite(dest_url, evidence_items), title, id })
-        }
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(Tag::Heading { level: shift(level, heading_shift), id, classes, attrs })
-        }
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level, heading_shift))),
-        other => table.map(other),
-    });
-    let mut raw = String::with_capacity(body.len() * 3 / 2);
-    html::push_html(&mut raw, events);
-    if facts.needs_sanitiser { crate::sanitize::clean(&raw) } else { raw }
-}
-
-/// Table alignment as classes (`align-left`, `align-center`, `align-right`)
-/// instead of the inline `style` pulldown-cmark writes, which the page's
-/// Content-Security-Policy would block. Cells of an aligned column become
-/// raw `<th>`/`<td>` openings; the writer still closes them itself.
-#[derive(Default)]
-struct TableCells {
-    alignments: Vec<Alignment>,
-    in_head: bool,
-    column: usize,
-}
-
-impl TableCells {
-    fn map<'a>(&mut self, ev: Event<'a>) -> Event<'a> {
-        match ev {
-            Event::Start(Tag::Table(alignments)) => {
-                let plain = vec![Alignment::None; alignments.len()];
-                self.alignments = alignments;
-                Event::Start(Tag::Table(plain))
-            }
-            Event::Start(Tag::TableHead) => {
-                (self.in_head, self.column) = (true, 0);
-                ev
-            }
-            Event::End(TagEnd::TableHead) => {
-                self.in_head = false;
-                ev
-            }
-            Event::Start(Tag::TableRow) => {
-                self.column = 0;
-                ev
-            }
-            Event::Start(Tag::TableCell) => {
-                let class = match self.alignments.get(self.column) {
-                    Some(Alignment::Left) => "align-left",
-                    Some(Alignment::Center) => "align-center",
-                    Some(Alignment::Right) => "align-right",
-                    _ => "",
-                };
-                self.column += 1;
-                match (class, self.in_head) {
-                    ("", _) => ev,
-                    (c, true) => Event::Html(format!("<th class=\"{c}\">").into()),
-                    (c, false) => Event::Html(format!("<td class=\"{c}\">").into()),
-                }
-            }
-            other => other,
-        }
-    }
+    let spec = HtmlSpec { evidence_items, top, scope };
+    write_html(Parser::new_ext(body, crate::markdown::options()), body.len(), facts, &spec)
 }
 
 /// Inline Markdown (workload summaries): no block elements survive.
@@ -104,18 +40,6 @@ pub fn inline_to_html(text: &str) -> String {
     let html = to_html(text, &BTreeSet::new(), 1);
     let trimmed = html.trim();
     trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
-}
-
-fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
-    let n = (level as u8 + by).min(6);
-    HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
-}
-
-fn rewrite<'a>(dest: CowStr<'a>, evidence_items: &BTreeSet<String>) -> CowStr<'a> {
-    match crate::validate::links::evidence_item(&dest, evidence_items) {
-        Some(item) => CowStr::from(format!("#item-{item}")),
-        None => dest,
-    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub fn read(
     files: &BTreeSet<String>,
     digests: &BTreeMap<String, String>,
     model: PromotionModel,
+    html: Option<&BTreeSet<String>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Evidence> {
     let split = match frontmatter::split(&src.text) {
@@ -79,9 +80,17 @@ pub fn read(
         }
     }
     let mut linked: Vec<String> = ev.documented_in.iter().filter_map(Link::file).map(str::to_string).collect();
-    let (body_links, facts) = check_body_links(&mut sink, split.body, split.body_line, files);
+    let spec = html.map(|evidence_items| crate::markdown::HtmlSpec {
+        evidence_items,
+        top: crate::markdown::EVIDENCE_TOP_HEADING,
+        scope: item.id.as_str(),
+    });
+    let (body_links, facts, body_html) = check_body_links(&mut sink, split.body, split.body_line, files, spec.as_ref());
     linked.extend(body_links);
     ev.body = std::mem::take(&mut ev.body).with_facts(facts);
+    if let Some(body_html) = body_html {
+        ev.body = std::mem::take(&mut ev.body).with_html(body_html);
+    }
     linked.sort();
     linked.dedup();
     ev.linked_files = linked;
@@ -365,12 +374,19 @@ fn check_body_links(
     body: &str,
     body_line: u32,
     files: &BTreeSet<String>,
-) -> (Vec<String>, crate::markdown::Facts) {
+    html: Option<&crate::markdown::HtmlSpec>,
+) -> (Vec<String>, crate::markdown::Facts, Option<String>) {
     use crate::markdown::Origin;
     let saved = sink.line_offset;
     sink.line_offset = 0;
     let mut linked = Vec::new();
-    let scan = crate::markdown::scan(body);
+    let (scan, body_html) = match html {
+        Some(spec) => {
+            let (scan, body_html) = crate::markdown::scan_and_render(body, spec);
+            (scan, Some(body_html))
+        }
+        None => (crate::markdown::scan(body), None),
+    };
     for link in &scan.links {
         match links::resolve(&link.dest, Allowed::Body, files) {
             Ok(Some(Link::File(f))) => linked.push(f),
@@ -397,7 +413,7 @@ fn check_body_links(
         }
     }
     sink.line_offset = saved;
-    (linked, scan.facts)
+    (linked, scan.facts, body_html)
 }
 
 /// The file position of byte `offset` of a body that starts on line `body_line`.

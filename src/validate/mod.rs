@@ -98,6 +98,20 @@ pub fn validate_cached(sources: &Sources, cache: &mut Cache) -> (Portfolio, Vec<
     ctx.assemble(sources, results.into_iter().map(|(_, r)| r), diags)
 }
 
+/// What a run keeps of each evidence body once its file is validated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Bodies {
+    /// The Markdown, for callers of the library that render it themselves.
+    #[default]
+    Markdown,
+    /// Nothing: `check` and `gate` render nothing, so a large portfolio
+    /// never sits in memory whole.
+    None,
+    /// The report HTML, written from the parse validation makes anyway:
+    /// `build` parses each body once.
+    Html,
+}
+
 /// Loads and validates each workload folder in one pass, so that a large
 /// portfolio is never in memory whole: `top` holds what `load::load_root`
 /// read, `folders` the workload folders it found. File texts are let go as
@@ -107,26 +121,29 @@ pub fn validate_cached(sources: &Sources, cache: &mut Cache) -> (Portfolio, Vec<
 pub fn validate_streaming(
     mut top: Sources,
     folders: &[(String, std::path::PathBuf)],
-    lean: bool,
+    bodies: Bodies,
     on_loaded: &(dyn Fn(&WorkloadSources) + Sync),
 ) -> (Portfolio, Vec<Diagnostic>, Sources) {
     let mut diags = std::mem::take(&mut top.diagnostics);
     let known: BTreeSet<String> = folders.iter().map(|(id, _)| id.clone()).collect();
-    let ctx = Context::of(&top, known, &mut diags);
+    let mut ctx = Context::of(&top, known, &mut diags);
+    ctx.html = bodies == Bodies::Html;
     let done: Vec<(WorkloadSources, Vec<Diagnostic>, WorkloadResult)> = folders
         .par_iter()
         .map(|(name, path)| {
             let (mut w, load_diags) = crate::load::load_workload_at(name, path);
             on_loaded(&w);
             let (mut r, d) = ctx.read(&w);
-            // The texts go either way; a build keeps each body, copied out of
-            // its file so that the front matter around it can go too.
+            // The texts go either way; what is kept of each body is in its
+            // own allocation, so that the rest of its file can go too.
             w.drop_texts();
             if let Some((workload, _)) = &mut r {
                 for e in workload.evidence.values_mut() {
-                    e.body = match lean {
-                        true => crate::model::Body::default(),
-                        false => std::mem::take(&mut e.body).detached(),
+                    let body = std::mem::take(&mut e.body);
+                    e.body = match bodies {
+                        Bodies::None => crate::model::Body::default(),
+                        Bodies::Markdown => body.detached(),
+                        Bodies::Html => body.into_html(),
                     };
                 }
             }
@@ -151,6 +168,8 @@ struct Context {
     /// False when site.yaml has errors: its releases and approvers are then unknown.
     site_trusted: bool,
     known: BTreeSet<String>,
+    /// Write each evidence body's HTML from validation's parse (a build).
+    html: bool,
 }
 
 impl Context {
@@ -172,12 +191,13 @@ impl Context {
         if site_trusted {
             signoff_roles(&checklist, &site, sources, diags);
         }
-        Context { site, checklist, site_trusted, known }
+        Context { site, checklist, site_trusted, known, html: false }
     }
 
     fn read(&self, w: &WorkloadSources) -> WorkloadResult {
         let mut d = Vec::new();
-        let r = read_workload(w, self.site_trusted.then_some(&self.site), &self.checklist, &self.known, &mut d);
+        let site = self.site_trusted.then_some(&self.site);
+        let r = read_workload(w, site, &self.checklist, &self.known, self.html, &mut d);
         (r, d)
     }
 
@@ -252,6 +272,7 @@ fn read_workload(
     site: Option<&Site>,
     checklist: &Checklist,
     known: &BTreeSet<String>,
+    html: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Workload, workload::DependencyPositions)> {
     let id_ok = is_valid_id(&w.id);
@@ -275,6 +296,14 @@ fn read_workload(
     let model = head.as_ref().map(|(h, _)| h.promotion_model).unwrap_or_default();
     let mut files: BTreeSet<String> = w.attachments.iter().cloned().collect();
     files.extend(w.evidence.iter().filter_map(|e| e.path.rsplit('/').next().map(str::to_string)));
+    // The items the report will have a section for: links to their files become in-page links.
+    let with_evidence: Option<BTreeSet<String>> = html.then(|| {
+        let names =
+            w.evidence.iter().filter_map(|e| e.path.rsplit('/').next()).chain(w.unreadable.iter().map(String::as_str));
+        names
+            .filter_map(|n| evidence::item_id_of(n).and_then(|id| checklist.item(id.as_str())).map(|i| i.id.0.clone()))
+            .collect()
+    });
     let mut evidence = BTreeMap::new();
     for src in &w.evidence {
         let name = src.path.rsplit('/').next().unwrap_or_default();
@@ -292,7 +321,7 @@ fn read_workload(
             );
             continue;
         };
-        let ev = evidence::read(src, item, &files, &w.attachment_digests, model, diags)
+        let ev = evidence::read(src, item, &files, &w.attachment_digests, model, with_evidence.as_ref(), diags)
             .unwrap_or_else(|| Evidence::unreadable(item.id.clone(), &src.path));
         evidence.insert(item.id.clone(), Box::new(ev));
     }
