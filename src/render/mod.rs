@@ -324,7 +324,6 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
         })
         .collect();
     let own_template = env.theme.templates.contains_key("dashboard.html");
-    let row = |w: &crate::model::Workload| matrix_row(w, &a.workloads[&w.id], checklist);
     let owners: BTreeSet<String> = p.workloads.values().map(|w| w.owner.clone()).collect();
     let counts = Counts::of(a.workloads.values().map(|w| &w.decision));
     let ctx = DashboardCtx {
@@ -334,21 +333,28 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
         releases: p.site.releases.iter().filter_map(|r| release_summary(p, a, r.id.as_str())).collect(),
         groups,
         columns,
-        rows: own_template.then(|| p.workloads.values().map(row).collect()),
+        rows: own_template
+            .then(|| p.workloads.values().map(|w| matrix_row(w, &a.workloads[&w.id], checklist)).collect()),
         matrix_rows: MATRIX_ROWS,
         owners: owners.into_iter().collect(),
         unreleased: p.workloads.values().filter(|w| w.release.is_none()).count(),
     };
-    let mut page = env.render("dashboard.html", &ctx)?;
+    let page = env.render("dashboard.html", &ctx)?;
+    place_matrix_rows(env, page, &ctx.common.root)
+}
+
+/// Renders the matrix rows, a chunk at a time, where the dashboard's
+/// [`MATRIX_ROWS`] marker ended up (a dashboard without it is left as it is).
+fn place_matrix_rows(env: &Env, mut page: Vec<u8>, root: &str) -> Result<Vec<u8>, RenderError> {
     let Some(at) = page.windows(MATRIX_ROWS.len()).position(|w| w == MATRIX_ROWS.as_bytes()) else {
         return Ok(page);
     };
     let tail = page.split_off(at + MATRIX_ROWS.len());
     page.truncate(at);
-    let workloads: Vec<&crate::model::Workload> = p.workloads.values().collect();
+    let workloads: Vec<&crate::model::Workload> = env.p.workloads.values().collect();
     for chunk in workloads.chunks(MATRIX_CHUNK) {
-        let rows = chunk.iter().map(|w| row(w)).collect();
-        env.render_to("matrix-rows.html", &MatrixRowsCtx { root: &ctx.common.root, rows }, &mut page)?;
+        let rows = chunk.iter().map(|w| matrix_row(w, &env.a.workloads[&w.id], &env.p.checklist)).collect();
+        env.render_to("matrix-rows.html", &MatrixRowsCtx { root, rows }, &mut page)?;
     }
     page.extend_from_slice(&tail);
     Ok(page)
