@@ -141,14 +141,17 @@ impl Scanner {
 
     fn finish(self) -> Scan {
         let mut out = self.out;
-        let mut found = Vec::new();
         for chunk in &out.raw_html {
             for (value, at) in crate::sanitize::url_attributes(&chunk.html) {
                 // Raw `<img src>` that leaves the folder is reported by the sanitiser check (W0004).
-                found.push(BodyLink { dest: value, offset: chunk.offset + at, origin: Origin::RawHtml, image: false });
+                out.links.push(BodyLink {
+                    dest: value,
+                    offset: chunk.offset + at,
+                    origin: Origin::RawHtml,
+                    image: false,
+                });
             }
         }
-        out.links.extend(found);
         out.links.sort_by_key(|l| l.offset);
         out
     }

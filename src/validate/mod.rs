@@ -296,18 +296,20 @@ fn read_workload(
     let model = head.as_ref().map(|(h, _)| h.promotion_model).unwrap_or_default();
     let mut files: BTreeSet<String> = w.attachments.iter().cloned().collect();
     files.extend(w.evidence.iter().filter_map(|e| e.path.rsplit('/').next().map(str::to_string)));
-    // The items the report will have a section for: links to their files become in-page links.
+    let item_of = |name: &str| evidence::item_id_of(name).and_then(|id| checklist.item(id.as_str()));
+    fn file_name(src: &crate::load::SourceFile) -> &str {
+        src.path.rsplit('/').next().unwrap_or_default()
+    }
+    // The items the report will have a section for (the keys `evidence` gets
+    // below): links to their files become in-page links.
     let with_evidence: Option<BTreeSet<String>> = html.then(|| {
-        let names =
-            w.evidence.iter().filter_map(|e| e.path.rsplit('/').next()).chain(w.unreadable.iter().map(String::as_str));
-        names
-            .filter_map(|n| evidence::item_id_of(n).and_then(|id| checklist.item(id.as_str())).map(|i| i.id.0.clone()))
-            .collect()
+        let names = w.evidence.iter().map(file_name).chain(w.unreadable.iter().map(String::as_str));
+        names.filter_map(item_of).map(|i| i.id.0.clone()).collect()
     });
     let mut evidence = BTreeMap::new();
     for src in &w.evidence {
-        let name = src.path.rsplit('/').next().unwrap_or_default();
-        let Some(item) = evidence::item_id_of(name).and_then(|id| checklist.item(id.as_str())) else {
+        let name = file_name(src);
+        let Some(item) = item_of(name) else {
             let stem = name.trim_end_matches(".md");
             let help = did_you_mean(stem, checklist.item_ids())
                 .map(|h| format!("{h} (rename the file to match a checklist item)"))
@@ -326,7 +328,7 @@ fn read_workload(
         evidence.insert(item.id.clone(), Box::new(ev));
     }
     for name in &w.unreadable {
-        if let Some(item) = evidence::item_id_of(name).and_then(|id| checklist.item(id.as_str())) {
+        if let Some(item) = item_of(name) {
             evidence
                 .insert(item.id.clone(), Box::new(Evidence::unreadable(item.id.clone(), &format!("{}/{name}", w.dir))));
         }
