@@ -8,9 +8,10 @@
 # /usr/bin/time -v: `cutover check`, `cutover build`, the I/O floor
 # (examples/floor.rs: read every input byte, write the files the build wrote)
 # and, where `hugo` is on PATH, Hugo building the same evidence files with
-# minimal templates. Each is run once to warm up, then RUNS times; the table
-# shows the medians of wall time, CPU time (user + sys) and peak memory
-# (maximum resident set size). Nothing here asserts a time: the goals are
+# minimal templates. They run in rounds, each command once per round (one
+# warm-up round, then RUNS timed ones), so that a slower spell of the machine
+# falls on all of them alike; the table shows the medians of wall time, CPU
+# time (user + sys) and peak memory (maximum resident set size). Nothing here asserts a time: the goals are
 # printed with their verdict and the exit code is 0 unless something failed.
 #
 # Settings (environment):
@@ -81,34 +82,45 @@ echo
 # --- helpers -----------------------------------------------------------------
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.6f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
-# measure SIZE NAME PREP -- COMMAND...: warm-up + RUNS timed runs; appends medians to $results.
-measure() {
-    local size=$1 name=$2 prep=$3
-    shift 4
-    local walls=() cpus=() rsss=() tf log run start end
+# The commands of one size, run in rounds: each round runs every command once,
+# so a change in the machine's speed during the benchmark (other guests on the
+# host, memory the host takes back) touches build, floor and Hugo alike and
+# leaves their ratios alone. Round 0 is the warm-up and is not counted.
+names=() preps=() cmds=()
+add() { names+=("$1"); preps+=("$2"); cmds+=("$3"); } # NAME PREP COMMAND (shell words)
+
+# run_rounds SIZE: RUNS timed rounds after a warm-up; appends each command's medians to $results.
+run_rounds() {
+    local size=$1 i run start end tf log
+    local -A walls=() cpus=() rsss=()
     tf=$(mktemp) log=$(mktemp)
     for ((run = 0; run <= RUNS; run++)); do
-        eval "$prep"
-        start=$EPOCHREALTIME
-        if ! /usr/bin/time -v -o "$tf" "$@" >"$log" 2>&1; then
-            echo "error: \`$*\` failed:" >&2
-            tail -20 "$log" >&2
-            exit 1
-        fi
-        end=$EPOCHREALTIME
-        ((run == 0)) && continue
-        walls+=("$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.4f", e - s}')")
-        cpus+=("$(awk -F': ' '/User time|System time/ {t += $2} END {printf "%.2f", t}' "$tf")")
-        rsss+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")")
+        for i in "${!names[@]}"; do
+            eval "${preps[i]}"
+            start=$EPOCHREALTIME
+            if ! eval "/usr/bin/time -v -o \"\$tf\" ${cmds[i]}" >"$log" 2>&1; then
+                echo "error: \`${cmds[i]}\` failed:" >&2
+                tail -20 "$log" >&2
+                exit 1
+            fi
+            end=$EPOCHREALTIME
+            ((run == 0)) && continue
+            walls[$i]+="$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.4f", e - s}') "
+            cpus[$i]+="$(awk -F': ' '/User time|System time/ {t += $2} END {printf "%.2f", t}' "$tf") "
+            rsss[$i]+="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf") "
+        done
     done
     local wall cpu rss
-    wall=$(printf '%s\n' "${walls[@]}" | median)
-    cpu=$(printf '%s\n' "${cpus[@]}" | median)
-    rss=$(printf '%s\n' "${rsss[@]}" | median)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$wall" "$cpu" "$rss" "$(printf '%s ' "${walls[@]}")" >>"$results"
-    printf '  %-6s wall %7.3f s  cpu %7.2f s  peak %7.1f MiB   (runs: %s)\n' \
-        "$name" "$wall" "$cpu" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "$(printf '%s ' "${walls[@]}")" >&2
+    for i in "${!names[@]}"; do
+        wall=$(printf '%s\n' ${walls[$i]} | median)
+        cpu=$(printf '%s\n' ${cpus[$i]} | median)
+        rss=$(printf '%s\n' ${rsss[$i]} | median)
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "${names[i]}" "$wall" "$cpu" "$rss" "${walls[$i]}" >>"$results"
+        printf '  %-6s wall %7.3f s  cpu %7.2f s  peak %7.1f MiB   (runs: %s)\n' \
+            "${names[i]}" "$wall" "$cpu" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "${walls[$i]}" >&2
+    done
     rm -f "$tf" "$log"
+    names=() preps=() cmds=()
 }
 
 get() { awk -F'\t' -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n {print ($3 ~ /^[0-9]+$/ || c != 3) ? $c : sprintf("%.3f", $c)}' "$results"; }
@@ -157,19 +169,26 @@ for n in $SIZES; do
     fi
     out=$BENCH_DIR/site-$n fout=$BENCH_DIR/floor-$n hout=$BENCH_DIR/hugo-public-$n
     echo "$n workloads: $(find "$root/content" -type f | wc -l) input files, $(du -sb "$root/content" | cut -f1) bytes" >&2
-    measure "$n" check ":" -- "$bin" check "$root"
-    measure "$n" build "rm -rf '$out'" -- "$bin" build "$root" --out "$out"
+    # One build first, to learn what it writes: the floor writes the same files.
+    rm -rf "$out"
+    if ! "$bin" build "$root" --out "$out" >"$BENCH_DIR/first-build.log" 2>&1; then
+        echo "error: cutover build failed:" >&2
+        tail -20 "$BENCH_DIR/first-build.log" >&2
+        exit 1
+    fi
     find "$out" -type f -printf '%s\t%P\n' >"$BENCH_DIR/manifest-$n.tsv"
     printf '%s\t%s\t%s\t%s\n' "$n" outputs "$(wc -l <"$BENCH_DIR/manifest-$n.tsv")" \
         "$(awk -F'\t' '{s += $1} END {print s}' "$BENCH_DIR/manifest-$n.tsv")" >>"$results"
     rm -rf "$out"
-    measure "$n" floor "rm -rf '$fout'" -- "$floor" "$root/content" "$BENCH_DIR/manifest-$n.tsv" "$fout"
-    rm -rf "$fout"
+    add check ":" "'$bin' check '$root'"
+    add build "rm -rf '$out'" "'$bin' build '$root' --out '$out'"
+    add floor "rm -rf '$fout'" "'$floor' '$root/content' '$BENCH_DIR/manifest-$n.tsv' '$fout'"
     if [[ -n $HUGO ]]; then
         hugo_site "$root" "$BENCH_DIR/hugo-$n"
-        measure "$n" hugo "rm -rf '$hout'" -- "$HUGO" --quiet -s "$BENCH_DIR/hugo-$n" -d "$hout"
-        rm -rf "$hout" "$BENCH_DIR/hugo-$n"
+        add hugo "rm -rf '$hout'" "'$HUGO' --quiet -s '$BENCH_DIR/hugo-$n' -d '$hout'"
     fi
+    run_rounds "$n"
+    rm -rf "$out" "$fout" "$hout" "$BENCH_DIR/hugo-$n"
 done
 
 # --- the report --------------------------------------------------------------
