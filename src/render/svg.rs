@@ -7,18 +7,29 @@ use std::fmt::Write as _;
 
 /// Escapes text for SVG/XML content and attribute values.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+    Esc(s).to_string()
+}
+
+/// [`esc`] written straight into a formatter: a graph escapes every label
+/// and link, and a string for each was most of what it allocated.
+struct Esc<'a>(&'a str);
+
+impl std::fmt::Display for Esc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let mut rest = self.0;
+        while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+            f.write_str(&rest[..i])?;
+            f.write_str(match rest.as_bytes()[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                _ => "&#39;",
+            })?;
+            rest = &rest[i + 1..];
         }
+        f.write_str(rest)
     }
-    out
 }
 
 /// One part of a whole, for bars and rings.
@@ -39,7 +50,7 @@ pub fn stacked_bar(parts: &[Part], width: u32, height: u32) -> String {
     let total: usize = parts.iter().map(|p| p.value).sum();
     let mut s = format!(
         r#"<svg class="bar" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{}" preserveAspectRatio="none">"#,
-        esc(&describe(parts))
+        Esc(&describe(parts))
     );
     let _ = write!(s, r#"<rect class="track" x="0" y="0" width="{width}" height="{height}" rx="3"/>"#);
     let mut x = 0.0f64;
@@ -48,9 +59,9 @@ pub fn stacked_bar(parts: &[Part], width: u32, height: u32) -> String {
         let _ = write!(
             s,
             r#"<rect class="seg {}" x="{x:.2}" y="0" width="{w:.2}" height="{height}"><title>{} {}</title></rect>"#,
-            esc(p.class),
+            Esc(p.class),
             p.value,
-            esc(p.label)
+            Esc(p.label)
         );
         x += w;
     }
@@ -65,7 +76,7 @@ pub fn ring(parts: &[Part], caption: &str) -> String {
     let circumference = 2.0 * std::f64::consts::PI * r;
     let mut s = format!(
         r#"<svg class="ring" viewBox="0 0 120 120" width="160" height="160" role="img" aria-label="{}">"#,
-        esc(&describe(parts))
+        Esc(&describe(parts))
     );
     let _ = write!(s, r#"<circle class="track" cx="60" cy="60" r="{r}" fill="none" stroke-width="18"/>"#);
     let mut offset = 0.0f64;
@@ -74,11 +85,11 @@ pub fn ring(parts: &[Part], caption: &str) -> String {
         let _ = write!(
             s,
             r#"<circle class="seg {}" cx="60" cy="60" r="{r}" fill="none" stroke-width="18" stroke-dasharray="{len:.3} {:.3}" stroke-dashoffset="{:.3}" transform="rotate(-90 60 60)"><title>{} {}</title></circle>"#,
-            esc(p.class),
+            Esc(p.class),
             circumference - len,
             -offset,
             p.value,
-            esc(p.label)
+            Esc(p.label)
         );
         offset += len;
     }
@@ -86,7 +97,7 @@ pub fn ring(parts: &[Part], caption: &str) -> String {
         s,
         r#"<text class="ring-total" x="60" y="56" text-anchor="middle" dominant-baseline="central">{total}</text>"#
     );
-    let _ = write!(s, r#"<text class="ring-caption" x="60" y="74" text-anchor="middle">{}</text></svg>"#, esc(caption));
+    let _ = write!(s, r#"<text class="ring-caption" x="60" y="74" text-anchor="middle">{}</text></svg>"#, Esc(caption));
     s
 }
 
@@ -104,9 +115,9 @@ pub fn timeline(as_of: &str, target: &str, days_left: i64) -> String {
         r#"<svg class="timeline {state}" viewBox="0 0 {w} 70" width="100%" role="img" aria-label="As of {as_of}; target {target}; {label}"><line class="axis" x1="{left}" y1="30" x2="{right}" y2="30" stroke-width="4"/><circle class="asof" cx="{a_x}" cy="30" r="8"/><text x="{a_x}" y="60" text-anchor="middle">as of {as_of}</text><rect class="target" x="{tx0}" y="22" width="16" height="16" transform="rotate(45 {t_x} 30)"/><text x="{t_x}" y="60" text-anchor="middle">target {target}</text><text class="span" x="{mid}" y="18" text-anchor="middle">{label}</text></svg>"#,
         tx0 = t_x - 8.0,
         mid = (left + right) / 2.0,
-        label = esc(&label),
-        as_of = esc(as_of),
-        target = esc(target),
+        label = Esc(&label),
+        as_of = Esc(as_of),
+        target = Esc(target),
     )
 }
 
@@ -169,7 +180,7 @@ pub fn dependency_graph(nodes: &[GraphNode], edges: &[(String, String)], title: 
     let width = x - COL_GAP + 10.0;
     let mut s = format!(
         r#"<svg class="graph" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="group" aria-label="{}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrowhead"/></marker></defs>"#,
-        esc(title)
+        Esc(title)
     );
     for (a, targets) in deps.iter().enumerate() {
         for &b in targets {
@@ -205,13 +216,13 @@ pub fn dependency_graph(nodes: &[GraphNode], edges: &[(String, String)], title: 
             r#"<a href="{href}"><g class="node {d}{role}"><title>{full}: {d}</title><rect x="{}" y="{}" width="{NODE_W}" height="{NODE_H}" rx="6"/><text x="{tx}" y="{ty}">{label}</text><text class="sym" x="{sx}" y="{ty}" text-anchor="end">{sym}</text></g></a>"#,
             Tenths(nx),
             Tenths(ny),
-            href = esc(&n.href),
+            href = Esc(&n.href),
             d = n.decision,
-            full = esc(&n.label),
+            full = Esc(&n.label),
             tx = Tenths(nx + 10.0),
             ty = Tenths(ny + NODE_H / 2.0 + 5.0),
             sx = Tenths(nx + NODE_W - 8.0),
-            label = esc(&label),
+            label = Esc(&label),
             sym = decision_symbol(n.decision),
         );
     }
@@ -226,11 +237,27 @@ pub fn dependency_graph(nodes: &[GraphNode], edges: &[(String, String)], title: 
 struct Tenths(f64);
 
 impl std::fmt::Display for Tenths {
+    /// Digits into a buffer and one `write_str`: a nested `write!` per
+    /// coordinate cost more than the rest of the graph's formatting.
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         let tenths = (self.0 * 10.0).round() as i64;
-        let sign = if tenths < 0 { "-" } else { "" };
-        let abs = tenths.unsigned_abs();
-        write!(f, "{sign}{}.{}", abs / 10, abs % 10)
+        let (mut whole, fraction) = (tenths.unsigned_abs() / 10, tenths.unsigned_abs() % 10);
+        let mut buf = [0u8; 24];
+        let mut at = buf.len() - 2;
+        buf[at..].copy_from_slice(&[b'.', b'0' + fraction as u8]);
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (whole % 10) as u8;
+            whole /= 10;
+            if whole == 0 {
+                break;
+            }
+        }
+        if tenths < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        f.write_str(std::str::from_utf8(&buf[at..]).unwrap_or("0.0"))
     }
 }
 
@@ -313,9 +340,18 @@ mod tests {
     }
 
     #[test]
+    fn esc_replaces_the_five_markup_characters_and_keeps_the_rest() {
+        assert_eq!(esc(r#"a&b<c>d"e'f"#), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+        assert_eq!(esc("Zürich → <Ω>"), "Zürich → &lt;Ω&gt;");
+        assert_eq!(esc(""), "");
+        assert_eq!(esc("&&"), "&amp;&amp;");
+    }
+
+    #[test]
     fn tenths_write_one_decimal() {
-        let shown: Vec<String> = [0.0, 30.5, 268.0, -2.5, 1234.25].iter().map(|v| Tenths(*v).to_string()).collect();
-        assert_eq!(shown, ["0.0", "30.5", "268.0", "-2.5", "1234.3"]);
+        let shown: Vec<String> =
+            [0.0, 30.5, 268.0, -2.5, 1234.25, -0.04, 0.96, -1e6].iter().map(|v| Tenths(*v).to_string()).collect();
+        assert_eq!(shown, ["0.0", "30.5", "268.0", "-2.5", "1234.3", "0.0", "1.0", "-1000000.0"]);
     }
 
     #[test]
