@@ -230,18 +230,19 @@ impl TableCells {
                 ev
             }
             Event::Start(Tag::TableCell) => {
-                let class = match self.alignments.get(self.column) {
-                    Some(Alignment::Left) => "align-left",
-                    Some(Alignment::Center) => "align-center",
-                    Some(Alignment::Right) => "align-right",
-                    _ => "",
-                };
+                let alignment = self.alignments.get(self.column).copied();
                 self.column += 1;
-                match (class, self.in_head) {
-                    ("", _) => ev,
-                    (c, true) => Event::Html(format!("<th class=\"{c}\">").into()),
-                    (c, false) => Event::Html(format!("<td class=\"{c}\">").into()),
-                }
+                // Static openings: a cell is too common to allocate one.
+                let open = match (alignment, self.in_head) {
+                    (Some(Alignment::Left), true) => "<th class=\"align-left\">",
+                    (Some(Alignment::Center), true) => "<th class=\"align-center\">",
+                    (Some(Alignment::Right), true) => "<th class=\"align-right\">",
+                    (Some(Alignment::Left), false) => "<td class=\"align-left\">",
+                    (Some(Alignment::Center), false) => "<td class=\"align-center\">",
+                    (Some(Alignment::Right), false) => "<td class=\"align-right\">",
+                    (Some(Alignment::None) | None, _) => return ev,
+                };
+                Event::Html(CowStr::Borrowed(open))
             }
             other => other,
         }

@@ -110,13 +110,15 @@ mod tests {
 
     #[test]
     fn table_alignment_is_a_class_with_or_without_the_sanitiser() {
-        let md = "| a | b | c |\n|:--|--:|---|\n| 1 | 2 | 3 |\n| 4 |\n";
-        let want = "<th class=\"align-left\">a</th><th class=\"align-right\">b</th><th>c</th>";
+        let md = "| a | b | c | d |\n|:--|--:|---|:-:|\n| 1 | 2 | 3 | 5 |\n| 4 |\n";
+        let want = "<th class=\"align-left\">a</th><th class=\"align-right\">b</th><th>c</th><th class=\"align-center\">d</th>";
         for body in [md.to_string(), format!("{md}\n<b>raw</b>\n")] {
             let out = to_html(&body, &items(), 4);
             assert!(out.contains(want), "{out}");
-            assert!(out.contains("<td class=\"align-left\">1</td><td class=\"align-right\">2</td><td>3</td>"), "{out}");
-            assert!(out.contains("<td class=\"align-left\">4</td><td class=\"align-right\"></td><td></td>"), "{out}");
+            let first = "<td class=\"align-left\">1</td><td class=\"align-right\">2</td><td>3</td><td class=\"align-center\">5</td>";
+            assert!(out.contains(first), "{out}");
+            let short = "<td class=\"align-left\">4</td><td class=\"align-right\"></td><td></td><td class=\"align-center\"></td>";
+            assert!(out.contains(short), "{out}");
         }
     }
 
