@@ -11,8 +11,9 @@
 # minimal templates. They run in rounds, each command once per round (one
 # warm-up round, then RUNS timed ones), so that a slower spell of the machine
 # falls on all of them alike; the table shows the medians of wall time, CPU
-# time (user + sys) and peak memory (maximum resident set size). Nothing here asserts a time: the goals are
-# printed with their verdict and the exit code is 0 unless something failed.
+# time (user + sys) and peak memory (maximum resident set size). Nothing here
+# asserts a time: the goals are printed with their verdict and the exit code
+# is 0 unless something failed.
 #
 # Settings (environment):
 #   SIZES="1000 10000"  workload counts

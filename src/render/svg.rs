@@ -5,13 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-/// Escapes text for SVG/XML content and attribute values.
-pub fn esc(s: &str) -> String {
-    Esc(s).to_string()
-}
-
-/// [`esc`] written straight into a formatter: a graph escapes every label
-/// and link, and a string for each was most of what it allocated.
+/// Text escaped for SVG/XML content and attribute values, written straight
+/// into the formatter: a graph escapes every label and link, and a string
+/// for each was most of what it allocated.
 struct Esc<'a>(&'a str);
 
 impl std::fmt::Display for Esc<'_> {
@@ -237,27 +233,18 @@ pub fn dependency_graph(nodes: &[GraphNode], edges: &[(String, String)], title: 
 struct Tenths(f64);
 
 impl std::fmt::Display for Tenths {
-    /// Digits into a buffer and one `write_str`: a nested `write!` per
-    /// coordinate cost more than the rest of the graph's formatting.
+    /// The whole part through the integer formatter directly and the
+    /// decimal as one `write_str`: a nested `write!` per coordinate cost
+    /// more than the rest of the graph's formatting.
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        const DECIMALS: [&str; 10] = [".0", ".1", ".2", ".3", ".4", ".5", ".6", ".7", ".8", ".9"];
         let tenths = (self.0 * 10.0).round() as i64;
-        let (mut whole, fraction) = (tenths.unsigned_abs() / 10, tenths.unsigned_abs() % 10);
-        let mut buf = [0u8; 24];
-        let mut at = buf.len() - 2;
-        buf[at..].copy_from_slice(&[b'.', b'0' + fraction as u8]);
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (whole % 10) as u8;
-            whole /= 10;
-            if whole == 0 {
-                break;
-            }
-        }
         if tenths < 0 {
-            at -= 1;
-            buf[at] = b'-';
+            f.write_str("-")?;
         }
-        f.write_str(std::str::from_utf8(&buf[at..]).unwrap_or("0.0"))
+        let abs = tenths.unsigned_abs();
+        std::fmt::Display::fmt(&(abs / 10), f)?;
+        f.write_str(DECIMALS[(abs % 10) as usize])
     }
 }
 
@@ -341,6 +328,7 @@ mod tests {
 
     #[test]
     fn esc_replaces_the_five_markup_characters_and_keeps_the_rest() {
+        let esc = |s: &str| Esc(s).to_string();
         assert_eq!(esc(r#"a&b<c>d"e'f"#), "a&amp;b&lt;c&gt;d&quot;e&#39;f");
         assert_eq!(esc("Zürich → <Ω>"), "Zürich → &lt;Ω&gt;");
         assert_eq!(esc(""), "");
