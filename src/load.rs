@@ -455,20 +455,16 @@ fn symlink_stays_inside(path: &Path, dir: Option<&Path>, rel: &str, diags: &mut 
 /// of splitting both paths into components (2,000 instructions an entry,
 /// 1.5% of a build).
 fn inner_path(dir: &Path, p: &Path) -> Option<String> {
-    if cfg!(unix) {
-        let dir = dir.as_os_str().as_encoded_bytes();
-        if let Some(rest) = p.as_os_str().as_encoded_bytes().strip_prefix(dir) {
-            let rest = match rest.strip_prefix(b"/") {
-                Some(r) => Some(r),
-                None if dir.ends_with(b"/") => Some(rest),
-                None => None,
-            };
-            if let Some(rest) = rest.filter(|r| !r.is_empty() && !r.starts_with(b"/")) {
-                return std::str::from_utf8(rest).ok().map(str::to_string);
-            }
-        }
+    let d = dir.as_os_str().as_encoded_bytes();
+    let rest = cfg!(unix)
+        .then(|| p.as_os_str().as_encoded_bytes().strip_prefix(d))
+        .flatten()
+        .and_then(|r| r.strip_prefix(b"/").or(d.ends_with(b"/").then_some(r)))
+        .filter(|r| !r.is_empty() && !r.starts_with(b"/"));
+    match rest {
+        Some(rest) => std::str::from_utf8(rest).ok().map(str::to_string),
+        None => p.strip_prefix(dir).ok().and_then(slash_path),
     }
-    p.strip_prefix(dir).ok().and_then(slash_path)
 }
 
 fn slash_path(p: &Path) -> Option<String> {
