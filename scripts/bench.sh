@@ -8,9 +8,10 @@
 # /usr/bin/time -v: `cutover check`, `cutover build`, the I/O floor
 # (examples/floor.rs: read every input byte, write the files the build wrote)
 # and, where `hugo` is on PATH, Hugo building the same evidence files with
-# minimal templates. They run in rounds, each command once per round (one
-# warm-up round, then RUNS timed ones), so that a slower spell of the machine
-# falls on all of them alike; the table shows the medians of wall time, CPU
+# minimal templates. They run in rounds, each command of every size once per
+# round (one warm-up round, then RUNS timed ones), so that a slower spell of
+# the machine falls on all of them alike, the 1,000 and 10,000 builds whose
+# ratio is the growth goal included; the table shows the medians of wall time, CPU
 # time (user + sys) and peak memory (maximum resident set size). Nothing here
 # asserts a time: the goals are printed with their verdict and the exit code
 # is 0 unless something failed.
@@ -83,16 +84,17 @@ echo
 # --- helpers -----------------------------------------------------------------
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.6f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
-# The commands of one size, run in rounds: each round runs every command once,
+# The commands of all sizes, run in rounds: each round runs every command once,
 # so a change in the machine's speed during the benchmark (other guests on the
-# host, memory the host takes back) touches build, floor and Hugo alike and
-# leaves their ratios alone. Round 0 is the warm-up and is not counted.
-names=() preps=() cmds=()
-add() { names+=("$1"); preps+=("$2"); cmds+=("$3"); } # NAME PREP COMMAND (shell words)
+# host, memory the host takes back) touches build, floor and Hugo, and the
+# small and the large portfolio, alike and leaves their ratios alone. Round 0
+# is the warm-up and is not counted.
+sizes=() names=() preps=() cmds=()
+add() { sizes+=("$1"); names+=("$2"); preps+=("$3"); cmds+=("$4"); } # SIZE NAME PREP COMMAND (shell words)
 
-# run_rounds SIZE: RUNS timed rounds after a warm-up; appends each command's medians to $results.
+# run_rounds: RUNS timed rounds after a warm-up; appends each command's medians to $results.
 run_rounds() {
-    local size=$1 i run start end tf log
+    local i run start end tf log
     local -A walls=() cpus=() rsss=()
     tf=$(mktemp) log=$(mktemp)
     for ((run = 0; run <= RUNS; run++)); do
@@ -116,12 +118,11 @@ run_rounds() {
         wall=$(printf '%s\n' ${walls[$i]} | median)
         cpu=$(printf '%s\n' ${cpus[$i]} | median)
         rss=$(printf '%s\n' ${rsss[$i]} | median)
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "${names[i]}" "$wall" "$cpu" "$rss" "${walls[$i]}" >>"$results"
-        printf '  %-6s wall %7.3f s  cpu %7.2f s  peak %7.1f MiB   (runs: %s)\n' \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "${sizes[i]}" "${names[i]}" "$wall" "$cpu" "$rss" "${walls[$i]}" >>"$results"
+        printf '  %6s %-6s wall %7.3f s  cpu %7.2f s  peak %7.1f MiB   (runs: %s)\n' "${sizes[i]}" \
             "${names[i]}" "$wall" "$cpu" "$(awk -v k="$rss" 'BEGIN {print k / 1024}')" "${walls[$i]}" >&2
     done
     rm -f "$tf" "$log"
-    names=() preps=() cmds=()
 }
 
 get() { awk -F'\t' -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n {print ($3 ~ /^[0-9]+$/ || c != 3) ? $c : sprintf("%.3f", $c)}' "$results"; }
@@ -155,6 +156,7 @@ EOF
 
 # --- the runs ----------------------------------------------------------------
 gen_sum=$(sha256sum "$gen" | cut -c1-16)
+cleanup=()
 for n in $SIZES; do
     root=$BENCH_DIR/portfolio-$n
     stamp="$n $SEED $gen_sum"
@@ -181,16 +183,19 @@ for n in $SIZES; do
     printf '%s\t%s\t%s\t%s\n' "$n" outputs "$(wc -l <"$BENCH_DIR/manifest-$n.tsv")" \
         "$(awk -F'\t' '{s += $1} END {print s}' "$BENCH_DIR/manifest-$n.tsv")" >>"$results"
     rm -rf "$out"
-    add check ":" "'$bin' check '$root'"
-    add build "rm -rf '$out'" "'$bin' build '$root' --out '$out'"
-    add floor "rm -rf '$fout'" "'$floor' '$root/content' '$BENCH_DIR/manifest-$n.tsv' '$fout'"
+    add "$n" check ":" "'$bin' check '$root'"
+    add "$n" build "rm -rf '$out'" "'$bin' build '$root' --out '$out'"
+    add "$n" floor "rm -rf '$fout'" "'$floor' '$root/content' '$BENCH_DIR/manifest-$n.tsv' '$fout'"
+    cleanup+=("$out" "$fout")
     if [[ -n $HUGO ]]; then
         hugo_site "$root" "$BENCH_DIR/hugo-$n"
-        add hugo "rm -rf '$hout'" "'$HUGO' --quiet -s '$BENCH_DIR/hugo-$n' -d '$hout'"
+        add "$n" hugo "rm -rf '$hout'" "'$HUGO' --quiet -s '$BENCH_DIR/hugo-$n' -d '$hout'"
+        cleanup+=("$hout" "$BENCH_DIR/hugo-$n")
     fi
-    run_rounds "$n"
-    rm -rf "$out" "$fout" "$hout" "$BENCH_DIR/hugo-$n"
 done
+echo "timing: $((RUNS + 1)) rounds of ${#names[@]} commands" >&2
+run_rounds
+rm -rf "${cleanup[@]}"
 
 # --- the report --------------------------------------------------------------
 echo "## Results"
