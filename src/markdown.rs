@@ -82,14 +82,18 @@ pub fn scan_and_render(text: &str, spec: &HtmlSpec) -> (Scan, String) {
     // for one in 8, the list is built without the five or six regrowths
     // (each a copy) that collecting from an empty Vec costs. Capped, so a
     // large body of plain prose does not reserve far more than it uses.
-    let mut events: Vec<(Event, usize)> = Vec::with_capacity((text.len() / 8 + 16).min(1 << 16));
-    events.extend(Parser::new_ext(text, options()).into_offset_iter().map(|(ev, range)| (ev, range.start)));
+    let mut events: Vec<Event> = Vec::with_capacity((text.len() / 8 + 16).min(1 << 16));
     let mut scanner = Scanner::default();
-    for (ev, offset) in &events {
-        scanner.see(ev, *offset);
+    for (ev, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        scanner.see(&ev, range.start);
+        events.push(ev);
     }
     let scan = scanner.finish();
-    let html = write_html(events.into_iter().map(|(ev, _)| ev), text.len(), &scan.facts, spec);
+    // The few events the page changes are changed where they lie, so the
+    // writer takes each event straight from the list (see `write_html`).
+    let mut adjust = Adjust::new(&scan.facts, spec);
+    events.iter_mut().for_each(|ev| adjust.apply(ev));
+    let html = push_html(events.into_iter(), text.len(), &scan.facts);
     (scan, html)
 }
 
@@ -182,24 +186,53 @@ pub const EVIDENCE_TOP_HEADING: u8 = 4;
 /// `facts` says the Markdown could carry anything unsafe. `len` (the
 /// Markdown's length) sizes the output.
 pub fn write_html<'a>(events: impl Iterator<Item = Event<'a>>, len: usize, facts: &Facts, spec: &HtmlSpec) -> String {
-    let footnote = |label: CowStr| CowStr::from(format!("fn-{}-{label}", spec.scope));
-    let heading_shift = spec.top.saturating_sub(facts.highest_heading.unwrap_or(spec.top));
-    let mut table = TableCells::default();
-    let events = events.map(|ev| match ev {
-        Event::FootnoteReference(label) => Event::FootnoteReference(footnote(label)),
-        Event::Start(Tag::FootnoteDefinition(label)) => Event::Start(Tag::FootnoteDefinition(footnote(label))),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Link { link_type, dest_url: rewrite(dest_url, spec.evidence_items), title, id })
-        }
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(Tag::Heading { level: shift(level, heading_shift), id, classes, attrs })
-        }
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level, heading_shift))),
-        other => table.map(other),
+    let mut adjust = Adjust::new(facts, spec);
+    let events = events.map(|mut ev| {
+        adjust.apply(&mut ev);
+        ev
     });
+    push_html(events, len, facts)
+}
+
+/// pulldown-cmark's HTML for events that are ready, sanitised when `facts` says it must be.
+fn push_html<'a>(events: impl Iterator<Item = Event<'a>>, len: usize, facts: &Facts) -> String {
     let mut raw = String::with_capacity(len * 3 / 2);
     html::push_html(&mut raw, events);
     if facts.needs_sanitiser { crate::sanitize::clean(&raw) } else { raw }
+}
+
+/// What the page changes in a body's events before they are written. It
+/// changes an event in place: most events pass unchanged, and a build writes
+/// well over a million of them, so not moving each one through a chain of
+/// matches was 3% of a build (docs/PERFORMANCE.md, step 35).
+struct Adjust<'s> {
+    spec: &'s HtmlSpec<'s>,
+    heading_shift: u8,
+    table: TableCells,
+}
+
+impl<'s> Adjust<'s> {
+    fn new(facts: &Facts, spec: &'s HtmlSpec<'s>) -> Self {
+        let heading_shift = spec.top.saturating_sub(facts.highest_heading.unwrap_or(spec.top));
+        Adjust { spec, heading_shift, table: TableCells::default() }
+    }
+
+    fn apply(&mut self, ev: &mut Event) {
+        match ev {
+            Event::FootnoteReference(label) | Event::Start(Tag::FootnoteDefinition(label)) => {
+                *label = CowStr::from(format!("fn-{}-{label}", self.spec.scope));
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if let Some(item) = crate::validate::links::evidence_item(dest_url, self.spec.evidence_items) {
+                    *dest_url = CowStr::from(format!("#item-{item}"));
+                }
+            }
+            Event::Start(Tag::Heading { level, .. }) | Event::End(TagEnd::Heading(level)) => {
+                *level = shift(*level, self.heading_shift);
+            }
+            other => self.table.apply(other),
+        }
+    }
 }
 
 /// Table alignment as classes (`align-left`, `align-center`, `align-right`)
@@ -214,25 +247,15 @@ struct TableCells {
 }
 
 impl TableCells {
-    fn map<'a>(&mut self, ev: Event<'a>) -> Event<'a> {
+    fn apply(&mut self, ev: &mut Event) {
         match ev {
             Event::Start(Tag::Table(alignments)) => {
                 let plain = vec![Alignment::None; alignments.len()];
-                self.alignments = alignments;
-                Event::Start(Tag::Table(plain))
+                self.alignments = std::mem::replace(alignments, plain);
             }
-            Event::Start(Tag::TableHead) => {
-                (self.in_head, self.column) = (true, 0);
-                ev
-            }
-            Event::End(TagEnd::TableHead) => {
-                self.in_head = false;
-                ev
-            }
-            Event::Start(Tag::TableRow) => {
-                self.column = 0;
-                ev
-            }
+            Event::Start(Tag::TableHead) => (self.in_head, self.column) = (true, 0),
+            Event::End(TagEnd::TableHead) => self.in_head = false,
+            Event::Start(Tag::TableRow) => self.column = 0,
             Event::Start(Tag::TableCell) => {
                 let alignment = self.alignments.get(self.column).copied();
                 self.column += 1;
@@ -244,11 +267,11 @@ impl TableCells {
                     (Some(Alignment::Left), false) => "<td class=\"align-left\">",
                     (Some(Alignment::Center), false) => "<td class=\"align-center\">",
                     (Some(Alignment::Right), false) => "<td class=\"align-right\">",
-                    (Some(Alignment::None) | None, _) => return ev,
+                    (Some(Alignment::None) | None, _) => return,
                 };
-                Event::Html(CowStr::Borrowed(open))
+                *ev = Event::Html(CowStr::Borrowed(open));
             }
-            other => other,
+            _ => {}
         }
     }
 }
@@ -256,13 +279,6 @@ impl TableCells {
 fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
     let n = (level as u8 + by).min(6);
     HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
-}
-
-fn rewrite<'a>(dest: CowStr<'a>, evidence_items: &BTreeSet<String>) -> CowStr<'a> {
-    match crate::validate::links::evidence_item(&dest, evidence_items) {
-        Some(item) => CowStr::from(format!("#item-{item}")),
-        None => dest,
-    }
 }
 
 #[cfg(test)]
