@@ -103,14 +103,23 @@ fn scheme_of(s: &str) -> Option<String> {
     Some(if valid { cleaned.to_ascii_lowercase() } else { head.to_string() })
 }
 
+/// `%XX` escapes decoded, as a browser decodes a path before it asks for the
+/// file. `%` must be followed by exactly two hex digits: `u8::from_str_radix`
+/// alone also took a sign (`%+1` was read as byte 1, a file no browser asks
+/// for), so the digits are read here.
 pub(crate) fn percent_decode(s: &str) -> Option<String> {
+    let hex = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    };
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            out.push(hex(*b.get(i + 1)?)? << 4 | hex(*b.get(i + 2)?)?);
             i += 3;
         } else {
             out.push(b[i]);
@@ -151,6 +160,15 @@ pub(crate) fn normalise(path: &str) -> Result<String, LinkError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_escapes_are_two_hex_digits() {
+        assert_eq!(percent_decode("a%20b%2Fc%2e").as_deref(), Some("a b/c."));
+        assert_eq!(percent_decode("caf%C3%A9").as_deref(), Some("caf\u{e9}"));
+        for bad in ["%+1", "%-1", "% 1", "%1", "%", "%zz", "%1g", "%C3", "a%\u{e9}9"] {
+            assert_eq!(percent_decode(bad), None, "{bad}");
+        }
+    }
 
     fn files() -> BTreeSet<String> {
         ["runbooks/stage.md", "report.csv", "my file.txt"].iter().map(|s| s.to_string()).collect()
