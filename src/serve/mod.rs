@@ -292,8 +292,7 @@ fn decode(url_path: &str) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            out.push(crate::validate::links::hex_pair(bytes[i + 1], bytes[i + 2])?);
             i += 3;
         } else {
             out.push(bytes[i]);
@@ -338,6 +337,7 @@ mod tests {
         assert_eq!(decode("/../etc/passwd"), None);
         assert_eq!(decode("/a/%2e%2e/b"), None);
         assert_eq!(decode("/bad%zz"), None);
+        assert_eq!(decode("/a%+1"), None);
         assert_eq!(decode("/cut%"), Some("cut%".into()));
     }
 }

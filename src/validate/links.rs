@@ -104,22 +104,14 @@ fn scheme_of(s: &str) -> Option<String> {
 }
 
 /// `%XX` escapes decoded, as a browser decodes a path before it asks for the
-/// file. `%` must be followed by exactly two hex digits: `u8::from_str_radix`
-/// alone also took a sign (`%+1` was read as byte 1, a file no browser asks
-/// for), so the digits are read here.
+/// file. `%` must be followed by exactly two hex digits (see [`hex_pair`]).
 pub(crate) fn percent_decode(s: &str) -> Option<String> {
-    let hex = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    };
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            out.push(hex(*b.get(i + 1)?)? << 4 | hex(*b.get(i + 2)?)?);
+            out.push(hex_pair(*b.get(i + 1)?, *b.get(i + 2)?)?);
             i += 3;
         } else {
             out.push(b[i]);
@@ -127,6 +119,13 @@ pub(crate) fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// The byte two hex digits spell. `u8::from_str_radix` would also take a
+/// sign, reading `%+1` as byte 1 where a browser keeps the three characters.
+pub(crate) fn hex_pair(hi: u8, lo: u8) -> Option<u8> {
+    let digit = |b: u8| char::from(b).to_digit(16);
+    Some((digit(hi)? << 4 | digit(lo)?) as u8)
 }
 
 /// Resolves `.` and `..` without touching the disk; refuses anything that would leave the folder.
