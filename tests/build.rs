@@ -194,6 +194,21 @@ fn build_refuses_content_and_its_insides() {
 }
 
 #[test]
+fn build_refuses_content_reached_through_a_symbolic_link() {
+    // The links sit beside the site root, in the test's own temporary folder.
+    let p = Portfolio::base_nested("out-content-link");
+    let link = p.temp().join("content-link");
+    std::os::unix::fs::symlink(p.path("content"), &link).unwrap();
+    refused(&p, &link.join("out"), "--out a new folder below a link to content/");
+    refused(&p, &link.join("workloads/alpha/site"), "--out a new folder in a workload, through a link");
+    let dangling = p.temp().join("dangling");
+    std::os::unix::fs::symlink(p.path("content/new"), &dangling).unwrap();
+    let run = build_into(&p, &dangling.join("site"), AS_OF, &[]);
+    assert_ne!(run.code, 0, "a dangling link into content/ is not followed: {}", run.stderr);
+    assert!(!p.path("content/new").exists(), "nothing is created in content/");
+}
+
+#[test]
 fn build_refuses_the_site_root_and_its_parents() {
     // Nested, so that the parents aimed at are still inside this test's own temporary folder.
     let p = Portfolio::base_nested("out-root");
@@ -211,6 +226,8 @@ fn build_refuses_a_folder_it_did_not_make() {
     refused(&p, &p.path("docs"), "--out a non-empty folder without the marker");
     p.write("docs/.cutover-site.bak", "");
     refused(&p, &p.path("docs"), "a similar name is not the marker");
+    p.write("docs/.cutover-site", "");
+    refused(&p, &p.path("docs"), "an empty marker made by hand is not cutover's");
     p.write("report.pdf", "%PDF");
     refused(&p, &p.path("report.pdf"), "--out an existing file");
 }
