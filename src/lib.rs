@@ -78,9 +78,15 @@ impl Checked {
         match self.sources.text_of(path) {
             Some(text) => Some(text.to_string()),
             None if path.split('/').all(|part| !part.is_empty() && part != "..") => {
-                std::fs::read_to_string(self.sources.root.join(path))
-                    .ok()
-                    .map(|t| t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t))
+                // Only a regular file within the size limit, never through a
+                // link: the file may be the one refused for its size or for
+                // pointing outside the site root.
+                let file = self.sources.root.join(path);
+                let meta = std::fs::symlink_metadata(&file).ok()?;
+                if !meta.is_file() || meta.len() > crate::load::MAX_TEXT_BYTES {
+                    return None;
+                }
+                std::fs::read_to_string(file).ok().map(|t| t.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(t))
             }
             None => None,
         }

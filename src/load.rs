@@ -122,6 +122,14 @@ pub fn load_root(root: &Path) -> Result<(Sources, Vec<(String, PathBuf)>), RootE
     let mut workload_dirs = Vec::new();
     // Symbolic links may not lead out of content/ (nothing outside the site root is read).
     let inside = fs::canonicalize(&content).unwrap_or_else(|_| content.clone());
+    if fs::canonicalize(root).is_ok_and(|r| !inside.starts_with(r)) {
+        return Err(RootError(format!(
+            "{} is a symbolic link to a folder outside the site root ({}); cutover reads nothing outside the site root: \
+             move the evidence into content/ instead of linking to it",
+            content.display(),
+            inside.display()
+        )));
+    }
     for entry in sorted_entries(&content, "content", &inside, &mut diags) {
         let Entry { name, path, .. } = &entry;
         let rel = format!("content/{name}");
@@ -366,7 +374,16 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
         let file_rel = format!("{rel}/{inner}");
         if entry.path_is_symlink() {
             let inside = canonical_dir.get_or_insert_with(|| fs::canonicalize(dir).ok());
-            if !symlink_stays_inside(entry.path(), inside.as_deref(), &file_rel, diags) || !entry.path().is_file() {
+            if !symlink_stays_inside(entry.path(), inside.as_deref(), &file_rel, diags) {
+                continue;
+            }
+            if !entry.path().is_file() {
+                // Following links to folders could loop (`self -> .`), and
+                // a link through one would otherwise read as a missing file.
+                diags.push(
+                    Diagnostic::new(Code::E0004, &file_rel, 1, 1, "a symbolic link to a folder is not followed")
+                        .with_help("move or copy the files into a real folder inside the workload folder"),
+                );
                 continue;
             }
         } else if !entry.file_type().is_file() {

@@ -96,6 +96,8 @@ fn files_under(root: &Path, folder: &str, diags: &mut Vec<Diagnostic>) -> Vec<(S
         return Vec::new();
     }
     let mut out = Vec::new();
+    // Symbolic links may point only inside the site root (nothing outside it is read).
+    let inside = std::fs::canonicalize(root).ok();
     let walker = walkdir::WalkDir::new(&dir).sort_by_file_name().min_depth(1).max_depth(16);
     for entry in walker.into_iter().filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')) {
         let entry = match entry {
@@ -105,6 +107,9 @@ fn files_under(root: &Path, folder: &str, diags: &mut Vec<Diagnostic>) -> Vec<(S
                 continue;
             }
         };
+        if entry.path_is_symlink() && !link_stays_in_root(entry.path(), inside.as_deref(), folder, &dir, diags) {
+            continue;
+        }
         if !entry.path().is_file() {
             continue;
         }
@@ -129,4 +134,23 @@ fn files_under(root: &Path, folder: &str, diags: &mut Vec<Diagnostic>) -> Vec<(S
         }
     }
     out
+}
+
+/// A symbolic link under `templates/` or `static/` is read only when it
+/// points at a file inside the site root: a committed link to
+/// `/proc/self/environ` or `~/.ssh` must not be published. Links to folders
+/// are not followed (walking them could loop).
+fn link_stays_in_root(path: &Path, root: Option<&Path>, folder: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> bool {
+    let rel = format!("{folder}/{}", path.strip_prefix(dir).unwrap_or(path).to_string_lossy());
+    let why = match (std::fs::canonicalize(path), root) {
+        (Ok(target), Some(root)) if target.starts_with(root) && target.is_file() => return true,
+        (Ok(target), Some(root)) if target.starts_with(root) => "symbolic link to a folder is not followed".to_string(),
+        (Ok(_), _) => "symbolic link points outside the site root".to_string(),
+        (Err(e), _) => format!("symbolic link cannot be followed: {e}"),
+    };
+    diags.push(
+        Diagnostic::new(Code::E0004, rel, 1, 1, why)
+            .with_help("copy the file here instead of linking to it; cutover reads nothing outside the site root"),
+    );
+    false
 }

@@ -18,10 +18,15 @@ fn codes(p: &Portfolio) -> Vec<String> {
 #[test]
 fn a_huge_evidence_file_is_refused_without_reading_it() {
     let p = Portfolio::base("huge");
-    let f = fs::File::create(p.path(STAGE)).unwrap();
+    let mut f = fs::File::create(p.path(STAGE)).unwrap();
+    std::io::Write::write_all(&mut f, b"FIRST-LINE-OF-THE-HUGE-FILE\n").unwrap();
     f.set_len(200 * 1024 * 1024).unwrap(); // sparse: 200 MB that would take long to read
     let d = p.diagnostics();
     assert!(d.iter().any(|x| x.code == "E0003" && x.file == STAGE), "{d:#?}");
+    // The human report quotes the lines it points at; not from a refused file.
+    let run = p.check_human(AS_OF);
+    assert!(run.stderr.contains("E0003"), "{}", run.stderr);
+    assert!(!run.stderr.contains("FIRST-LINE-OF-THE-HUGE-FILE"), "the refused file was read: {}", run.stderr);
 }
 
 #[test]
@@ -142,11 +147,44 @@ fn symlinks_never_lead_out_and_loops_are_reported() {
     std::os::unix::fs::symlink(&alpha, alpha.join("reports/self")).unwrap();
     std::os::unix::fs::symlink(outside.path(), p.path("content/workloads/elsewhere")).unwrap();
     let d = p.diagnostics();
-    for file in ["reports/secret.txt", "reports/loop"] {
+    for file in ["reports/secret.txt", "reports/loop", "reports/self"] {
         let f = format!("content/workloads/alpha/{file}");
         assert!(d.iter().any(|x| x.code == "E0004" && x.file == f), "{f}: {d:#?}");
     }
     assert!(d.iter().any(|x| x.code == "E0004" && x.file == "content/workloads/elsewhere"), "{d:#?}");
+}
+
+#[test]
+fn links_in_static_and_templates_never_publish_what_is_outside_the_root() {
+    let p = Portfolio::base("theme-links");
+    let outside = TempDir::new("theme-outside");
+    fs::write(outside.path().join("secret.txt"), "SECRET-OUTSIDE-MARKER").unwrap();
+    fs::write(outside.path().join("page.html"), "SECRET-OUTSIDE-MARKER {{ site.title }}").unwrap();
+    p.write("static/logo.txt", "inside the root");
+    fs::create_dir_all(p.path("templates")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), p.path("static/env.txt")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), p.path("static/dir")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("page.html"), p.path("templates/page.html")).unwrap();
+    std::os::unix::fs::symlink(p.path("static/logo.txt"), p.path("static/same.txt")).unwrap();
+    let run = p.build(AS_OF);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    for f in ["static/env.txt", "static/dir", "templates/page.html"] {
+        assert!(run.stderr.contains("E0004") && run.stderr.contains(f), "{f}: {}", run.stderr);
+    }
+    assert!(!run.stderr.contains("static/same.txt"), "a link inside the root is fine: {}", run.stderr);
+    assert!(!run.stderr.contains("SECRET-OUTSIDE-MARKER"), "{}", run.stderr);
+    assert!(!p.path("public").exists(), "nothing was published");
+}
+
+#[test]
+fn a_content_folder_linked_from_outside_the_root_is_refused() {
+    let p = Portfolio::empty("content-link");
+    let outside = Portfolio::base("content-link-target");
+    fs::remove_dir(p.path("content")).unwrap();
+    std::os::unix::fs::symlink(outside.path("content"), p.path("content")).unwrap();
+    let run = p.run(&["check", p.root().to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("outside the site root"), "{}", run.stderr);
 }
 
 #[test]
