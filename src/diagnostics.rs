@@ -78,6 +78,8 @@ pub enum Code {
     E0402,
     /// A link with a scheme other than http, https or mailto.
     E0403,
+    /// A link to an attached file of a kind a browser runs script in (HTML, SVG ...).
+    E0404,
     /// The checklist refers to something it does not define.
     E0501,
     /// Signed evidence changed after its sign-off.
@@ -133,6 +135,7 @@ impl Code {
             Code::E0401 => "E0401",
             Code::E0402 => "E0402",
             Code::E0403 => "E0403",
+            Code::E0404 => "E0404",
             Code::E0501 => "E0501",
             Code::E0601 => "E0601",
             Code::E0701 => "E0701",
@@ -180,6 +183,7 @@ impl Code {
             Code::E0401 => "link leaves the workload folder",
             Code::E0402 => "link to a missing file",
             Code::E0403 => "link scheme not allowed",
+            Code::E0404 => "attachment a browser would run",
             Code::E0501 => "checklist refers to something undefined",
             Code::E0601 => "signed evidence changed after sign-off",
             Code::E0701 => "template error",

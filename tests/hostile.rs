@@ -188,6 +188,25 @@ fn a_content_folder_linked_from_outside_the_root_is_refused() {
 }
 
 #[test]
+fn attachments_a_browser_would_run_are_errors_and_never_published() {
+    let p = Portfolio::base("active-attachments");
+    p.write("content/workloads/alpha/reports/x.html", "<script>alert(1)</script>");
+    p.write(
+        "content/workloads/alpha/reports/d.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+    );
+    let text = p.read(STAGE);
+    let line = text.lines().count() as u32 + 2;
+    p.write(STAGE, &format!("{text}\n[report](reports/x.html) and ![drawing](reports/d.svg)\n"));
+    let d = p.diagnostics();
+    let found: Vec<_> = d.iter().filter(|x| x.code == "E0404").map(|x| (x.file.as_str(), x.line, x.column)).collect();
+    assert_eq!(found, vec![(STAGE, line, 1), (STAGE, line, 30)], "{d:#?}");
+    let run = p.build(AS_OF);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(!p.path("public").exists());
+}
+
+#[test]
 fn raw_html_the_sanitiser_changes_is_a_warning_with_its_position() {
     let p = Portfolio::base("raw-html");
     let text = p.read(STAGE);

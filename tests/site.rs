@@ -163,7 +163,7 @@ fn links_of_many_shapes_resolve_in_the_report() {
     let p = Portfolio::base("link-shapes");
     let alpha = "content/workloads/alpha";
     p.write(&format!("{alpha}/reports/my file.txt"), "spaces\n");
-    p.write(&format!("{alpha}/img/diagram.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
+    p.write(&format!("{alpha}/img/diagram.png"), "PNG placeholder\n");
     p.write(&format!("{alpha}/runbooks/notes.md"), "# Notes\n");
     p.edit(
         &format!("{alpha}/ready.md"),
@@ -177,7 +177,7 @@ fn links_of_many_shapes_resolve_in_the_report() {
          [query](./reports/evidence.txt?raw=1#L3), [round trip](runbooks/../reports/evidence.txt), \
          [stage](stage.md), [stage section](./stage.md#details), [notes](runbooks/notes.md), \
          [mail](mailto:team@example.org), [web](https://example.org/x?y=1&z=2).\n\n\
-         ![diagram](img/diagram.svg)\n\nDone;",
+         ![diagram](img/diagram.png)\n\nDone;",
     );
     let run = p.build(common::AS_OF);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -186,7 +186,7 @@ fn links_of_many_shapes_resolve_in_the_report() {
     let page = fs::read_to_string(p.path("public/workloads/alpha/index.html")).unwrap();
     assert!(page.contains("href=\"#item-stage\""), "links to evidence become in-page links");
     assert!(p.path("public/workloads/alpha/reports/my file.txt").is_file());
-    assert!(p.path("public/workloads/alpha/img/diagram.svg").is_file());
+    assert!(p.path("public/workloads/alpha/img/diagram.png").is_file());
 }
 
 #[test]

@@ -387,18 +387,19 @@ fn check_body_links(
         }
         None => (crate::markdown::scan(body), None),
     };
+    let mut positions = Positions::new(body, body_line);
     for link in &scan.links {
         match links::resolve(&link.dest, Allowed::Body, files) {
             Ok(Some(Link::File(f))) => linked.push(f),
             Ok(Some(Link::Url(u))) if link.image => sink.report(
                 Code::W0004,
-                pos_in(body, link.offset, body_line),
+                positions.at(link.offset),
                 format!("the image `{u}` is not shown: images must come from the workload folder"),
                 Some("save the image in the workload folder and link it by its relative path".into()),
             ),
             Ok(_) => {}
             Err(e) if link.origin == Origin::RawHtml && e.code == Code::E0403 => {}
-            Err(e) => sink.report(e.code, pos_in(body, link.offset, body_line), e.message, e.help),
+            Err(e) => sink.report(e.code, positions.at(link.offset), e.message, e.help),
         }
     }
     for chunk in &scan.raw_html {
@@ -406,7 +407,7 @@ fn check_body_links(
         if !removed.is_empty() {
             sink.report(
                 Code::W0004,
-                pos_in(body, chunk.offset, body_line),
+                positions.at(chunk.offset),
                 format!("the sanitiser removes {} from this raw HTML", removed.join(", ")),
                 Some("scripts, event handlers, styles, frames and unsafe URLs never reach the page; use Markdown or plain HTML for formatting".into()),
             );
@@ -416,15 +417,88 @@ fn check_body_links(
     (linked, scan.facts, body_html)
 }
 
-/// The file position of byte `offset` of a body that starts on line `body_line`.
-pub fn pos_in(text: &str, offset: usize, first_line: u32) -> Pos {
-    let before = &text[..offset.min(text.len())];
-    let line = first_line + before.matches('\n').count() as u32;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Pos { line, column: 1 + before[line_start..].chars().count() as u32 }
+/// File positions of byte offsets in a body, asked for in rising order (as
+/// the scan finds links and raw HTML): each answer walks on from the last
+/// one, so a body with thousands of bad links costs one pass, not one pass
+/// per link. An offset before the last one starts again from the top.
+pub struct Positions<'a> {
+    text: &'a str,
+    first_line: u32,
+    offset: usize,
+    line: u32,
+    line_start: usize,
+    column: u32,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(text: &'a str, first_line: u32) -> Positions<'a> {
+        Positions { text, first_line, offset: 0, line: first_line, line_start: 0, column: 1 }
+    }
+
+    pub fn at(&mut self, offset: usize) -> Pos {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        if offset < self.offset {
+            *self = Positions::new(self.text, self.first_line);
+        }
+        let walked = &self.text[self.offset..offset];
+        match walked.rfind('\n') {
+            Some(i) => {
+                self.line += walked.bytes().filter(|&b| b == b'\n').count() as u32;
+                self.line_start = self.offset + i + 1;
+                self.column = 1 + self.text[self.line_start..offset].chars().count() as u32;
+            }
+            None => self.column += walked.chars().count() as u32,
+        }
+        self.offset = offset;
+        Pos { line: self.line, column: self.column }
+    }
 }
 
 /// The item id a file name stands for, if its stem is one.
 pub fn item_id_of(file_name: &str) -> Option<ItemId> {
     file_name.strip_suffix(".md").map(ItemId::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The position counted from the top every time, as the cursor must agree.
+    fn counted(text: &str, offset: usize, first_line: u32) -> Pos {
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Pos {
+            line: first_line + before.matches('\n').count() as u32,
+            column: 1 + before[line_start..].chars().count() as u32,
+        }
+    }
+
+    #[test]
+    fn positions_agree_with_counting_from_the_top_in_any_order() {
+        let text = "ab\r\né[x](y)\n\n  日本 [z](w)\nend";
+        let offsets: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let mut rising = Positions::new(text, 7);
+        for &o in &offsets {
+            assert_eq!(rising.at(o), counted(text, o, 7), "rising, offset {o}");
+        }
+        let mut falling = Positions::new(text, 7);
+        for &o in offsets.iter().rev() {
+            assert_eq!(falling.at(o), counted(text, o, 7), "falling, offset {o}");
+        }
+        let mut mixed = Positions::new(text, 1);
+        for &o in offsets.iter().step_by(3).chain(offsets.iter().step_by(2)) {
+            assert_eq!(mixed.at(o), counted(text, o, 1), "mixed, offset {o}");
+        }
+    }
+
+    #[test]
+    fn offsets_past_the_end_or_inside_a_character_are_clamped() {
+        let text = "é\nx";
+        let mut p = Positions::new(text, 1);
+        assert_eq!(p.at(1), Pos { line: 1, column: 1 });
+        assert_eq!(p.at(99), Pos { line: 2, column: 2 });
+    }
 }

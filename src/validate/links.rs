@@ -66,7 +66,17 @@ pub fn resolve(raw: &str, allowed: Allowed, files: &BTreeSet<String>) -> Result<
     })?;
     let normal = normalise(&decoded)?;
     if files.contains(&normal) {
-        Ok(Some(Link::File(normal)))
+        match active_kind(&normal) {
+            Some(ext) => Err(LinkError {
+                code: Code::E0404,
+                message: format!("`{target}` is a .{ext} file, which a browser runs script in when it is opened"),
+                help: Some(
+                    "publish a PDF, an image (PNG, JPEG) or a plain-text export instead, or pack the file into a .zip"
+                        .into(),
+                ),
+            }),
+            None => Ok(Some(Link::File(normal))),
+        }
     } else {
         Err(LinkError {
             code: Code::E0402,
@@ -75,6 +85,21 @@ pub fn resolve(raw: &str, allowed: Allowed, files: &BTreeSet<String>) -> Result<
                 .or_else(|| Some("add the file to the workload folder, or fix the path".into())),
         })
     }
+}
+
+/// Kinds of file a browser opens as a document that can run script (HTML,
+/// SVG, XML with a stylesheet) or loads as script: published on the site's
+/// own origin, they would run with its rights, and no page's
+/// Content-Security-Policy covers them. Linked attachments are refused by
+/// their extension, lower-cased.
+const ACTIVE_KINDS: &[&str] =
+    &["htm", "html", "js", "mht", "mhtml", "mjs", "shtml", "svg", "svgz", "swf", "xht", "xhtml", "xml", "xsl", "xslt"];
+
+/// The extension of `path` if it names a kind of file in [`ACTIVE_KINDS`].
+fn active_kind(path: &str) -> Option<String> {
+    let name = path.rsplit('/').next()?;
+    let ext = name.rsplit_once('.')?.1.trim_end_matches(['.', ' ']).to_ascii_lowercase();
+    ACTIVE_KINDS.contains(&ext.as_str()).then_some(ext)
 }
 
 /// The evidence item a relative link points at, if it names `<item>.md` in the
@@ -187,6 +212,22 @@ mod tests {
         assert!(matches!(resolve("https://wiki.example/x", Allowed::Web, &files()), Ok(Some(Link::Url(_)))));
         assert!(matches!(resolve("mailto:a@b.example", Allowed::Body, &files()), Ok(Some(Link::Url(_)))));
         assert_eq!(resolve("#top", Allowed::Body, &files()), Ok(None));
+    }
+
+    #[test]
+    fn refuses_attachments_a_browser_would_run() {
+        let files: BTreeSet<String> =
+            ["x.html", "a/Diagram.SVG", "b/page.xhtml", "junit.xml", "c/app.js", "notes.txt", "shot.png", "html"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        for active in ["x.html", "a/Diagram.SVG", "b/page.xhtml", "junit.xml", "c/app.js", "./a/../x.html#top"] {
+            let e = resolve(active, Allowed::Body, &files).unwrap_err();
+            assert_eq!(e.code, Code::E0404, "{active}");
+        }
+        for plain in ["notes.txt", "shot.png", "html"] {
+            assert!(matches!(resolve(plain, Allowed::Body, &files), Ok(Some(Link::File(_)))), "{plain}");
+        }
     }
 
     #[test]
