@@ -1,6 +1,7 @@
 //! Problems found in a portfolio, and the three ways they are printed:
 //! rustc-style for people, JSON for pipelines, GitHub Actions workflow commands.
 
+use crate::quote::Quoted;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -378,13 +379,13 @@ impl Report {
     /// are sorted by file), since it may read the file again from disk.
     pub fn to_human(&self, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
         let mut out = String::new();
-        let mut current: Option<(&str, Option<String>)> = None;
+        let mut current: Option<(&str, Option<Quoted>)> = None;
         for d in &self.diagnostics {
             if current.as_ref().is_none_or(|(file, _)| *file != d.file) {
-                current = Some((&d.file, source(&d.file)));
+                current = Some((&d.file, source(&d.file).map(Quoted::new)));
             }
-            let text = current.as_ref().and_then(|(_, t)| t.as_deref());
-            render_human(&mut out, d, text, color);
+            let quoted = current.as_mut().and_then(|(_, q)| q.as_mut());
+            render_human(&mut out, d, quoted, color);
         }
         let (e, w) = (self.errors(), self.warnings());
         if e + w > 0 {
@@ -405,7 +406,7 @@ fn summary(errors: usize, warnings: usize) -> String {
     }
 }
 
-fn render_human(out: &mut String, d: &Diagnostic, source: Option<&str>, color: bool) {
+fn render_human(out: &mut String, d: &Diagnostic, source: Option<&mut Quoted>, color: bool) {
     let paint = |code: &str, s: &str| {
         if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
     };
@@ -422,8 +423,7 @@ fn render_human(out: &mut String, d: &Diagnostic, source: Option<&str>, color: b
         paint("1", &format!(": {}", d.message))
     );
     let _ = writeln!(out, "{gutter}{} {}:{}:{}", paint("1;34", "-->"), d.file, d.line, d.column);
-    if let Some(text) = source.and_then(|t| t.lines().nth(d.line as usize - 1).map(str::to_string)) {
-        let (shown, caret_at) = excerpt(&text, d.column as usize - 1);
+    if let Some((shown, caret_at)) = source.and_then(|q| q.excerpt(d.line, (d.column as usize).saturating_sub(1))) {
         let _ = writeln!(out, "{gutter} {}", paint("1;34", "|"));
         let _ = writeln!(out, "{} {} {shown}", paint("1;34", &line_no), paint("1;34", "|"));
         let _ = writeln!(out, "{gutter} {} {}{}", paint("1;34", "|"), " ".repeat(caret_at), paint(col, "^"));
@@ -432,25 +432,6 @@ fn render_human(out: &mut String, d: &Diagnostic, source: Option<&str>, color: b
         let _ = writeln!(out, "{gutter} {} {}: {h}", paint("1;34", "="), paint("1", "help"));
     }
     out.push('\n');
-}
-
-/// The part of a source line worth quoting: tabs as spaces, and on very long
-/// lines a window around the column, marked with `…`. Returns the text and the caret's offset.
-fn excerpt(line: &str, column0: usize) -> (String, usize) {
-    const WIDTH: usize = 100;
-    let chars: Vec<char> = line.trim_end_matches('\r').chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
-    let column0 = column0.min(chars.len());
-    if chars.len() <= WIDTH {
-        return (chars.into_iter().collect(), column0);
-    }
-    let start = column0.saturating_sub(WIDTH / 2);
-    let end = (start + WIDTH).min(chars.len());
-    let mut out: String = if start > 0 { "…".into() } else { String::new() };
-    out.extend(&chars[start..end]);
-    if end < chars.len() {
-        out.push('…');
-    }
-    (out, column0 - start + usize::from(start > 0))
 }
 
 fn level(s: Severity) -> &'static str {
@@ -529,15 +510,6 @@ mod tests {
             "{out}"
         );
         assert!(out.ends_with("1 error emitted\n"));
-    }
-
-    #[test]
-    fn long_lines_are_cut_around_the_column() {
-        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
-        let (shown, caret) = excerpt(&line, 500);
-        assert!(shown.chars().count() <= 102, "{shown}");
-        assert_eq!(shown.chars().nth(caret), Some('X'));
-        assert_eq!(excerpt("\tab", 1), (" ab".to_string(), 1));
     }
 
     #[test]

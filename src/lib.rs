@@ -19,6 +19,7 @@ pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod progress;
+pub mod quote;
 pub mod render;
 pub mod sanitize;
 pub mod scaffold;

@@ -191,8 +191,9 @@ fn summary_line(c: &Checked) -> String {
     let n = |d| c.assessment.workloads.values().filter(|w| w.decision == d).count();
     use cutover::evaluate::Decision::*;
     format!(
-        "checked {} workloads as of {}: {} promoted, {} ready, {} blocked",
+        "checked {} workload{} as of {}: {} promoted, {} ready, {} blocked",
         c.assessment.workloads.len(),
+        if c.assessment.workloads.len() == 1 { "" } else { "s" },
         c.assessment.as_of,
         n(Promoted),
         n(Ready),
