@@ -207,6 +207,38 @@ fn attachments_a_browser_would_run_are_errors_and_never_published() {
 }
 
 #[test]
+fn summaries_and_free_pages_are_held_to_the_link_rules() {
+    let p = Portfolio::base("prose-links");
+    p.edit(
+        "content/workloads/alpha/workload.yaml",
+        "summary: The first workload.",
+        "summary: \"[x](javascript:alert(1)) [up](../../../etc/passwd) [file](reports/evidence.txt) \
+         <img src=x onerror=alert(2)> [web](https://wiki.example.org/alpha)\"",
+    );
+    p.write(
+        "content/pages/about.md",
+        "---\ntitle: About\n---\n# About\n\n[a](javascript:alert(1)) and [b](data:text/html,x)\n\n\
+         <img src=x onerror=alert(1)>\n\n[the dashboard](../../index.html) and [mail](mailto:a@example.org)\n",
+    );
+    let d = p.diagnostics();
+    let at = |file: &str| -> Vec<(String, u32, u32)> {
+        d.iter().filter(|x| x.file == file).map(|x| (x.code.clone(), x.line, x.column)).collect()
+    };
+    let summary = |code: &str| (code.to_string(), 5, 10);
+    assert_eq!(
+        at("content/workloads/alpha/workload.yaml"),
+        vec![summary("E0401"), summary("E0402"), summary("E0402"), summary("E0403"), summary("W0004")],
+        "{d:#?}"
+    );
+    let page = |code: &str, line, column| (code.to_string(), line, column);
+    assert_eq!(
+        at("content/pages/about.md"),
+        vec![page("E0403", 6, 1), page("E0403", 6, 30), page("W0004", 8, 1)],
+        "{d:#?}"
+    );
+}
+
+#[test]
 fn raw_html_the_sanitiser_changes_is_a_warning_with_its_position() {
     let p = Portfolio::base("raw-html");
     let text = p.read(STAGE);

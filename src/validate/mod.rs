@@ -6,6 +6,7 @@ pub mod evidence;
 pub mod fields;
 pub mod keys;
 pub mod links;
+pub mod prose;
 pub mod site;
 pub mod workload;
 
@@ -397,5 +398,6 @@ fn read_page(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Page> {
     let f = fields::Fields { pos: crate::yaml::Pos { line: 1, column: 1 }, ..f };
     f.check_keys(&mut sink, keys::PAGE, "page front matter");
     let title = f.get("title").and_then(|n| fields::text(&mut sink, n, "title"))?;
+    prose::page(&mut sink, split.body, split.body_line);
     Some(Page { id, file: src.path.clone(), title, body: split.body.to_string() })
 }

@@ -33,7 +33,11 @@ pub fn read(
         .and_then(|s| Criticality::parse(&s));
     let release = f.get("release").and_then(|n| release(&mut sink, n, site));
     let deps = f.get("depends_on").map(|n| depends_on(&mut sink, n, id, known)).unwrap_or_default();
-    let summary = f.get("summary").and_then(|n| fields::text(&mut sink, n, "summary"));
+    let summary = f.get("summary").and_then(|n| {
+        let text = fields::text(&mut sink, n, "summary")?;
+        super::prose::summary(&mut sink, &text, n.pos);
+        Some(text)
+    });
     let assets = f.get("assets").map(|n| assets(&mut sink, n)).unwrap_or_default();
     let models: Vec<&str> = PromotionModel::ALL.iter().map(|m| m.as_str()).collect();
     let promotion_model = f

@@ -183,8 +183,9 @@ function hostilePortfolio(root) {
       ].join("\n\n");
     }),
   ];
-  // Dangerous links in summaries: inline Markdown that is not link-checked, so
-  // the sanitiser alone must make them harmless.
+  // Dangerous links in summaries: inline Markdown. cutover check refuses the
+  // ones it can tell are unsafe (those summaries are set aside); the
+  // sanitiser must make the rest harmless.
   const summaries = [
     ...url.filter((u) => !/[\s<>()]/.test(u)).map((u) => `See [the plan](${u}) and ![chart](${u}).`),
     ...md.filter((v) => !v.includes("\n")),
@@ -260,13 +261,16 @@ function hostilePortfolio(root) {
     });
   });
 
-  // Free pages: hostile titles, and bodies with raw HTML and Markdown tricks.
+  // Free pages: hostile titles, and bodies with raw HTML; then one page per
+  // Markdown trick, so that a trick cutover check refuses sets aside its own
+  // page only.
   const pageBody = (from) =>
-    [...html.slice(from, from + 40), ...md].map((v) => `${v}\n`).join("\n") +
+    html.slice(from, from + 40).map((v) => `${v}\n`).join("\n") +
     "\n" + url.filter((u) => !/[\s<>()]/.test(u)).map((u) => `<a href="${u.replace(/"/g, "&quot;")}">raw</a>`).join("\n") + "\n";
-  for (const [i, pid] of ["about", "notes", "align-business-priorities"].entries()) {
-    write(join(c, "pages", `${pid}.md`), `---\ntitle: ${q(strong())}\n---\n# ${field().replace(/\n/g, " ")}\n\n${pageBody(i * 40)}`);
-  }
+  const page = (pid, body) =>
+    write(join(c, "pages", `${pid}.md`), `---\ntitle: ${q(strong())}\n---\n# ${field().replace(/\n/g, " ")}\n\n${body}`);
+  for (const [i, pid] of ["about", "notes", "align-business-priorities"].entries()) page(pid, pageBody(i * 40));
+  md.forEach((v, i) => page(`md-${String(i + 1).padStart(2, "0")}`, `${v}\n`));
   return { workloads: W, bodies: bodies.length };
 }
 
@@ -346,8 +350,8 @@ if (setAside) {
 function setAsideRefused(root, report) {
   const byFile = new Map();
   for (const d of report.diagnostics.filter((d) => d.severity === "error")) {
-    if (!/^content\/workloads\/[^/]+\/[^/]+\.md$/.test(d.file)) {
-      throw new Error(`gen-xss: an error outside an evidence body: ${JSON.stringify(d)}`);
+    if (!/^content\/(workloads\/[^/]+\/[^/]+\.md|pages\/[^/]+\.md|workloads\/[^/]+\/workload\.yaml)$/.test(d.file)) {
+      throw new Error(`gen-xss: an error outside an evidence body, a page body or a summary: ${JSON.stringify(d)}`);
     }
     if (!byFile.has(d.file)) byFile.set(d.file, []);
     byFile.get(d.file).push(d);
@@ -355,6 +359,10 @@ function setAsideRefused(root, report) {
   const aside = [];
   for (const [file, diags] of byFile) {
     const text = readFileSync(join(root, file), "utf8");
+    if (file.endsWith("/workload.yaml")) {
+      aside.push(setAsideSummary(root, file, text, diags));
+      continue;
+    }
     const lines = text.split("\n");
     const close = lines.indexOf("---", 1); // 0-based index of the closing front-matter line
     for (const d of diags) {
@@ -365,7 +373,21 @@ function setAsideRefused(root, report) {
     writeFileSync(join(root, file), lines.slice(0, close + 1).join("\n") + "\nThis body was set aside: cutover check refused it.\n");
   }
   writeFileSync(join(dirname(root), "set-aside.json"), JSON.stringify(aside, null, 1) + "\n");
-  console.log(`gen-xss: set aside ${aside.length} evidence bodies that cutover check refuses with errors`);
+  const kinds = (k) => aside.filter((a) => (a.kind || "body") === k).length;
+  console.log(`gen-xss: set aside ${kinds("body")} bodies and ${kinds("summary")} summaries that cutover check refuses with errors`);
+}
+
+/** A workload.yaml may only be refused for its summary: that line is replaced. */
+function setAsideSummary(root, file, text, diags) {
+  const lines = text.split("\n");
+  const at = lines.findIndex((l) => l.startsWith("summary: "));
+  for (const d of diags) {
+    if (d.line !== at + 1) throw new Error(`gen-xss: an error in workload.yaml outside the summary: ${JSON.stringify(d)}`);
+  }
+  const body = lines[at];
+  lines[at] = 'summary: "This summary was set aside: cutover check refused it."';
+  writeFileSync(join(root, file), lines.join("\n"));
+  return { file, kind: "summary", bodyFirstLine: at + 1, body, diagnostics: diags };
 }
 
 const h = hostilePortfolio(join(out, "hostile"));

@@ -406,13 +406,17 @@ test("hostile evidence that cutover check refuses is refused with errors on the 
     const lines = a.body.split("\n");
     for (const d of a.diagnostics) {
       const line = lines[d.line - a.bodyFirstLine];
-      const quoted = /`([^`]+)`/.exec(d.message)?.[1];
+      // A summary's line is YAML-escaped, so what a message quotes from the parsed value may read differently there.
+      const quoted = a.kind === "summary" ? undefined : /`([^`]+)`/.exec(d.message)?.[1];
       if (line === undefined || (quoted && !line.includes(quoted))) wrong.push(`${a.file}:${d.line}: ${d.message} (line: ${JSON.stringify(line)})`);
     }
   }
-  t.diagnostic(`${aside.length} hostile evidence bodies refused by cutover check (${aside.map((a) => a.file.split("/").slice(-2).join("/")).join(", ")})`);
+  const bodies = aside.filter((a) => a.kind !== "summary");
+  const summaries = aside.filter((a) => a.kind === "summary");
+  t.diagnostic(`${bodies.length} hostile bodies and ${summaries.length} summaries refused by cutover check (${aside.map((a) => a.file.split("/").slice(-2).join("/")).join(", ")})`);
   assert.deepEqual(wrong, []);
-  assert.ok(aside.length <= 40, `${aside.length} bodies refused: too few hostile bodies reached the browser`);
+  assert.ok(bodies.length <= 60, `${bodies.length} bodies refused: too few hostile bodies reached the browser`);
+  assert.ok(summaries.length < 20, `${summaries.length} summaries refused: too few hostile summaries reached the browser`);
 });
 
 const URL_ATTRS = new Set([

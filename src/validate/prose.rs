@@ -1,0 +1,95 @@
+//! Markdown outside evidence bodies: a workload's `summary` and the free
+//! pages under `content/pages/`. Both reach the site through the same
+//! renderer and sanitiser as evidence, so the same things are told: a link
+//! or image with a scheme that is not allowed is an error at its position,
+//! and raw HTML that the sanitiser changes is a warning. Neither has
+//! attachments of its own, which is where they differ from evidence.
+
+use super::evidence::Positions;
+use super::fields::Sink;
+use super::links::{self, Allowed, LinkError};
+use crate::diagnostics::Code;
+use crate::markdown::{BodyLink, Origin};
+use crate::model::Link;
+use crate::yaml::Pos;
+use std::collections::BTreeSet;
+
+/// A workload summary (`text` is the value of the field at `at`). It is shown
+/// on several pages, so a relative link would lead somewhere different from
+/// each; it may link web addresses only. Its diagnostics point at the field,
+/// since a YAML scalar's text is not the file's text column for column.
+pub fn summary(sink: &mut Sink, text: &str, at: Pos) {
+    let scan = crate::markdown::scan(text);
+    for link in &scan.links {
+        match links::resolve(&link.dest, Allowed::Body, &BTreeSet::new()) {
+            Ok(Some(Link::Url(u))) if link.image => image_not_shown(sink, at, &u),
+            Ok(_) => {}
+            Err(e) if link.origin == Origin::RawHtml && e.code == Code::E0403 => {}
+            Err(e) if e.code == Code::E0402 => sink.report(
+                Code::E0402,
+                at,
+                format!("`{}` in the summary is not a web address; a summary can only link to one", link.dest),
+                Some("link files from the evidence that uses them, where they are published".into()),
+            ),
+            Err(e) => report(sink, at, e),
+        }
+    }
+    for chunk in &scan.raw_html {
+        sanitised(sink, at, &chunk.html);
+    }
+}
+
+/// A free page's body, which starts on `body_line` of its file. Its relative
+/// links lead to other pages of the site, so only their schemes are checked.
+pub fn page(sink: &mut Sink, body: &str, body_line: u32) {
+    let saved = sink.line_offset;
+    sink.line_offset = 0;
+    let scan = crate::markdown::scan(body);
+    let mut positions = Positions::new(body, body_line);
+    for link in &scan.links {
+        if let Some(e) = page_link(link) {
+            report(sink, positions.at(link.offset), e);
+        } else if link.image && is_web(&link.dest) {
+            image_not_shown(sink, positions.at(link.offset), &link.dest);
+        }
+    }
+    for chunk in &scan.raw_html {
+        sanitised(sink, positions.at(chunk.offset), &chunk.html);
+    }
+    sink.line_offset = saved;
+}
+
+/// The scheme error of a Markdown link on a page, if it has one.
+fn page_link(link: &BodyLink) -> Option<LinkError> {
+    let e = links::resolve(&link.dest, Allowed::Body, &BTreeSet::new()).err()?;
+    (e.code == Code::E0403 && link.origin == Origin::Markdown).then_some(e)
+}
+
+fn is_web(dest: &str) -> bool {
+    matches!(links::resolve(dest, Allowed::Body, &BTreeSet::new()), Ok(Some(Link::Url(_))))
+}
+
+fn report(sink: &mut Sink, at: Pos, e: LinkError) {
+    sink.report(e.code, at, e.message, e.help);
+}
+
+fn image_not_shown(sink: &mut Sink, at: Pos, url: &str) {
+    sink.report(
+        Code::W0004,
+        at,
+        format!("the image `{url}` is not shown: the site shows no images from other servers"),
+        Some("attach the image to the evidence that needs it and link it by its relative path".into()),
+    );
+}
+
+fn sanitised(sink: &mut Sink, at: Pos, html: &str) {
+    let removed = crate::sanitize::removed_parts(html);
+    if !removed.is_empty() {
+        sink.report(
+            Code::W0004,
+            at,
+            format!("the sanitiser removes {} from this raw HTML", removed.join(", ")),
+            Some("scripts, event handlers, styles, frames and unsafe URLs never reach the page; use Markdown or plain HTML for formatting".into()),
+        );
+    }
+}
