@@ -239,6 +239,30 @@ fn summaries_and_free_pages_are_held_to_the_link_rules() {
 }
 
 #[test]
+fn base_url_is_held_to_the_scheme_rule() {
+    let p = Portfolio::base("base-url");
+    let site = p.read("content/site.yaml");
+    for (value, code) in [
+        ("\"javascript:alert(1)//\"", Some("E0403")),
+        ("\"data:text/html,x\"", Some("E0403")),
+        ("//attacker.example/", Some("E0403")),
+        ("/", None),
+        ("/readiness/", None),
+        ("https://readiness.example.org/", None),
+    ] {
+        p.write("content/site.yaml", &format!("{site}base_url: {value}\n"));
+        let found: Vec<_> = p
+            .diagnostics()
+            .into_iter()
+            .filter(|x| x.file == "content/site.yaml")
+            .map(|x| (x.code, x.line, x.column))
+            .collect();
+        let want: Vec<_> = code.map(|c| (c.to_string(), 13, 11)).into_iter().collect();
+        assert_eq!(found, want, "base_url: {value}");
+    }
+}
+
+#[test]
 fn raw_html_the_sanitiser_changes_is_a_warning_with_its_position() {
     let p = Portfolio::base("raw-html");
     let text = p.read(STAGE);

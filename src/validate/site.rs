@@ -17,7 +17,7 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
         site.title = t;
     }
     site.organisation = top.get("organisation").and_then(|n| fields::text(&mut sink, n, "organisation"));
-    site.base_url = top.get("base_url").and_then(|n| fields::text(&mut sink, n, "base_url"));
+    site.base_url = top.get("base_url").and_then(|n| base_url(&mut sink, n));
     site.as_of = top.get("as_of").and_then(|n| fields::date(&mut sink, n, "as_of"));
     if let Some(days) =
         top.get("decommission_hold_days").and_then(|n| fields::count(&mut sink, n, "decommission_hold_days"))
@@ -33,6 +33,22 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
         }
     }
     site
+}
+
+/// The prefix of every page's canonical link: a path (`/`, `/readiness/`) or
+/// an address. It is held to the scheme rule of URL fields, so that no
+/// `javascript:` or other-scheme value reaches a page.
+fn base_url(sink: &mut Sink, node: &Node) -> Option<String> {
+    let text = fields::text(sink, node, "base_url")?;
+    let path = text.starts_with('/') && !text.starts_with("//");
+    match super::links::resolve(&text, super::links::Allowed::Web, &Default::default()) {
+        Err(e) if e.code == Code::E0403 && !path => {
+            let help = "write a path such as / or /readiness/, or the https address the site is published at";
+            sink.report(e.code, node.pos, e.message, Some(help.into()));
+            None
+        }
+        _ => Some(text),
+    }
 }
 
 fn read_approvers(sink: &mut Sink, node: &Node, site: &mut Site) {
