@@ -338,27 +338,31 @@ fn a_killed_build_leaves_the_previous_site_as_it_was() {
         cmd
     };
     assert!(build(&["--as-of", AS_OF]).status().unwrap().success());
-    let old = snapshot(&out, &[]);
-    // The next build differs (another as-of date), so a half-written swap would show.
+    let first = snapshot(&out, &[]);
+    let mut old = first.clone();
+    // The next builds differ (another as-of date), so a half-written swap would show.
     let mut killed_midway = 0;
     for delay_ms in [5u64, 20, 50, 100, 200, 400, 800] {
         let mut child = build(&["--as-of", "2026-12-31"]).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
-        if child.try_wait().unwrap().is_none() {
-            killed_midway += 1;
-        }
+        let running = child.try_wait().unwrap().is_none();
         let _ = child.kill();
         let _ = child.wait();
         let now = snapshot(&out, &[]);
-        if now != old {
-            // The build finished before the kill: the new site must be complete.
-            assert!(
-                now.contains_key("index.html") && now.contains_key(".cutover-site"),
-                "half-written site after {delay_ms} ms"
-            );
-            return;
+        if now == old {
+            killed_midway += usize::from(running);
+            continue;
         }
+        // The build finished before the kill landed: the new site must be
+        // whole, and it is what the next kill must leave alone.
+        assert!(
+            now.contains_key("index.html") && now.contains_key(".cutover-site"),
+            "half-written after {delay_ms} ms"
+        );
+        assert_ne!(now, first, "after {delay_ms} ms");
+        old = now;
     }
     assert!(killed_midway > 0, "no build was interrupted; make the portfolio bigger");
-    assert_eq!(snapshot(&out, &[]), old);
+    assert!(build(&["--as-of", AS_OF]).status().unwrap().success(), "a build after the kills works");
+    assert_eq!(snapshot(&out, &[]), first, "and writes the first site again");
 }
