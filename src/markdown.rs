@@ -33,6 +33,20 @@ pub struct BodyLink {
 pub struct RawHtml {
     pub html: String,
     pub offset: usize,
+    /// Where each piece of a block starts: (offset in `html`, offset in
+    /// the text). A block inside a list or a quote comes
+    /// in pieces, one a line, without the indentation or `>` between them.
+    pub pieces: Vec<(usize, usize)>,
+}
+
+impl RawHtml {
+    /// The offset in the text of byte `at` of [`RawHtml::html`].
+    pub fn text_offset(&self, at: usize) -> usize {
+        match self.pieces.iter().rev().find(|(start, _)| *start <= at) {
+            Some((start, text)) => text + (at - start),
+            None => self.offset + at,
+        }
+    }
 }
 
 /// What a body holds that needs checking: its links and its raw HTML, found in one parse.
@@ -130,18 +144,23 @@ impl Scanner {
                 out.facts.needs_sanitiser |= !crate::sanitize::is_local(dest_url);
                 out.links.push(BodyLink { dest: dest_url.to_string(), offset, origin: Origin::Markdown, image: true })
             }
-            Event::Start(Tag::HtmlBlock) => self.block = Some(RawHtml { html: String::new(), offset }),
+            Event::Start(Tag::HtmlBlock) => {
+                self.block = Some(RawHtml { html: String::new(), offset, pieces: Vec::new() })
+            }
             Event::End(TagEnd::HtmlBlock) => out.raw_html.extend(self.block.take()),
             Event::Html(h) => {
                 out.facts.needs_sanitiser = true;
                 match self.block.as_mut() {
-                    Some(b) => b.html.push_str(h),
-                    None => out.raw_html.push(RawHtml { html: h.to_string(), offset }),
+                    Some(b) => {
+                        b.pieces.push((b.html.len(), offset));
+                        b.html.push_str(h)
+                    }
+                    None => out.raw_html.push(RawHtml { html: h.to_string(), offset, pieces: Vec::new() }),
                 }
             }
             Event::InlineHtml(h) => {
                 out.facts.needs_sanitiser = true;
-                out.raw_html.push(RawHtml { html: h.to_string(), offset })
+                out.raw_html.push(RawHtml { html: h.to_string(), offset, pieces: Vec::new() })
             }
             _ => {}
         }
@@ -154,7 +173,7 @@ impl Scanner {
                 // Raw `<img src>` that leaves the folder is reported by the sanitiser check (W0004).
                 out.links.push(BodyLink {
                     dest: value,
-                    offset: chunk.offset + at,
+                    offset: chunk.text_offset(at),
                     origin: Origin::RawHtml,
                     image: false,
                 });

@@ -90,10 +90,18 @@ pub fn clean(html: &str) -> String {
 /// What sanitising a fragment of raw HTML takes away, in words such as
 /// "`<script>`" or "`onerror` on `<img>`". Empty when the fragment survives whole.
 pub fn removed_parts(fragment: &str) -> Vec<String> {
+    let mut out: Vec<String> = removed_parts_at(fragment).into_iter().map(|(what, _)| what).collect();
+    out.dedup();
+    out
+}
+
+/// [`removed_parts`], each with the byte offset in `fragment` of the tag or
+/// attribute it names, so a warning can point at the line that has it.
+pub fn removed_parts_at(fragment: &str) -> Vec<(String, usize)> {
     let cleaned = tags(&clean(fragment));
-    let mut out = Vec::new();
+    let mut out: Vec<(String, usize)> = Vec::new();
     let mut next = 0;
-    for TagInfo { name, attrs } in tags(fragment) {
+    for TagInfo { name, attrs, at } in tags(fragment) {
         match cleaned[next..].iter().position(|t| t.name == name) {
             Some(offset) => {
                 let kept = &cleaned[next + offset].attrs;
@@ -101,14 +109,13 @@ pub fn removed_parts(fragment: &str) -> Vec<String> {
                     attrs
                         .iter()
                         .filter(|(a, _, _)| !kept.iter().any(|(k, _, _)| k == a))
-                        .map(|(a, _, _)| format!("`{a}` on `<{name}>`")),
+                        .map(|(a, _, attr_at)| (format!("`{a}` on `<{name}>`"), *attr_at)),
                 );
                 next += offset + 1;
             }
-            None => out.push(format!("`<{name}>`")),
+            None => out.push((format!("`<{name}>`"), at)),
         }
     }
-    out.dedup();
     out
 }
 
@@ -117,6 +124,8 @@ pub fn removed_parts(fragment: &str) -> Vec<String> {
 struct TagInfo {
     name: String,
     attrs: Vec<(String, String, usize)>,
+    /// Byte offset of the tag's `<`.
+    at: usize,
 }
 
 /// The values of URL attributes (`href`, `src`) in a fragment, with their offsets.
@@ -170,7 +179,7 @@ fn scan_tag(b: &[u8], start: usize) -> (TagInfo, usize) {
             i += 1;
         }
         if i >= b.len() || b[i] == b'>' {
-            return (TagInfo { name, attrs }, i + 1);
+            return (TagInfo { name, attrs, at: start - 1 }, i + 1);
         }
         let attr_at = i;
         let (attr, j) = word(i, &|c| c.is_ascii_whitespace() || c == b'=' || c == b'>' || c == b'/');

@@ -233,7 +233,7 @@ fn summaries_and_free_pages_are_held_to_the_link_rules() {
     let page = |code: &str, line, column| (code.to_string(), line, column);
     assert_eq!(
         at("content/pages/about.md"),
-        vec![page("E0403", 6, 1), page("E0403", 6, 30), page("W0004", 8, 1)],
+        vec![page("E0403", 6, 1), page("E0403", 6, 30), page("W0004", 8, 12)],
         "{d:#?}"
     );
 }
@@ -260,6 +260,28 @@ fn base_url_is_held_to_the_scheme_rule() {
         let want: Vec<_> = code.map(|c| (c.to_string(), 13, 11)).into_iter().collect();
         assert_eq!(found, want, "base_url: {value}");
     }
+}
+
+#[test]
+fn sanitiser_warnings_point_at_the_line_of_what_is_removed() {
+    let p = Portfolio::base("raw-html-lines");
+    let text = p.read(STAGE);
+    let table = "<table>\n<tr><td>1</td></tr>\n<tr><td>2</td></tr>\n<tr><td onclick=\"alert(1)\">3</td></tr>\n\
+                 <tr><td>4</td><td onclick=\"x\" style=\"y\">5</td></tr>\n</table>\n";
+    let quoted = "> <div>\n> <b>q</b>\n> <b onmouseover=\"x\">q</b>\n> </div>\n";
+    p.write(STAGE, &format!("{text}\n{table}\n{quoted}"));
+    let first = text.lines().count() as u32 + 2; // the <table> line
+    let d = p.diagnostics();
+    let w: Vec<_> = d.iter().filter(|x| x.code == "W0004").map(|x| (x.line, x.column, x.message.as_str())).collect();
+    assert_eq!(
+        w,
+        vec![
+            (first + 3, 9, "the sanitiser removes `onclick` on `<td>` from this raw HTML"),
+            (first + 4, 19, "the sanitiser removes `onclick` on `<td>`, `style` on `<td>` from this raw HTML"),
+            (first + 9, 6, "the sanitiser removes `onmouseover` on `<b>` from this raw HTML"),
+        ],
+        "{d:#?}"
+    );
 }
 
 #[test]

@@ -403,18 +403,36 @@ fn check_body_links(
         }
     }
     for chunk in &scan.raw_html {
-        let removed = crate::sanitize::removed_parts(&chunk.html);
-        if !removed.is_empty() {
-            sink.report(
-                Code::W0004,
-                positions.at(chunk.offset),
-                format!("the sanitiser removes {} from this raw HTML", removed.join(", ")),
-                Some("scripts, event handlers, styles, frames and unsafe URLs never reach the page; use Markdown or plain HTML for formatting".into()),
-            );
-        }
+        report_sanitised(sink, &mut positions, chunk);
     }
     sink.line_offset = saved;
     (linked, scan.facts, body_html)
+}
+
+/// W0004 for what the sanitiser takes out of a run of raw HTML: one warning
+/// a line, at the first tag or attribute it removes there, so that in a
+/// long table the row with the `onclick` is the one pointed at.
+pub fn report_sanitised(sink: &mut Sink, positions: &mut Positions, chunk: &crate::markdown::RawHtml) {
+    let mut lines: Vec<(Pos, Vec<String>)> = Vec::new();
+    for (what, at) in crate::sanitize::removed_parts_at(&chunk.html) {
+        let pos = positions.at(chunk.text_offset(at));
+        match lines.last_mut() {
+            Some((first, parts)) if first.line == pos.line => {
+                if !parts.contains(&what) {
+                    parts.push(what);
+                }
+            }
+            _ => lines.push((pos, vec![what])),
+        }
+    }
+    for (pos, parts) in lines {
+        sink.report(
+            Code::W0004,
+            pos,
+            format!("the sanitiser removes {} from this raw HTML", parts.join(", ")),
+            Some("scripts, event handlers, styles, frames and unsafe URLs never reach the page; use Markdown or plain HTML for formatting".into()),
+        );
+    }
 }
 
 /// File positions of byte offsets in a body, asked for in rising order (as

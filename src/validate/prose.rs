@@ -54,7 +54,7 @@ pub fn page(sink: &mut Sink, body: &str, body_line: u32) {
         }
     }
     for chunk in &scan.raw_html {
-        sanitised(sink, positions.at(chunk.offset), &chunk.html);
+        super::evidence::report_sanitised(sink, &mut positions, chunk);
     }
     sink.line_offset = saved;
 }
