@@ -173,10 +173,22 @@ fn remove_leftovers(parent: &Path, name: &str) {
         }) else {
             continue;
         };
-        let alive = rest.parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-        if !alive {
+        if !rest.parse::<u32>().is_ok_and(still_building) {
             let _ = fs::remove_dir_all(entry.path());
         }
+    }
+}
+
+/// Whether process `pid` may still be the build that made a staging folder:
+/// it is running and has the same command name as this one. A number alone
+/// is not enough, since the system hands it to a new process once the
+/// killed build is gone. Where `/proc` cannot say, assume it may be.
+fn still_building(pid: u32) -> bool {
+    let comm = |p: &str| fs::read_to_string(format!("/proc/{p}/comm"));
+    match (comm(&pid.to_string()), comm("self")) {
+        (Ok(theirs), Ok(ours)) => theirs == ours,
+        (Err(_), Ok(_)) => false,
+        _ => Path::new(&format!("/proc/{pid}")).exists(),
     }
 }
 
@@ -252,5 +264,20 @@ fn resolve_existing(p: &Path) -> PathBuf {
             }
             _ => return p.to_path_buf(),
         }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_staging_folder_belongs_to_a_running_process_of_the_same_name() {
+        assert!(still_building(std::process::id()), "this process");
+        let mut other = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        assert!(!still_building(other.id()), "a running process of another name");
+        other.kill().unwrap();
+        other.wait().unwrap();
+        assert!(!still_building(other.id()), "a process that has ended");
     }
 }
