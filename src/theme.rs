@@ -98,6 +98,11 @@ fn files_under(root: &Path, folder: &str, diags: &mut Vec<Diagnostic>) -> Vec<(S
     let mut out = Vec::new();
     // Symbolic links may point only inside the site root (nothing outside it is read).
     let inside = std::fs::canonicalize(root).ok();
+    if std::fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink())
+        && !link_stays_in_root(&dir, inside.as_deref(), folder, &dir, diags)
+    {
+        return Vec::new();
+    }
     let walker = walkdir::WalkDir::new(&dir).sort_by_file_name().min_depth(1).max_depth(16);
     for entry in walker.into_iter().filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.')) {
         let entry = match entry {
@@ -139,11 +144,14 @@ fn files_under(root: &Path, folder: &str, diags: &mut Vec<Diagnostic>) -> Vec<(S
 /// A symbolic link under `templates/` or `static/` is read only when it
 /// points at a file inside the site root: a committed link to
 /// `/proc/self/environ` or `~/.ssh` must not be published. Links to folders
-/// are not followed (walking them could loop).
+/// are not followed (walking them could loop), except that `static/` or
+/// `templates/` itself may be a link to a folder inside the root.
 fn link_stays_in_root(path: &Path, root: Option<&Path>, folder: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> bool {
-    let rel = format!("{folder}/{}", path.strip_prefix(dir).unwrap_or(path).to_string_lossy());
+    let inner = path.strip_prefix(dir).unwrap_or(path).to_string_lossy();
+    let rel = if inner.is_empty() { folder.to_string() } else { format!("{folder}/{inner}") };
+    let whole_folder = path == dir;
     let why = match (std::fs::canonicalize(path), root) {
-        (Ok(target), Some(root)) if target.starts_with(root) && target.is_file() => return true,
+        (Ok(target), Some(root)) if target.starts_with(root) && (target.is_file() || whole_folder) => return true,
         (Ok(target), Some(root)) if target.starts_with(root) => "symbolic link to a folder is not followed".to_string(),
         (Ok(_), _) => "symbolic link points outside the site root".to_string(),
         (Err(e), _) => format!("symbolic link cannot be followed: {e}"),

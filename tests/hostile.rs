@@ -174,6 +174,17 @@ fn links_in_static_and_templates_never_publish_what_is_outside_the_root() {
     assert!(!run.stderr.contains("static/same.txt"), "a link inside the root is fine: {}", run.stderr);
     assert!(!run.stderr.contains("SECRET-OUTSIDE-MARKER"), "{}", run.stderr);
     assert!(!p.path("public").exists(), "nothing was published");
+    // The folders themselves, linked to one outside the root.
+    fs::remove_dir_all(p.path("static")).unwrap();
+    fs::remove_dir_all(p.path("templates")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), p.path("static")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), p.path("templates")).unwrap();
+    let run = p.build(AS_OF);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    for f in ["static:1:1", "templates:1:1"] {
+        assert!(run.stderr.contains(f), "{f}: {}", run.stderr);
+    }
+    assert!(!p.path("public").exists(), "nothing was published");
 }
 
 #[test]
