@@ -42,8 +42,9 @@ pub struct RawHtml {
 impl RawHtml {
     /// The offset in the text of byte `at` of [`RawHtml::html`].
     pub fn text_offset(&self, at: usize) -> usize {
-        match self.pieces.iter().rev().find(|(start, _)| *start <= at) {
-            Some((start, text)) => text + (at - start),
+        // The pieces are in order: the last one starting at or before `at`.
+        match self.pieces.partition_point(|(start, _)| *start <= at).checked_sub(1) {
+            Some(i) => self.pieces[i].1 + (at - self.pieces[i].0),
             None => self.offset + at,
         }
     }
@@ -303,6 +304,17 @@ fn shift(level: HeadingLevel, by: u8) -> HeadingLevel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_html_offsets_map_back_through_quote_markers() {
+        let text = "Intro.\n\n> <div>\n> <b onclick=x>q</b>\n>   <i style=y>r</i>\n> </div>\n";
+        let scan = scan(text);
+        let block = &scan.raw_html[0];
+        for word in ["onclick", "style", "</div>"] {
+            let at = block.html.find(word).unwrap();
+            assert_eq!(block.text_offset(at), text.find(word).unwrap(), "{word}");
+        }
+    }
 
     #[test]
     fn finds_markdown_and_html_links() {

@@ -97,8 +97,9 @@ const ACTIVE_KINDS: &[&str] =
 
 /// The extension of `path` if it names a kind of file in [`ACTIVE_KINDS`].
 fn active_kind(path: &str) -> Option<String> {
-    let name = path.rsplit('/').next()?;
-    let ext = name.rsplit_once('.')?.1.trim_end_matches(['.', ' ']).to_ascii_lowercase();
+    // Some servers drop trailing dots and spaces from a name (`x.html.`).
+    let name = path.rsplit('/').next()?.trim_end_matches(['.', ' ']);
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
     ACTIVE_KINDS.contains(&ext.as_str()).then_some(ext)
 }
 
@@ -216,12 +217,23 @@ mod tests {
 
     #[test]
     fn refuses_attachments_a_browser_would_run() {
-        let files: BTreeSet<String> =
-            ["x.html", "a/Diagram.SVG", "b/page.xhtml", "junit.xml", "c/app.js", "notes.txt", "shot.png", "html"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect();
-        for active in ["x.html", "a/Diagram.SVG", "b/page.xhtml", "junit.xml", "c/app.js", "./a/../x.html#top"] {
+        let files: BTreeSet<String> = [
+            "x.html",
+            "a/Diagram.SVG",
+            "b/page.xhtml",
+            "junit.xml",
+            "c/app.js",
+            "y.htm. ",
+            "notes.txt",
+            "shot.png",
+            "html",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for active in
+            ["x.html", "a/Diagram.SVG", "b/page.xhtml", "junit.xml", "c/app.js", "./a/../x.html#top", "y.htm.%20"]
+        {
             let e = resolve(active, Allowed::Body, &files).unwrap_err();
             assert_eq!(e.code, Code::E0404, "{active}");
         }
