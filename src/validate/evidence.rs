@@ -426,13 +426,18 @@ pub fn report_sanitised(sink: &mut Sink, positions: &mut Positions, chunk: &crat
         }
     }
     for (pos, parts) in lines {
-        sink.report(
-            Code::W0004,
-            pos,
-            format!("the sanitiser removes {} from this raw HTML", parts.join(", ")),
-            Some("scripts, event handlers, styles, frames and unsafe URLs never reach the page; use Markdown or plain HTML for formatting".into()),
-        );
+        warn_sanitised(sink, pos, &parts);
     }
+}
+
+/// The W0004 that names what the sanitiser removes (`parts`) at `pos`.
+pub fn warn_sanitised(sink: &mut Sink, pos: Pos, parts: &[String]) {
+    sink.report(
+        Code::W0004,
+        pos,
+        format!("the sanitiser removes {} from this raw HTML", parts.join(", ")),
+        Some("scripts, event handlers, styles, frames and unsafe URLs never reach the page; use Markdown or plain HTML for formatting".into()),
+    );
 }
 
 /// File positions of byte offsets in a body, asked for in rising order (as

@@ -9,7 +9,7 @@ use super::evidence::Positions;
 use super::fields::Sink;
 use super::links::{self, Allowed, LinkError};
 use crate::diagnostics::Code;
-use crate::markdown::{BodyLink, Origin};
+use crate::markdown::Origin;
 use crate::model::Link;
 use crate::yaml::Pos;
 use std::collections::BTreeSet;
@@ -47,26 +47,18 @@ pub fn page(sink: &mut Sink, body: &str, body_line: u32) {
     let scan = crate::markdown::scan(body);
     let mut positions = Positions::new(body, body_line);
     for link in &scan.links {
-        if let Some(e) = page_link(link) {
-            report(sink, positions.at(link.offset), e);
-        } else if link.image && is_web(&link.dest) {
-            image_not_shown(sink, positions.at(link.offset), &link.dest);
+        match links::resolve(&link.dest, Allowed::Body, &BTreeSet::new()) {
+            Err(e) if e.code == Code::E0403 && link.origin == Origin::Markdown => {
+                report(sink, positions.at(link.offset), e)
+            }
+            Ok(Some(Link::Url(u))) if link.image => image_not_shown(sink, positions.at(link.offset), &u),
+            _ => {}
         }
     }
     for chunk in &scan.raw_html {
         super::evidence::report_sanitised(sink, &mut positions, chunk);
     }
     sink.line_offset = saved;
-}
-
-/// The scheme error of a Markdown link on a page, if it has one.
-fn page_link(link: &BodyLink) -> Option<LinkError> {
-    let e = links::resolve(&link.dest, Allowed::Body, &BTreeSet::new()).err()?;
-    (e.code == Code::E0403 && link.origin == Origin::Markdown).then_some(e)
-}
-
-fn is_web(dest: &str) -> bool {
-    matches!(links::resolve(dest, Allowed::Body, &BTreeSet::new()), Ok(Some(Link::Url(_))))
 }
 
 fn report(sink: &mut Sink, at: Pos, e: LinkError) {
@@ -85,11 +77,6 @@ fn image_not_shown(sink: &mut Sink, at: Pos, url: &str) {
 fn sanitised(sink: &mut Sink, at: Pos, html: &str) {
     let removed = crate::sanitize::removed_parts(html);
     if !removed.is_empty() {
-        sink.report(
-            Code::W0004,
-            at,
-            format!("the sanitiser removes {} from this raw HTML", removed.join(", ")),
-            Some("scripts, event handlers, styles, frames and unsafe URLs never reach the page; use Markdown or plain HTML for formatting".into()),
-        );
+        super::evidence::warn_sanitised(sink, at, &removed);
     }
 }
