@@ -220,7 +220,15 @@ fn sorted_entries(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnost
             Some(n) if is_hidden(n) => {}
             Some(n) => {
                 let e = Entry::of(n, &entry);
-                if !e.symlink || symlink_stays_inside(&e.path, Some(inside), &format!("{rel}/{n}"), diags) {
+                if !e.symlink
+                    || symlink_stays_inside(
+                        &e.path,
+                        Some(inside),
+                        &format!("{rel}/{n}"),
+                        "its folder (workload folder, or content/)",
+                        diags,
+                    )
+                {
                     out.push(e);
                 }
             }
@@ -374,7 +382,13 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
         let file_rel = format!("{rel}/{inner}");
         if entry.path_is_symlink() {
             let inside = canonical_dir.get_or_insert_with(|| fs::canonicalize(dir).ok());
-            if !symlink_stays_inside(entry.path(), inside.as_deref(), &file_rel, diags) {
+            if !symlink_stays_inside(
+                entry.path(),
+                inside.as_deref(),
+                &file_rel,
+                "its folder (workload folder, or content/)",
+                diags,
+            ) {
                 continue;
             }
             if !entry.path().is_file() {
@@ -442,20 +456,22 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
     w
 }
 
-/// A symlink may point only at a file inside its workload folder.
-fn symlink_stays_inside(path: &Path, dir: Option<&Path>, rel: &str, diags: &mut Vec<Diagnostic>) -> bool {
+/// A symlink may point only inside `dir` (named `outside` in the message:
+/// its workload folder, `content/`, the site root).
+pub(crate) fn symlink_stays_inside(
+    path: &Path,
+    dir: Option<&Path>,
+    rel: &str,
+    outside: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
     match (fs::canonicalize(path), dir) {
         (Ok(target), Some(dir)) if target.starts_with(dir) => true,
         (Ok(_), _) => {
             diags.push(
-                Diagnostic::new(
-                    Code::E0004,
-                    rel,
-                    1,
-                    1,
-                    "symbolic link points outside its folder (workload folder, or content/)",
-                )
-                .with_help("copy the file here instead of linking to it; cutover reads nothing outside the site root"),
+                Diagnostic::new(Code::E0004, rel, 1, 1, format!("symbolic link points outside {outside}")).with_help(
+                    "copy the file here instead of linking to it; cutover reads nothing outside the site root",
+                ),
             );
             false
         }

@@ -149,15 +149,14 @@ fn files_under(root: &Path, folder: &str, diags: &mut Vec<Diagnostic>) -> Vec<(S
 fn link_stays_in_root(path: &Path, root: Option<&Path>, folder: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> bool {
     let inner = path.strip_prefix(dir).unwrap_or(path).to_string_lossy();
     let rel = if inner.is_empty() { folder.to_string() } else { format!("{folder}/{inner}") };
-    let whole_folder = path == dir;
-    let why = match (std::fs::canonicalize(path), root) {
-        (Ok(target), Some(root)) if target.starts_with(root) && (target.is_file() || whole_folder) => return true,
-        (Ok(target), Some(root)) if target.starts_with(root) => "symbolic link to a folder is not followed".to_string(),
-        (Ok(_), _) => "symbolic link points outside the site root".to_string(),
-        (Err(e), _) => format!("symbolic link cannot be followed: {e}"),
-    };
+    if !crate::load::symlink_stays_inside(path, root, &rel, "the site root", diags) {
+        return false;
+    }
+    if path == dir || path.is_file() {
+        return true;
+    }
     diags.push(
-        Diagnostic::new(Code::E0004, rel, 1, 1, why)
+        Diagnostic::new(Code::E0004, rel, 1, 1, "symbolic link to a folder is not followed")
             .with_help("copy the file here instead of linking to it; cutover reads nothing outside the site root"),
     );
     false
