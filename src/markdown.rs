@@ -2,6 +2,7 @@
 //! see it: the same extensions, the same links, the same raw HTML; and the
 //! HTML it becomes, written from the same parse when a build asks for it.
 
+use crate::sanitize::Reach;
 use pulldown_cmark::{Alignment, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use std::collections::BTreeSet;
 
@@ -108,7 +109,7 @@ pub fn scan_and_render(text: &str, spec: &HtmlSpec) -> (Scan, String) {
     // writer takes each event straight from the list (see `write_html`).
     let mut adjust = Adjust::new(&scan.facts, spec);
     events.iter_mut().for_each(|ev| adjust.apply(ev));
-    let html = push_html(events.into_iter(), text.len(), &scan.facts);
+    let html = push_html(events.into_iter(), text.len(), &scan.facts, spec.reach);
     (scan, html)
 }
 
@@ -196,6 +197,8 @@ pub struct HtmlSpec<'s> {
     /// Footnote anchors are named `fn-<scope>-<label>`, so two bodies on one
     /// page never share an id.
     pub scope: &'s str,
+    /// Where the body's relative links may lead, which the sanitiser holds them to.
+    pub reach: crate::sanitize::Reach,
 }
 
 /// The heading level an evidence body's highest heading becomes on its report (under the item's `h3`).
@@ -211,14 +214,14 @@ pub fn write_html<'a>(events: impl Iterator<Item = Event<'a>>, len: usize, facts
         adjust.apply(&mut ev);
         ev
     });
-    push_html(events, len, facts)
+    push_html(events, len, facts, spec.reach)
 }
 
 /// pulldown-cmark's HTML for events that are ready, sanitised when `facts` says it must be.
-fn push_html<'a>(events: impl Iterator<Item = Event<'a>>, len: usize, facts: &Facts) -> String {
+fn push_html<'a>(events: impl Iterator<Item = Event<'a>>, len: usize, facts: &Facts, reach: Reach) -> String {
     let mut raw = String::with_capacity(len * 3 / 2);
     html::push_html(&mut raw, events);
-    if facts.needs_sanitiser { crate::sanitize::clean(&raw) } else { raw }
+    if facts.needs_sanitiser { crate::sanitize::clean(&raw, reach) } else { raw }
 }
 
 /// What the page changes in a body's events before they are written. It
@@ -354,7 +357,8 @@ mod tests {
     #[test]
     fn one_parse_gives_the_scan_and_the_html_of_two() {
         let items: BTreeSet<String> = ["stage".to_string()].into_iter().collect();
-        let spec = HtmlSpec { evidence_items: &items, top: EVIDENCE_TOP_HEADING, scope: "assess" };
+        let spec =
+            HtmlSpec { evidence_items: &items, top: EVIDENCE_TOP_HEADING, scope: "assess", reach: Reach::Folder };
         for body in [
             "",
             "## Plan\n\nSee [stage](stage.md), [log](logs/run.txt) and <ops@x.example>.\n",

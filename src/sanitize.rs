@@ -3,45 +3,109 @@
 
 use std::sync::OnceLock;
 
-/// The sanitiser, built once: what evidence legitimately needs (tables, code
-/// with its language class, task lists, images) and nothing that runs.
-fn builder() -> &'static ammonia::Builder<'static> {
-    static CELL: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let mut b = ammonia::Builder::default();
-        // Relative URLs stay, but `//host` (and the `/\host` browsers read the same way) leaves the site.
-        b.url_relative(ammonia::UrlRelative::Custom(Box::new(keep_in_site)));
-        b.url_schemes(["http", "https", "mailto"].into_iter().collect())
-            .link_rel(Some("noopener noreferrer"))
-            .add_tags(["input"])
-            .add_tag_attributes("input", ["type", "checked", "disabled"])
-            .add_tag_attributes("code", ["class"])
-            .add_tag_attributes("td", ["class"])
-            .add_tag_attributes("th", ["class"])
-            .add_tag_attributes("ol", ["start"])
-            .add_tag_attributes("img", ["src", "alt", "title"])
-            .add_tag_attributes("div", ["id"]);
-        b.attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("code", "class") => value
-                .split_whitespace()
-                .all(|c| {
-                    c.strip_prefix("language-")
-                        .is_some_and(|l| l.chars().all(|ch| ch.is_ascii_alphanumeric() || "+-_".contains(ch)))
-                })
-                .then(|| value.into()),
-            // Table alignment, which the Markdown renderer writes as a class.
-            ("td" | "th", "class") => {
-                ["align-left", "align-center", "align-right"].contains(&value).then(|| value.into())
+/// Where a relative link in sanitised HTML may lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Evidence and summaries: within the workload folder. Validation refuses
+    /// a link that climbs out (E0401), but it finds links with its own small
+    /// scanner, and raw HTML can hide one from it (inside an attribute that
+    /// `<textarea>` or `<title>` ends early) where the browser's parser sees
+    /// it; the sanitiser, which parses as a browser does, drops those.
+    Folder,
+    /// Free pages, whose relative links lead to other pages of the site.
+    Site,
+}
+
+/// The sanitiser for `reach`, built once: what evidence legitimately needs
+/// (tables, code with its language class, task lists, images) and nothing
+/// that runs.
+fn builder(reach: Reach) -> &'static ammonia::Builder<'static> {
+    static FOLDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    static SITE: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    match reach {
+        Reach::Folder => FOLDER.get_or_init(|| build(keep_in_folder)),
+        Reach::Site => SITE.get_or_init(|| build(keep_in_site)),
+    }
+}
+
+fn build(relative: fn(&str) -> Option<std::borrow::Cow<'_, str>>) -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::default();
+    // Relative URLs stay, but `//host` (and the `/\host` browsers read the same way) leaves the site.
+    b.url_relative(ammonia::UrlRelative::Custom(Box::new(relative)));
+    b.url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"))
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tag_attributes("code", ["class"])
+        .add_tag_attributes("td", ["class"])
+        .add_tag_attributes("th", ["class"])
+        .add_tag_attributes("ol", ["start"])
+        .add_tag_attributes("img", ["src", "alt", "title"])
+        .add_tag_attributes("div", ["id"]);
+    b.attribute_filter(|element, attribute, value| match (element, attribute) {
+        ("code", "class") => value
+            .split_whitespace()
+            .all(|c| {
+                c.strip_prefix("language-")
+                    .is_some_and(|l| l.chars().all(|ch| ch.is_ascii_alphanumeric() || "+-_".contains(ch)))
+            })
+            .then(|| value.into()),
+        // Table alignment, which the Markdown renderer writes as a class.
+        ("td" | "th", "class") => ["align-left", "align-center", "align-right"].contains(&value).then(|| value.into()),
+        ("input", "type") => (value == "checkbox").then(|| value.into()),
+        // Footnote anchors, which the renderer names `fn-<scope>-<label>`; no other ids.
+        ("div", "id") => value.starts_with("fn-").then(|| value.into()),
+        // Images come from the workload folder only: no tracking pixels, nothing the CSP would block.
+        ("img", "src") => is_local(value).then(|| value.into()),
+        _ => Some(value.into()),
+    });
+    b
+}
+
+/// [`keep_in_site`], and not above the folder of the page: `..` segments,
+/// however written (`%2e%2e`, backslashes), may not climb past the start.
+fn keep_in_folder(url: &str) -> Option<std::borrow::Cow<'_, str>> {
+    keep_in_site(url).filter(|_| !climbs_out(url))
+}
+
+/// Whether a relative URL's path climbs above where it starts. Escapes are
+/// decoded and backslashes read as slashes, as some servers do.
+fn climbs_out(url: &str) -> bool {
+    let view = browser_view(url);
+    let path = view.split(['?', '#']).next().unwrap_or("");
+    let mut depth = 0usize;
+    for segment in percent_decoded(path).split(['/', '\\']) {
+        match segment.trim() {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+/// `%XX` escapes decoded; anything else (a lone `%`, invalid UTF-8) kept or replaced.
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
             }
-            ("input", "type") => (value == "checkbox").then(|| value.into()),
-            // Footnote anchors, which the renderer names `fn-<scope>-<label>`; no other ids.
-            ("div", "id") => value.starts_with("fn-").then(|| value.into()),
-            // Images come from the workload folder only: no tracking pixels, nothing the CSP would block.
-            ("img", "src") => is_local(value).then(|| value.into()),
-            _ => Some(value.into()),
-        });
-        b
-    })
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Relative URLs stay, but `//host` (and `/\\host` or `\\\\host`, which
@@ -82,23 +146,23 @@ pub fn is_local(url: &str) -> bool {
     !u.is_empty() && !u.starts_with('/') && !u.starts_with('\\') && !head.contains(':')
 }
 
-/// Sanitises rendered HTML.
-pub fn clean(html: &str) -> String {
-    builder().clean(html).to_string()
+/// Sanitises rendered HTML whose relative links may lead as far as `reach`.
+pub fn clean(html: &str, reach: Reach) -> String {
+    builder(reach).clean(html).to_string()
 }
 
 /// What sanitising a fragment of raw HTML takes away, in words such as
 /// "`<script>`" or "`onerror` on `<img>`". Empty when the fragment survives whole.
-pub fn removed_parts(fragment: &str) -> Vec<String> {
-    let mut out: Vec<String> = removed_parts_at(fragment).into_iter().map(|(what, _)| what).collect();
+pub fn removed_parts(fragment: &str, reach: Reach) -> Vec<String> {
+    let mut out: Vec<String> = removed_parts_at(fragment, reach).into_iter().map(|(what, _)| what).collect();
     out.dedup();
     out
 }
 
 /// [`removed_parts`], each with the byte offset in `fragment` of the tag or
 /// attribute it names, so a warning can point at the line that has it.
-pub fn removed_parts_at(fragment: &str) -> Vec<(String, usize)> {
-    let cleaned = tags(&clean(fragment));
+pub fn removed_parts_at(fragment: &str, reach: Reach) -> Vec<(String, usize)> {
+    let cleaned = tags(&clean(fragment, reach));
     let mut out: Vec<(String, usize)> = Vec::new();
     let mut next = 0;
     for TagInfo { name, attrs, at } in tags(fragment) {
@@ -270,21 +334,21 @@ mod tests {
         // Found by the markdown_render fuzzer: controls before `\\host` hid a scheme-relative link.
         for href in ["\n\u{16}\u{16}\\\\\\host", "\u{1}//host", " \t/\\host", "/\t/host", "\u{16}\\host"] {
             let html = format!("<a href=\"{href}\">x</a><img src=\"{href}\" alt=\"\">");
-            let out = clean(&html);
+            let out = clean(&html, Reach::Folder);
             assert!(!out.contains("host"), "{href:?} survived: {out}");
             assert!(!is_local(href), "{href:?} is not inside the site");
             assert!(!is_safe_link(href), "{href:?}");
         }
         assert!(is_local("\u{1}reports/a.csv"), "a control before a relative path keeps it relative");
-        assert!(clean("<a href=\"reports/a.csv\">a</a>").contains("href=\"reports/a.csv\""));
+        assert!(clean("<a href=\"reports/a.csv\">a</a>", Reach::Folder).contains("href=\"reports/a.csv\""));
     }
 
     #[test]
     fn benign_html_is_not_reported() {
-        assert!(removed_parts("<b>bold</b> and <a href=\"https://x.example\">x</a>").is_empty());
-        assert!(removed_parts("<table><tr><td>1</td></tr></table>").is_empty());
-        assert!(removed_parts("<details><summary>More</summary>text</details>").is_empty());
-        assert!(removed_parts("<!-- a note -->").is_empty());
+        assert!(removed_parts("<b>bold</b> and <a href=\"https://x.example\">x</a>", Reach::Folder).is_empty());
+        assert!(removed_parts("<table><tr><td>1</td></tr></table>", Reach::Folder).is_empty());
+        assert!(removed_parts("<details><summary>More</summary>text</details>", Reach::Folder).is_empty());
+        assert!(removed_parts("<!-- a note -->", Reach::Folder).is_empty());
     }
 
     #[test]
@@ -322,19 +386,35 @@ mod tests {
 
     #[test]
     fn images_come_from_the_folder_only() {
-        assert!(removed_parts("<img src=\"reports/chart.png\" alt=\"c\">").is_empty());
+        assert!(removed_parts("<img src=\"reports/chart.png\" alt=\"c\">", Reach::Folder).is_empty());
         for src in
             ["https://attacker.example/p.png", "//attacker.example/p.png", "/etc/p.png", "data:image/png;base64,AAAA"]
         {
-            assert_eq!(removed_parts(&format!("<img src=\"{src}\">")), ["`src` on `<img>`"], "{src}");
+            assert_eq!(removed_parts(&format!("<img src=\"{src}\">"), Reach::Folder), ["`src` on `<img>`"], "{src}");
         }
     }
 
     #[test]
+    fn evidence_links_stay_in_the_folder_and_page_links_may_climb() {
+        for out in ["../x", "a/../../x", "%2e%2e/x", ".%2E/x", "..\\x", "a/..%2f..%2fx", " ../x", "a/%2e%2e/%2e%2e/x"] {
+            let html = format!("<a href=\"{out}\">x</a>");
+            assert!(!clean(&html, Reach::Folder).contains("href"), "{out}");
+            assert!(clean(&html, Reach::Site).contains("href"), "{out}");
+        }
+        for inside in ["x.pdf", "a/../x.pdf", "./a/b/../../c.txt", "a%2fb.txt", "#top", "...x"] {
+            let html = format!("<a href=\"{inside}\">x</a>");
+            assert!(clean(&html, Reach::Folder).contains("href"), "{inside}");
+        }
+        // What the link checker's scanner cannot see, the sanitiser still drops.
+        let hidden = "<textarea><p title=\"</textarea><a href=../../outside.html>up</a>\"></textarea>";
+        assert!(!clean(hidden, Reach::Folder).contains("outside.html\""));
+    }
+
+    #[test]
     fn names_what_was_removed() {
-        assert_eq!(removed_parts("<script>alert(1)</script>"), ["`<script>`"]);
-        assert_eq!(removed_parts("<img src=x.png onerror='alert(1)'>"), ["`onerror` on `<img>`"]);
-        assert_eq!(removed_parts("<a href=\"javascript:alert(1)\">x</a>"), ["`href` on `<a>`"]);
-        assert_eq!(removed_parts("<iframe srcdoc=x></iframe><b>ok</b>"), ["`<iframe>`"]);
+        assert_eq!(removed_parts("<script>alert(1)</script>", Reach::Folder), ["`<script>`"]);
+        assert_eq!(removed_parts("<img src=x.png onerror='alert(1)'>", Reach::Folder), ["`onerror` on `<img>`"]);
+        assert_eq!(removed_parts("<a href=\"javascript:alert(1)\">x</a>", Reach::Folder), ["`href` on `<a>`"]);
+        assert_eq!(removed_parts("<iframe srcdoc=x></iframe><b>ok</b>", Reach::Folder), ["`<iframe>`"]);
     }
 }

@@ -206,15 +206,48 @@ fn attachments_a_browser_would_run_are_errors_and_never_published() {
         "content/workloads/alpha/reports/d.svg",
         "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
     );
+    // Kinds that no list of dangerous extensions had: the site publishes only the kinds it knows.
+    for name in ["r.xhtm", "feed.rdf", "README"] {
+        p.write(&format!("content/workloads/alpha/reports/{name}"), "<html><script>alert(1)</script></html>");
+    }
     let text = p.read(STAGE);
     let line = text.lines().count() as u32 + 2;
-    p.write(STAGE, &format!("{text}\n[report](reports/x.html) and ![drawing](reports/d.svg)\n"));
+    p.write(
+        STAGE,
+        &format!(
+            "{text}\n[report](reports/x.html) and ![drawing](reports/d.svg)\n\
+             [a](reports/r.xhtm) [b](reports/feed.rdf) [c](reports/README)\n"
+        ),
+    );
     let d = p.diagnostics();
     let found: Vec<_> = d.iter().filter(|x| x.code == "E0404").map(|x| (x.file.as_str(), x.line, x.column)).collect();
-    assert_eq!(found, vec![(STAGE, line, 1), (STAGE, line, 30)], "{d:#?}");
+    let want = [(line, 1), (line, 30), (line + 1, 1), (line + 1, 21), (line + 1, 43)];
+    assert_eq!(found, want.map(|(l, c)| (STAGE, l, c)), "{d:#?}");
     let run = p.build(AS_OF);
     assert_ne!(run.code, 0, "{}", run.stderr);
     assert!(!p.path("public").exists());
+}
+
+#[test]
+fn raw_html_cannot_hide_a_link_out_of_the_folder_from_the_checker() {
+    let p = Portfolio::base("raw-html-rawtext");
+    // The checker's small scanner reads `<a>` and `<img>` here as text inside
+    // an attribute; a browser ends the attribute at `</textarea>` or `</title>`.
+    let text = p.read(STAGE);
+    p.write(
+        STAGE,
+        &format!(
+            "{text}\n<textarea><p title=\"</textarea><a href=../../../../outside.html>up</a>\"></textarea>\n\n\
+             <title><p title=\"</title><img src=..%2f..%2f..%2fx.png>\"></title>\n\n\
+             <a href=\"reports/evidence.txt\">kept</a>\n"
+        ),
+    );
+    let run = p.build(AS_OF);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = p.read("public/workloads/alpha/index.html");
+    assert!(!page.contains("outside.html\""), "a link out of the folder was published");
+    assert!(!page.contains("x.png\""), "an image out of the folder was published");
+    assert!(page.contains("href=\"reports/evidence.txt\""), "a link inside the folder was lost");
 }
 
 #[test]

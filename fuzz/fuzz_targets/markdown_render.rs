@@ -7,6 +7,7 @@
 
 use cutover::markdown::{HtmlSpec, scan_and_render};
 use cutover::render::markdown::{inline_to_html, to_html};
+use cutover::sanitize::Reach;
 use cutover_fuzz::html::assert_inert;
 use libfuzzer_sys::fuzz_target;
 use std::collections::BTreeSet;
@@ -17,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let items: BTreeSet<String> = ["stage", "promote"].iter().map(|s| s.to_string()).collect();
     let html = to_html(text, &items, shift % 8);
     assert_inert(&html);
-    let spec = HtmlSpec { evidence_items: &items, top: shift % 8, scope: "body" };
+    let spec = HtmlSpec { evidence_items: &items, top: shift % 8, scope: "body", reach: Reach::Folder };
     let (scan, once) = scan_and_render(text, &spec);
     assert_eq!(scan, cutover::markdown::scan(text));
     assert_eq!(once, html);

@@ -4,6 +4,7 @@
 //! with validation, which renders a build's evidence from its own parse.
 
 use crate::markdown::{HtmlSpec, write_html};
+use crate::sanitize::Reach;
 use pulldown_cmark::Parser;
 use std::collections::BTreeSet;
 
@@ -31,8 +32,16 @@ pub fn to_html_scanned(
     top: u8,
     scope: &str,
 ) -> String {
-    let spec = HtmlSpec { evidence_items, top, scope };
+    let spec = HtmlSpec { evidence_items, top, scope, reach: Reach::Folder };
     write_html(Parser::new_ext(body, crate::markdown::options()), body.len(), facts, &spec)
+}
+
+/// A free page's body: like evidence, except that its relative links lead
+/// to other pages of the site, so the sanitiser lets them climb.
+pub fn page_to_html(body: &str) -> String {
+    let empty = BTreeSet::new();
+    let spec = HtmlSpec { evidence_items: &empty, top: 2, scope: "body", reach: Reach::Site };
+    write_html(Parser::new_ext(body, crate::markdown::options()), body.len(), &crate::markdown::facts(body), &spec)
 }
 
 /// Inline Markdown (workload summaries): no block elements survive.

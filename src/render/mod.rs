@@ -531,7 +531,7 @@ fn free_page(env: &Env, id: &str, title: &str, body: &str) -> Result<Vec<u8>, Re
     let ctx = PageCtx {
         common: env.common(2, title.to_string(), &format!("pages/{id}/index.html")),
         id,
-        body_html: markdown::to_html(body, &BTreeSet::new(), 2),
+        body_html: markdown::page_to_html(body),
     };
     env.render("page.html", &ctx)
 }

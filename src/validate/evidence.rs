@@ -84,6 +84,7 @@ pub fn read(
         evidence_items,
         top: crate::markdown::EVIDENCE_TOP_HEADING,
         scope: item.id.as_str(),
+        reach: crate::sanitize::Reach::Folder,
     });
     let (body_links, facts, body_html) = check_body_links(&mut sink, split.body, split.body_line, files, spec.as_ref());
     linked.extend(body_links);
@@ -403,7 +404,10 @@ fn check_body_links(
         }
     }
     for chunk in &scan.raw_html {
-        report_sanitised(sink, &mut positions, chunk);
+        // A raw link that climbs out is E0401 above; the sanitiser's dropping
+        // it too is not told again (it is told for links only the browser's
+        // parser sees, through the tag that hid them).
+        report_sanitised(sink, &mut positions, chunk, crate::sanitize::Reach::Site);
     }
     sink.line_offset = saved;
     (linked, scan.facts, body_html)
@@ -412,9 +416,14 @@ fn check_body_links(
 /// W0004 for what the sanitiser takes out of a run of raw HTML: one warning
 /// a line, at the first tag or attribute it removes there, so that in a
 /// long table the row with the `onclick` is the one pointed at.
-pub fn report_sanitised(sink: &mut Sink, positions: &mut Positions, chunk: &crate::markdown::RawHtml) {
+pub fn report_sanitised(
+    sink: &mut Sink,
+    positions: &mut Positions,
+    chunk: &crate::markdown::RawHtml,
+    reach: crate::sanitize::Reach,
+) {
     let mut lines: Vec<(Pos, Vec<String>)> = Vec::new();
-    for (what, at) in crate::sanitize::removed_parts_at(&chunk.html) {
+    for (what, at) in crate::sanitize::removed_parts_at(&chunk.html, reach) {
         let pos = positions.at(chunk.text_offset(at));
         match lines.last_mut() {
             Some((first, parts)) if first.line == pos.line => {

@@ -66,13 +66,14 @@ pub fn resolve(raw: &str, allowed: Allowed, files: &BTreeSet<String>) -> Result<
     })?;
     let normal = normalise(&decoded)?;
     if files.contains(&normal) {
-        match active_kind(&normal) {
-            Some(ext) => Err(LinkError {
+        match unpublishable(&normal) {
+            Some(kind) => Err(LinkError {
                 code: Code::E0404,
-                message: format!("`{target}` is a .{ext} file, which a browser runs script in when it is opened"),
+                message: format!(
+                    "`{target}` is {kind}, which the site does not publish: a browser may run script in it"
+                ),
                 help: Some(
-                    "publish a PDF, an image (PNG, JPEG) or a plain-text export instead, or pack the file into a .zip"
-                        .into(),
+                    "attach a PDF, an image (PNG, JPEG), a text or CSV export, or pack the file into a .zip".into(),
                 ),
             }),
             None => Ok(Some(Link::File(normal))),
@@ -87,20 +88,41 @@ pub fn resolve(raw: &str, allowed: Allowed, files: &BTreeSet<String>) -> Result<
     }
 }
 
-/// Kinds of file a browser opens as a document that can run script (HTML,
-/// SVG, XML with a stylesheet) or loads as script: published on the site's
-/// own origin, they would run with its rights, and no page's
-/// Content-Security-Policy covers them. Linked attachments are refused by
-/// their extension, lower-cased.
-const ACTIVE_KINDS: &[&str] =
-    &["htm", "html", "js", "mht", "mhtml", "mjs", "shtml", "svg", "svgz", "swf", "xht", "xhtml", "xml", "xsl", "xslt"];
+/// The kinds of attachment the site publishes, by extension (lower-cased):
+/// documents, pictures, text and data exports, archives and recordings,
+/// which browsers show inertly or download. Anything else is refused, because
+/// a file published on the site's own origin runs with its rights and outside
+/// every page's Content-Security-Policy, and what a browser does with a file
+/// depends on the type the server gives its extension: `.xhtm`, `.rdf` or a
+/// name with no extension can all be sent as a document that runs script. A
+/// list of the dangerous kinds could never be complete; this one can be.
+#[rustfmt::skip]
+pub const PUBLISHED_KINDS: &[&str] = &[
+    // documents
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "vsdx",
+    // pictures
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "tif", "tiff",
+    // text and data exports
+    "txt", "text", "log", "csv", "tsv", "json", "yaml", "yml", "toml", "ini", "cfg", "conf", "md", "sql", "diff",
+    "patch", "har",
+    // archives
+    "zip", "gz", "tgz", "tar", "7z", "bz2", "xz", "zst",
+    // captures and recordings
+    "pcap", "pcapng", "mp4", "webm", "mov",
+];
 
-/// The extension of `path` if it names a kind of file in [`ACTIVE_KINDS`].
-fn active_kind(path: &str) -> Option<String> {
+/// Why `path` is not published, if it is not a kind in [`PUBLISHED_KINDS`]:
+/// "a .html file", "a file without an extension".
+fn unpublishable(path: &str) -> Option<String> {
     // Some servers drop trailing dots and spaces from a name (`x.html.`).
-    let name = path.rsplit('/').next()?.trim_end_matches(['.', ' ']);
-    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
-    ACTIVE_KINDS.contains(&ext.as_str()).then_some(ext)
+    let name = path.rsplit('/').next().unwrap_or(path).trim_end_matches(['.', ' ']);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => {
+            let ext = ext.to_ascii_lowercase();
+            (!PUBLISHED_KINDS.contains(&ext.as_str())).then(|| format!("a .{ext} file"))
+        }
+        _ => Some("a file without an extension".into()),
+    }
 }
 
 /// The evidence item a relative link points at, if it names `<item>.md` in the
@@ -227,17 +249,34 @@ mod tests {
             "notes.txt",
             "shot.png",
             "html",
+            "r/report.xhtm",
+            "r/feed.RDF",
+            "r/plan.xpdl",
+            "r/.htaccess",
+            "logs/run.log",
+            "data/Export.CSV",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for active in
-            ["x.html", "a/Diagram.SVG", "b/page.xhtml", "junit.xml", "c/app.js", "./a/../x.html#top", "y.htm.%20"]
-        {
+        for active in [
+            "x.html",
+            "a/Diagram.SVG",
+            "b/page.xhtml",
+            "junit.xml",
+            "c/app.js",
+            "./a/../x.html#top",
+            "y.htm.%20",
+            "r/report.xhtm",
+            "r/feed.RDF",
+            "r/plan.xpdl",
+            "html",
+            "r/.htaccess",
+        ] {
             let e = resolve(active, Allowed::Body, &files).unwrap_err();
             assert_eq!(e.code, Code::E0404, "{active}");
         }
-        for plain in ["notes.txt", "shot.png", "html"] {
+        for plain in ["notes.txt", "shot.png", "logs/run.log", "data/Export.CSV"] {
             assert!(matches!(resolve(plain, Allowed::Body, &files), Ok(Some(Link::File(_)))), "{plain}");
         }
     }

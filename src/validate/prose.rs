@@ -56,7 +56,7 @@ pub fn page(sink: &mut Sink, body: &str, body_line: u32) {
         }
     }
     for chunk in &scan.raw_html {
-        super::evidence::report_sanitised(sink, &mut positions, chunk);
+        super::evidence::report_sanitised(sink, &mut positions, chunk, crate::sanitize::Reach::Site);
     }
     sink.line_offset = saved;
 }
@@ -75,7 +75,7 @@ fn image_not_shown(sink: &mut Sink, at: Pos, url: &str) {
 }
 
 fn sanitised(sink: &mut Sink, at: Pos, html: &str) {
-    let removed = crate::sanitize::removed_parts(html);
+    let removed = crate::sanitize::removed_parts(html, crate::sanitize::Reach::Site);
     if !removed.is_empty() {
         super::evidence::warn_sanitised(sink, at, &removed);
     }

@@ -166,10 +166,15 @@ function hostilePortfolio(root) {
 
   // Evidence bodies: each raw HTML vector once as a block and once inline, the
   // Markdown tricks, and each dangerous URL in raw HTML attributes.
+  // Many vectors load `x` or `1` (`<img src=x onerror=...>`). The site does
+  // not publish a file without an extension (E0404), so those would be
+  // refused rather than reach the browser; they link `x.png` and `1.png`
+  // instead, which exist and fail to load as images just the same.
+  const attached = (v) => v.replace(/(\b(?:src|href)\s*=\s*["']?)(x|1)(?=["'\s>\/])/gi, "$1$2.png");
   const bodies = [
-    ...html.map((v) => `Raw HTML block:\n\n${v}\n\nAfter the block.\n`),
-    ...html.map((v) => `Inline raw HTML: before ${v} after.\n`),
-    ...md.map((v) => `Markdown:\n\n${v}\n\nAfter it.\n`),
+    ...html.map((v) => `Raw HTML block:\n\n${attached(v)}\n\nAfter the block.\n`),
+    ...html.map((v) => `Inline raw HTML: before ${attached(v)} after.\n`),
+    ...md.map((v) => `Markdown:\n\n${attached(v)}\n\nAfter it.\n`),
     ...url.map((u) => {
       const a = u.replace(/"/g, "&quot;");
       return [
@@ -213,8 +218,8 @@ function hostilePortfolio(root) {
     ].join("\n"));
     // Attachments with hostile file names, linked from documented_in.
     const files = [`notes/${k}.txt`, `notes/x"><img src=x onerror=alert(${1000 + k})>.txt`];
-    // Vectors point at "x" and "1"; as files, raw HTML that links them checks out.
-    for (const f of [...files, "x", "1"]) write(join(dir, f), "attachment\n");
+    // Vectors point at "x.png" and "1.png" (see `attached`); as files, raw HTML that links them checks out.
+    for (const f of [...files, "x.png", "1.png"]) write(join(dir, f), "attachment\n");
     ITEMS.forEach(([item], n) => {
       const body = b < bodies.length ? bodies[b++] : `Plain evidence for ${item}.\n`;
       // Statuses that build: mostly validated, some waived, one not applicable.
