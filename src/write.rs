@@ -20,7 +20,8 @@ pub struct WriteError(pub String);
 pub fn check_target(out: &Path, root: &Path) -> Result<(), WriteError> {
     let abs = absolute(out);
     let root = absolute(root);
-    let content = root.join("content");
+    // content/ itself may be a link to the folder that really holds the evidence.
+    let content = [root.join("content"), absolute(&root.join("content"))];
     let home = std::env::var_os("HOME").map(|h| absolute(Path::new(&h)));
     let refuse = |why: &str| Err(WriteError(format!("refusing to write the site into {}: {why}", out.display())));
     if abs.parent().is_none() {
@@ -32,7 +33,7 @@ pub fn check_target(out: &Path, root: &Path) -> Result<(), WriteError> {
     if abs == root || root.starts_with(&abs) {
         return refuse("it holds the site root; choose a folder such as public/");
     }
-    if abs.starts_with(&content) {
+    if content.iter().any(|c| abs.starts_with(c)) {
         return refuse("it is inside content/, which holds your evidence");
     }
     if abs.exists() {
@@ -228,10 +229,27 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::Error::new(io::ErrorKind::Unsupported, "no atomic exchange on this platform"))
 }
 
+/// Where `p` really is: its longest existing part resolved through symbolic
+/// links, walked in order as the system walks it (so `link/..` is the
+/// parent of the link's target, not of the link), and the rest appended with
+/// `.` and `..` taken as written. An output folder that does not exist yet
+/// may still sit below a link (`--out link-to-content/new`): its refusal
+/// checks must see where it would really be written. A link that cannot be
+/// resolved (it dangles) is kept as it is; creating the folder through it
+/// then fails.
 fn absolute(p: &Path) -> PathBuf {
-    let base = if p.is_absolute() { PathBuf::new() } else { std::env::current_dir().unwrap_or_default() };
-    let mut out = PathBuf::new();
-    for c in base.join(p).components() {
+    let joined = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+    let mut head = PathBuf::new();
+    let mut rest = Vec::new();
+    for c in joined.components() {
+        if rest.is_empty() && fs::symlink_metadata(head.join(c)).is_ok() {
+            head.push(c);
+        } else {
+            rest.push(c);
+        }
+    }
+    let mut out = fs::canonicalize(&head).unwrap_or(head);
+    for c in rest {
         match c {
             std::path::Component::ParentDir => {
                 out.pop();
@@ -240,31 +258,7 @@ fn absolute(p: &Path) -> PathBuf {
             other => out.push(other),
         }
     }
-    resolve_existing(&out)
-}
-
-/// `p` with its longest existing ancestor resolved through symbolic links and
-/// the rest appended. An output folder that does not exist yet may still sit
-/// below a link (`--out link-to-content/new`): its refusal checks must see
-/// where it would really be written. A link that cannot be resolved (it
-/// dangles) is kept as it is; creating the folder through it then fails.
-fn resolve_existing(p: &Path) -> PathBuf {
-    let mut rest = Vec::new();
-    let mut head = p;
-    loop {
-        if fs::symlink_metadata(head).is_ok() {
-            let mut out = fs::canonicalize(head).unwrap_or_else(|_| head.to_path_buf());
-            out.extend(rest.iter().rev());
-            return out;
-        }
-        match (head.parent(), head.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                head = parent;
-            }
-            _ => return p.to_path_buf(),
-        }
-    }
+    out
 }
 
 #[cfg(all(test, target_os = "linux"))]

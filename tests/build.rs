@@ -6,6 +6,7 @@ mod common;
 
 use common::{AS_OF, Portfolio, TempDir, assert_same_files, cutover, cutover_env, snapshot};
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::Path;
 
 const SAMPLE_AS_OF: &str = "2026-11-26";
@@ -206,6 +207,36 @@ fn build_refuses_content_reached_through_a_symbolic_link() {
     let run = build_into(&p, &dangling.join("site"), AS_OF, &[]);
     assert_ne!(run.code, 0, "a dangling link into content/ is not followed: {}", run.stderr);
     assert!(!p.path("content/new").exists(), "nothing is created in content/");
+}
+
+#[test]
+fn build_refuses_content_that_is_itself_a_link_and_roots_spelt_through_links() {
+    // content/ is a link to the folder that really holds the evidence.
+    let p = Portfolio::base_nested("out-content-is-link");
+    fs::rename(p.path("content"), p.path("evidence")).unwrap();
+    std::os::unix::fs::symlink("evidence", p.path("content")).unwrap();
+    let before = snapshot(&p.path("evidence"), &[]);
+    for out in ["evidence/workloads/site", "evidence"] {
+        let run = build_into(&p, &p.path(out), AS_OF, &[]);
+        assert_eq!(run.code, 2, "--out {out}: {}", run.stderr);
+        assert!(run.stderr.contains("inside content/"), "--out {out}: {}", run.stderr);
+    }
+    assert_same_files(&before, &snapshot(&p.path("evidence"), &[]), "nothing written into the evidence");
+    // The root named as `link/..`: the system reads that as the parent of the link's target.
+    let q = Portfolio::base_nested("out-root-through-link");
+    let elsewhere = q.temp().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(q.path("content"), elsewhere.join("sub")).unwrap();
+    let before = snapshot(q.root(), &[]);
+    let root = elsewhere.join("sub/..");
+    let out = q.path("content/pub");
+    let run = cutover_env(
+        ["build".as_ref(), root.as_os_str(), "--out".as_ref(), out.as_os_str(), "--as-of".as_ref(), AS_OF.as_ref()],
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("refusing"), "{}", run.stderr);
+    assert_same_files(&before, &snapshot(q.root(), &[]), "nothing written into content/");
 }
 
 #[test]
