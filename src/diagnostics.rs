@@ -406,6 +406,27 @@ fn summary(errors: usize, warnings: usize) -> String {
     }
 }
 
+/// `s` safe to print to a terminal: each control character becomes one
+/// visible stand-in (see [`visible`]). File names and YAML strings can hold
+/// escape sequences that retitle or clear a terminal, or a line break that
+/// forges a line of the report.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) { s.chars().map(visible).collect::<String>().into() } else { s.into() }
+}
+
+/// A character as the human report shows it: a C0 control as its Unicode
+/// control picture (`␛` for escape, `␊` for a line feed), DEL as `␡`, a C1
+/// control as `�`, anything else as itself. One character for one, so a
+/// caret under a quoted line stays in its column.
+pub fn visible(c: char) -> char {
+    match c as u32 {
+        0..=0x1f => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        0x80..=0x9f => '\u{fffd}',
+        _ => c,
+    }
+}
+
 fn render_human(out: &mut String, d: &Diagnostic, source: Option<&mut Quoted>, color: bool) {
     let paint = |code: &str, s: &str| {
         if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
@@ -420,16 +441,16 @@ fn render_human(out: &mut String, d: &Diagnostic, source: Option<&mut Quoted>, c
         out,
         "{}{}",
         paint(col, &format!("{word}[{}]", d.code.as_str())),
-        paint("1", &format!(": {}", d.message))
+        paint("1", &format!(": {}", printable(&d.message)))
     );
-    let _ = writeln!(out, "{gutter}{} {}:{}:{}", paint("1;34", "-->"), d.file, d.line, d.column);
+    let _ = writeln!(out, "{gutter}{} {}:{}:{}", paint("1;34", "-->"), printable(&d.file), d.line, d.column);
     if let Some((shown, caret_at)) = source.and_then(|q| q.excerpt(d.line, (d.column as usize).saturating_sub(1))) {
         let _ = writeln!(out, "{gutter} {}", paint("1;34", "|"));
         let _ = writeln!(out, "{} {} {shown}", paint("1;34", &line_no), paint("1;34", "|"));
         let _ = writeln!(out, "{gutter} {} {}{}", paint("1;34", "|"), " ".repeat(caret_at), paint(col, "^"));
     }
     if let Some(h) = &d.help {
-        let _ = writeln!(out, "{gutter} {} {}: {h}", paint("1;34", "="), paint("1", "help"));
+        let _ = writeln!(out, "{gutter} {} {}: {}", paint("1;34", "="), paint("1", "help"), printable(h));
     }
     out.push('\n');
 }

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(fatal) => {
-            eprintln!("error: {fatal}");
+            eprintln!("error: {}", cutover::diagnostics::printable(&fatal.to_string()));
             ExitCode::from(2)
         }
     }

@@ -47,11 +47,12 @@ fn byte_of(last: &mut (u32, usize, usize), line: u32, text: &str, column0: usize
 
 /// What to show of a line: all of it when short; on a long line a window of
 /// `WIDTH` characters around byte `at`, marked with `…` where it is cut.
-/// Tabs become spaces so that the caret lines up. Returns the text and the
+/// Tabs become spaces so that the caret lines up, and other control
+/// characters visible stand-ins, so a quoted line cannot drive the terminal. Returns the text and the
 /// caret's offset in characters.
 fn window(line: &str, at: usize, column0: usize) -> (String, usize) {
     const WIDTH: usize = 100;
-    let tab = |c: char| if c == '\t' { ' ' } else { c };
+    let tab = |c: char| if c == '\t' { ' ' } else { crate::diagnostics::visible(c) };
     if line.chars().nth(WIDTH).is_none() {
         return (line.chars().map(tab).collect(), column0.min(line.chars().count()));
     }
@@ -120,6 +121,11 @@ mod tests {
         assert!(shown.chars().count() <= 102, "{shown}");
         assert_eq!(shown.chars().nth(caret), Some('X'));
         assert_eq!(Quoted::new("\tab".into()).excerpt(1, 1), Some((" ab".to_string(), 1)));
+        // Control characters are shown, one stand-in each, so the caret keeps its column.
+        assert_eq!(
+            Quoted::new("a\u{1b}[2Jb\u{7f}X".into()).excerpt(1, 6),
+            Some(("a\u{241b}[2Jb\u{2421}X".to_string(), 6))
+        );
         assert_eq!(Quoted::new("a\n".into()).excerpt(2, 0), None);
         assert_eq!(Quoted::new(String::new()).excerpt(1, 0), None);
     }

@@ -108,6 +108,23 @@ fn a_binary_file_named_md_is_reported() {
 }
 
 #[test]
+fn control_characters_in_names_and_values_never_reach_the_terminal() {
+    let p = Portfolio::base("terminal-escapes");
+    // A folder name that would retitle and clear the terminal, then forge a line of the report.
+    let evil = "x\u{1b}]0;PWNED\u{7}\u{1b}[2J\nok: all clear";
+    fs::create_dir(p.path(&format!("content/workloads/{evil}"))).unwrap();
+    let text = p.read(STAGE);
+    p.write(STAGE, &text.replace("documented_in: [", "documented_in: [\"docs/m\\e]0;TITLE\\a\", "));
+    let run = p.check_human(AS_OF);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("\u{241b}]0;PWNED"), "the name is shown, its escape made visible: {}", run.stderr);
+    for c in run.stderr.chars() {
+        assert!(c == '\n' || !c.is_control(), "a control character {c:?} reached the terminal: {:?}", run.stderr);
+    }
+    assert!(!run.stderr.lines().any(|l| l.starts_with("ok: all clear")), "a forged line: {}", run.stderr);
+}
+
+#[test]
 fn names_with_spaces_and_accents_work() {
     let p = Portfolio::base("names");
     p.write("content/workloads/alpha/reports/Übergabe plan.txt", "handover plan\n");
