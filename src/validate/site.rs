@@ -40,8 +40,15 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
 /// `javascript:` or other-scheme value reaches a page.
 fn base_url(sink: &mut Sink, node: &Node) -> Option<String> {
     let text = fields::text(sink, node, "base_url")?;
-    let path = text.starts_with('/') && !text.starts_with("//");
-    match super::links::resolve(&text, super::links::Allowed::Web, &Default::default()) {
+    // As a browser reads it: ends trimmed, tabs and line breaks dropped, `\` as `/`.
+    let seen: String = text
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .map(|c| if c == '\\' { '/' } else { c })
+        .collect();
+    let path = seen.starts_with('/') && !seen.starts_with("//");
+    match super::links::resolve(&seen, super::links::Allowed::Web, &Default::default()) {
         Err(e) if e.code == Code::E0403 && !path => {
             let help = "write a path such as / or /readiness/, or the https address the site is published at";
             sink.report(e.code, node.pos, e.message, Some(help.into()));
