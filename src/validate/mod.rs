@@ -247,9 +247,10 @@ pub(crate) fn report_yaml_error(sink: &mut Sink, e: &YamlError) {
     let (code, help) = match e.kind {
         YamlErrorKind::Syntax => (Code::E0101, "check indentation, colons and quotes on this line and the one before"),
         YamlErrorKind::DuplicateKey => (Code::E0102, "each key may appear once; remove or merge the repeated one"),
-        YamlErrorKind::Limit => {
-            (Code::E0106, "cutover limits YAML nesting and alias expansion; write the values out plainly")
-        }
+        YamlErrorKind::Limit => (
+            Code::E0106,
+            "cutover limits YAML size, nesting and alias expansion; write the values out plainly, or attach large data as a file",
+        ),
     };
     sink.report(code, e.pos, e.message.clone(), Some(help.into()));
 }

@@ -120,11 +120,15 @@ fn nesting_limit(text: &str) -> Result<(), YamlError> {
     }
 }
 
+/// The most nodes (parser events) a YAML document may have: far more than
+/// any front matter, few enough to read in well under a second.
+pub(crate) const MAX_NODES: usize = 1_000_000;
+
 fn parse_saphyr(text: &str) -> Result<Node, YamlError> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
-            max_nodes: 1_000_000,
+            max_nodes: MAX_NODES,
         },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: 100_000,
@@ -177,6 +181,10 @@ fn convert_error(e: &serde_saphyr::Error) -> YamlError {
     let full = e.without_snippet().to_string();
     let message = clean_message(full.lines().next().unwrap_or("invalid YAML"));
     let lower = message.to_lowercase();
+    if matches!(e, serde_saphyr::Error::UnknownAnchor { .. }) || lower.contains("unknown anchor") {
+        let message = "this alias names no anchor defined before it".to_string();
+        return YamlError { kind: YamlErrorKind::Syntax, message, pos };
+    }
     let kind = if lower.contains("duplicate") {
         YamlErrorKind::DuplicateKey
     } else if lower.contains("budget") || lower.contains("alias") || lower.contains("limit") {
@@ -188,6 +196,9 @@ fn convert_error(e: &serde_saphyr::Error) -> YamlError {
         YamlErrorKind::Limit if lower.contains("depth") => format!("YAML nested more than {MAX_DEPTH} levels deep"),
         YamlErrorKind::Limit if lower.contains("alias") || lower.contains("replay") => {
             "YAML aliases expand to too much data (an alias bomb?)".to_string()
+        }
+        YamlErrorKind::Limit if lower.contains("events") || lower.contains("nodes") => {
+            format!("YAML document has more than {MAX_NODES} values")
         }
         YamlErrorKind::Limit => format!("YAML document too large to read safely ({message})"),
         _ => message,
@@ -322,6 +333,27 @@ mod tests {
         }
         let e = parse(&doc).unwrap_err();
         assert_eq!(e.kind, YamlErrorKind::Limit, "{e:?}");
+    }
+
+    #[test]
+    fn documents_of_too_many_values_are_refused_whichever_reader_answers() {
+        // A plain flow list (the fast reader's kind) and a block list.
+        let flow = format!("x-l: [{}]\n", vec!["1"; MAX_NODES + 1].join(","));
+        let block = format!("x-l:\n{}", "  - 1\n".repeat(MAX_NODES + 1));
+        for doc in [flow, block] {
+            let e = parse(&doc).unwrap_err();
+            assert_eq!(e.kind, YamlErrorKind::Limit, "{e:?}");
+            assert!(e.message.contains("more than 1000000 values"), "{e:?}");
+        }
+        let fits = format!("x-l: [{}]\n", vec!["1"; 1000].join(","));
+        assert!(parse(&fits).is_ok());
+    }
+
+    #[test]
+    fn an_alias_to_nothing_is_a_syntax_error_not_a_bomb() {
+        let e = parse("a: 1\nb: *undefined\n").unwrap_err();
+        assert_eq!((e.kind, e.pos), (YamlErrorKind::Syntax, Pos { line: 2, column: 4 }), "{e:?}");
+        assert!(e.message.contains("no anchor"), "{e:?}");
     }
 
     #[test]

@@ -49,6 +49,14 @@ pub(super) fn parse(text: &str) -> Option<Node> {
     if lines.first()?.indent != 0 {
         return None;
     }
+    // The general parser refuses a document of more than MAX_NODES events
+    // (E0106). A line here gives at most four (key, value or the start and
+    // end of a list, first item) and each comma one more: past that bound,
+    // the general parser decides.
+    let commas = text.bytes().filter(|&b| b == b',').count();
+    if 4 * lines.len() + commas + 8 > super::MAX_NODES {
+        return None;
+    }
     let mut reader = Reader { lines, at: 0, loose, segments };
     let root = reader.map(0, 0)?;
     (reader.at == reader.lines.len()).then_some(root)
