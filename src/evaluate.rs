@@ -259,6 +259,13 @@ fn validated(item: &Item, ev: &Evidence, portfolio: &Portfolio, as_of: Date) -> 
             return (false, Some(format!("validated by {by}, who is not an approver for role `{role}`")), false);
         }
     }
+    // Evidence dated after the as-of date had not been validated on it (a
+    // typo such as 2099 would otherwise stay fresh for ever).
+    if let Some(on) = ev.validated_on
+        && on > as_of
+    {
+        return (false, Some(format!("validated {on}, after the as-of date {as_of}")), false);
+    }
     if let (Some(max), Some(on)) = (item.max_age_days, ev.validated_on)
         && on.days_until(as_of) > i64::from(max)
     {

@@ -417,7 +417,8 @@ fn item_states_in_readiness_json() {
 fn freshness_boundaries_move_with_validated_on() {
     // The same rule from the other side: fixed as-of date, validated_on moved.
     for (item_id, max) in [("application-performance", 30), ("bcdr-validation", 90)] {
-        for (age, want) in [(max, "ready"), (max + 1, "blocked")] {
+        // A negative age: validated after the as-of date, so not yet on it.
+        for (age, want) in [(max, "ready"), (max + 1, "blocked"), (0, "ready"), (-1, "blocked"), (-27_000, "blocked")] {
             let p = Portfolio::base(&format!("fresh-{item_id}-{age}"));
             let f = format!("{ALPHA}/{item_id}.md");
             let on = add_days(AS_OF, -age);
