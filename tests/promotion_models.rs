@@ -90,6 +90,17 @@ fn percentages_that_do_not_add_up_per_record_are_e0212() {
 }
 
 #[test]
+fn a_broken_workload_yaml_does_not_make_flight_records_e0213() {
+    // The model is set, but the file fails on another field: the flight
+    // checks wait for it instead of assuming the default model.
+    let p = with_model("flight-broken-workload", Some("flight"), FLIGHTS);
+    p.edit(WORKLOAD, "criticality:", "criticality: super\nx-was-criticality:");
+    let codes: Vec<String> = p.diagnostics().into_iter().map(|d| d.code).collect();
+    assert!(codes.iter().any(|c| c.as_str() == "E0205" || c.as_str() == "E0204"), "{codes:?}");
+    assert!(!codes.iter().any(|c| c.as_str() == "E0213"), "{codes:?}");
+}
+
+#[test]
 fn batches_outside_the_flight_model_are_e0213() {
     let record = "  - {record: app.example.org, type: CNAME, from: old.example.org, to: new.example.org, ttl: 300, batch: 1, traffic_percent: 100}\n";
     for (tag, model) in

@@ -11,13 +11,15 @@ use crate::model::{Evidence, FieldValue, ItemId, Link, PromotionModel, Status, W
 use crate::yaml::{self, Node, Pos};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Reads one evidence file for `item`. `files` are the workload folder's files, for links.
+/// Reads one evidence file for `item`. `files` are the workload folder's
+/// files, for links. `model` is the workload's promotion model, `None` when
+/// its workload.yaml is broken: the checks that depend on it then wait.
 pub fn read(
     src: &SourceFile,
     item: &Item,
     files: &BTreeSet<String>,
     digests: &BTreeMap<String, String>,
-    model: PromotionModel,
+    model: Option<PromotionModel>,
     html: Option<&BTreeSet<String>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Evidence> {
@@ -75,7 +77,9 @@ pub fn read(
     }
     ev.fields = item_fields(&mut sink, &f, &item.fields, status, files);
     for spec in item.fields.iter().filter(|s| s.fields.iter().any(|sub| sub.name == "traffic_percent")) {
-        if let Some(crate::yaml::Value::Seq(entries)) = f.get(&spec.name).map(|n| &n.value) {
+        if let Some(crate::yaml::Value::Seq(entries)) = f.get(&spec.name).map(|n| &n.value)
+            && let Some(model) = model
+        {
             check_flight(&mut sink, &spec.name, entries, model);
         }
     }

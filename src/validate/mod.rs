@@ -295,7 +295,7 @@ fn read_workload(
             None
         }
     };
-    let model = head.as_ref().map(|(h, _)| h.promotion_model).unwrap_or_default();
+    let model = head.as_ref().map(|(h, _)| h.promotion_model);
     let mut files: BTreeSet<String> = w.attachments.iter().cloned().collect();
     files.extend(w.evidence.iter().filter_map(|e| e.path.rsplit('/').next().map(str::to_string)));
     let item_of = |name: &str| evidence::item_id_of(name).and_then(|id| checklist.item(id.as_str()));
