@@ -136,7 +136,7 @@ pub fn checklist_of(root: &Path) -> Result<Checklist, Fatal> {
     let mut diags = Vec::new();
     let checklist = crate::yaml::parse(&text)
         .ok()
-        .and_then(|n| crate::validate::checklist::from_node(&n, "content/checklist.yaml", &mut diags));
+        .and_then(|n| crate::validate::checklist::from_node(&n, "content/checklist.yaml", None, &mut diags));
     match checklist {
         Some(c) if diags.iter().all(|d| d.severity != crate::diagnostics::Severity::Error) => Ok(c),
         _ => Err(Fatal(format!(

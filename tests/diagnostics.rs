@@ -582,6 +582,39 @@ fn e0403_a_javascript_link() {
 // ---- E05xx: the checklist --------------------------------------------------
 
 #[test]
+fn e0501_after_loops_and_next_steps_to_missing_pages() {
+    let p = Portfolio::base("e0501-loops");
+    p.write("content/pages/runbook.md", "---\ntitle: Runbook\n---\nSteps.\n");
+    p.write(
+        "content/checklist.yaml",
+        &lines(&[
+            "version: 1",
+            "groups:",
+            "  - {id: prerequisites, title: Pre-requisites}",
+            "items:",
+            "  - {id: x1, group: prerequisites, title: One, after: [x3]}",
+            "  - {id: x2, group: prerequisites, title: Two, after: [x1]}",
+            "  - {id: x3, group: prerequisites, title: Three, after: [x2]}",
+            "  - {id: x4, group: prerequisites, title: Four, after: [x1]}",
+            "next_steps:",
+            "  - {title: Runbook, page: runbok}",
+            "  - {title: Priorities, page: align-business-priorities}",
+            "  - {title: Book, page: runbook}",
+        ]),
+    );
+    let d = p.diagnostics();
+    let e0501: Vec<(&str, &str, u32, u32)> = d.iter().filter(|x| x.code == "E0501").map(Diag::at).collect();
+    assert_eq!(
+        e0501,
+        vec![("E0501", "content/checklist.yaml", 5, 56), ("E0501", "content/checklist.yaml", 10, 28)],
+        "{d:#?}"
+    );
+    assert!(d[0].message.contains("`x1`, `x2`, `x3`") && !d[0].message.contains("x4"), "{:?}", d[0]);
+    let page = d.iter().find(|x| x.line == 10).unwrap();
+    assert_eq!(page.help.as_deref(), Some("did you mean `runbook`?"));
+}
+
+#[test]
 fn e0501_checklist_refers_to_undefined_group_and_item() {
     let p = Portfolio::base("e0501");
     // A checklist with errors is not used (the built-in one applies), so the

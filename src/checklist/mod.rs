@@ -23,6 +23,9 @@ pub struct Group {
     pub title: String,
 }
 
+/// The free page every site has, built in unless `content/pages/` overrides it.
+pub const BUILTIN_PAGE: &str = "align-business-priorities";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct NextStep {
     pub title: String,
@@ -141,7 +144,7 @@ impl Checklist {
             .get_or_init(|| {
                 let mut diags = Vec::new();
                 let node = crate::yaml::parse(BUILTIN_YAML).expect("built-in checklist is valid YAML");
-                crate::validate::checklist::from_node(&node, "<built-in checklist>", &mut diags)
+                crate::validate::checklist::from_node(&node, "<built-in checklist>", None, &mut diags)
                     .filter(|_| diags.is_empty())
                     .expect("built-in checklist is valid")
             })
@@ -196,7 +199,7 @@ mod tests {
         let text = c.to_yaml();
         let mut diags = Vec::new();
         let again =
-            crate::validate::checklist::from_node(&crate::yaml::parse(&text).unwrap(), "x", &mut diags).unwrap();
+            crate::validate::checklist::from_node(&crate::yaml::parse(&text).unwrap(), "x", None, &mut diags).unwrap();
         assert!(diags.is_empty(), "{diags:?}\n{text}");
         assert_eq!(again.to_yaml(), text);
     }

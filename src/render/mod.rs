@@ -254,8 +254,8 @@ pub fn render_into(
 fn page_sources(p: &Portfolio) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> =
         p.pages.iter().map(|pg| (pg.id.clone(), pg.title.clone(), pg.body.clone())).collect();
-    if !out.iter().any(|(id, _, _)| id == "align-business-priorities") {
-        out.push(("align-business-priorities".into(), "Align business priorities".into(), NEXT_STEP_PAGE.into()));
+    if !out.iter().any(|(id, _, _)| id == crate::checklist::BUILTIN_PAGE) {
+        out.push((crate::checklist::BUILTIN_PAGE.into(), "Align business priorities".into(), NEXT_STEP_PAGE.into()));
     }
     out.sort();
     out

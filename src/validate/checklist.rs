@@ -6,11 +6,18 @@ use crate::checklist::{Checklist, FieldKind, FieldSpec, Group, Item, NextStep};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::model::{Criticality, ItemId, Status};
 use crate::yaml::{Node, Value};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads a checklist. Returns `None` when it is too broken to use; the
 /// caller then falls back to nothing and the diagnostics explain why.
-pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<Checklist> {
+/// `pages` are the free pages the site will have, which next steps link
+/// (`None` where no site is built from it, as for `cutover schema`).
+pub fn from_node(
+    node: &Node,
+    file: &str,
+    pages: Option<&BTreeSet<String>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Checklist> {
     let mut sink = Sink::new(file, 0, diags);
     let top = Fields::of(&mut sink, node, "checklist.yaml")?;
     top.check_keys(&mut sink, keys::CHECKLIST, "checklist.yaml");
@@ -30,7 +37,7 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option
         .unwrap_or_else(|| "Promotion to production".into());
     let groups = read_groups(&mut sink, &top);
     let items = read_items(&mut sink, &top, &groups);
-    let next_steps = read_next_steps(&mut sink, &top);
+    let next_steps = read_next_steps(&mut sink, &top, pages);
     (sink.errors == 0).then_some(Checklist { version: version.unwrap_or(1), title, groups, items, next_steps })
 }
 
@@ -78,7 +85,8 @@ fn read_items(sink: &mut Sink, top: &Fields, groups: &[Group]) -> Vec<Item> {
         }
     }
     let known: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
-    for (owner, target, pos) in after_refs {
+    for (owner, target, pos) in &after_refs {
+        let (owner, target, pos) = (owner.clone(), target.clone(), *pos);
         if !known.contains(&target.as_str()) {
             let help = did_you_mean(&target, known.iter().copied());
             sink.report(
@@ -91,7 +99,50 @@ fn read_items(sink: &mut Sink, top: &Fields, groups: &[Group]) -> Vec<Item> {
             sink.report(Code::E0501, pos, format!("item `{owner}` cannot come after itself"), None);
         }
     }
+    report_after_loops(sink, &items, &after_refs);
     items
+}
+
+/// `after` entries that loop (`a` after `b`, `b` after `a`): no item of the
+/// loop could ever come first. One error a loop, at the first entry of its
+/// first item (in checklist order) that leads back into it.
+fn report_after_loops(sink: &mut Sink, items: &[Item], after_refs: &[(String, String, crate::yaml::Pos)]) {
+    let index: BTreeMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
+    let edges: Vec<Vec<usize>> =
+        items.iter().map(|it| it.after.iter().filter_map(|t| index.get(t.as_str()).copied()).collect()).collect();
+    let reach = |from: usize| -> Vec<bool> {
+        let mut seen = vec![false; items.len()];
+        let mut stack = edges[from].clone();
+        while let Some(n) = stack.pop() {
+            if !std::mem::replace(&mut seen[n], true) {
+                stack.extend(&edges[n]);
+            }
+        }
+        seen
+    };
+    let reaches: Vec<Vec<bool>> = (0..items.len()).map(reach).collect();
+    let mut told = vec![false; items.len()];
+    for i in 0..items.len() {
+        if told[i] || !reaches[i][i] || edges[i].contains(&i) {
+            continue;
+        }
+        let members: Vec<usize> = (0..items.len()).filter(|&j| reaches[i][j] && reaches[j][i]).collect();
+        if members.len() < 2 {
+            continue;
+        }
+        members.iter().for_each(|&j| told[j] = true);
+        let names: Vec<String> = members.iter().map(|&j| format!("`{}`", items[j].id)).collect();
+        let in_loop = |t: &str| index.get(t).is_some_and(|j| members.contains(j));
+        let Some(&(_, _, pos)) = after_refs.iter().find(|(o, t, _)| *o == items[i].id.as_str() && in_loop(t)) else {
+            continue;
+        };
+        sink.report(
+            Code::E0501,
+            pos,
+            format!("items {} come after one another in a loop, so none of them can come first", names.join(", ")),
+            Some("remove one `after` entry of the loop".into()),
+        );
+    }
 }
 
 fn read_item(
@@ -220,7 +271,7 @@ fn read_field_spec(sink: &mut Sink, name: &str, node: &Node, top_level: bool) ->
     Some(FieldSpec { name: name.to_string(), kind: kind?, values, required_from, optional, sensitive, fields: sub })
 }
 
-fn read_next_steps(sink: &mut Sink, top: &Fields) -> Vec<NextStep> {
+fn read_next_steps(sink: &mut Sink, top: &Fields, pages: Option<&BTreeSet<String>>) -> Vec<NextStep> {
     let Some(list) = top.get("next_steps").and_then(|n| fields::list(sink, n, "next_steps")) else {
         return Vec::new();
     };
@@ -229,7 +280,19 @@ fn read_next_steps(sink: &mut Sink, top: &Fields) -> Vec<NextStep> {
             let f = Fields::of(sink, node, "a next step")?;
             f.check_keys(sink, keys::NEXT_STEP, "a next step");
             let title = f.get("title").and_then(|n| fields::text(sink, n, "title"));
-            let page = f.get("page").and_then(|n| fields::id(sink, n, "page"));
+            let page_node = f.get("page");
+            let page = page_node.and_then(|n| fields::id(sink, n, "page"));
+            if let (Some(p), Some(n), Some(pages)) = (&page, page_node, pages)
+                && !pages.contains(p)
+            {
+                let help = did_you_mean(p, pages.iter().map(String::as_str)).or_else(|| {
+                    Some(format!(
+                        "add content/pages/{p}.md, or link one of: {}",
+                        pages.iter().cloned().collect::<Vec<_>>().join(", ")
+                    ))
+                });
+                sink.report(Code::E0501, n.pos, format!("next step page `{p}` does not exist"), help);
+            }
             Some(NextStep { title: title?, page: page? })
         })
         .collect()

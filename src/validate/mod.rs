@@ -161,6 +161,13 @@ pub fn validate_streaming(
     (portfolio, diags, top)
 }
 
+/// The ids of the free pages the site will have: `content/pages/<id>.md`,
+/// and the built-in one.
+fn page_ids(sources: &Sources) -> BTreeSet<String> {
+    let named = sources.pages.iter().filter_map(|p| p.path.rsplit('/').next()?.strip_suffix(".md"));
+    named.map(str::to_string).chain([crate::checklist::BUILTIN_PAGE.to_string()]).collect()
+}
+
 /// What each workload is validated against, read once from site.yaml and
 /// checklist.yaml.
 struct Context {
@@ -182,7 +189,7 @@ impl Context {
             .map_or_else(Site::default, |(n, f)| site::from_node(&n, &f.path, diags));
         let checklist = match &sources.checklist {
             Some(f) => parse_file(f, diags)
-                .and_then(|(n, f)| checklist::from_node(&n, &f.path, diags))
+                .and_then(|(n, f)| checklist::from_node(&n, &f.path, Some(&page_ids(sources)), diags))
                 .unwrap_or_else(Checklist::builtin),
             None => Checklist::builtin(),
         };
