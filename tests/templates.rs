@@ -29,6 +29,21 @@ fn a_template_replaces_the_built_in_one_of_its_name() {
 }
 
 #[test]
+fn a_template_that_drops_the_content_security_policy_is_refused() {
+    let p = Portfolio::base("tpl-no-csp");
+    p.write(
+        "templates/workload.html",
+        "<!doctype html><html><head><title>{{ name }}</title></head><body>{{ name }}</body></html>\n",
+    );
+    let run = build(&p);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[E0701]"), "{}", run.stderr);
+    assert!(run.stderr.contains("templates/workload.html"), "{}", run.stderr);
+    assert!(run.stderr.contains("Content-Security-Policy"), "{}", run.stderr);
+    assert!(!p.path("public").exists(), "nothing published without the policy");
+}
+
+#[test]
 fn static_files_are_added_and_replace_assets() {
     let p = Portfolio::base("tpl-static");
     p.write("static/favicon.ico", "icon");

@@ -115,10 +115,35 @@ impl Env<'_> {
         let hint = self.sizes.iter().find(|(name, _)| *name == template).map(|(_, size)| size);
         let mut out = Vec::with_capacity(hint.map_or(0, |s| s.load(Ordering::Relaxed)));
         self.render_to(template, ctx, &mut out)?;
+        self.require_csp(template, &out)?;
         if let Some(size) = hint {
             size.fetch_max(out.len(), Ordering::Relaxed);
         }
         Ok(out)
+    }
+
+    /// Every page must carry the Content-Security-Policy that keeps script
+    /// from evidence from running. The built-in base.html has it; a site's
+    /// own template that drops it is refused rather than published without.
+    fn require_csp(&self, template: &str, page: &[u8]) -> Result<(), RenderError> {
+        const META: &[u8] = b"http-equiv=\"Content-Security-Policy\"";
+        let head_end = page.windows(7).position(|w| w.eq_ignore_ascii_case(b"</head>")).unwrap_or(page.len());
+        if page[..head_end].windows(META.len()).any(|w| w == META) {
+            return Ok(());
+        }
+        let (file, _) = self.theme.origin(template);
+        let d = crate::diagnostics::Diagnostic::new(
+            crate::diagnostics::Code::E0701,
+            file.clone(),
+            1,
+            1,
+            format!("template `{template}` renders a page without the Content-Security-Policy meta tag in its <head>"),
+        )
+        .with_help(
+            "keep the <meta http-equiv=\"Content-Security-Policy\"> of the built-in base.html \
+             (`cutover templates export DIR` writes it out)",
+        );
+        Err(RenderError { message: format!("{file}: {}", d.message), diagnostic: Some(d) })
     }
 
     /// Appends the page to `out`.
