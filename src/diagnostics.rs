@@ -350,7 +350,7 @@ impl Report {
                     "level": level(d.severity),
                     "message": {"text": text},
                     "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": format!("{base}{}", d.file)},
+                        "artifactLocation": {"uri": uri_path(&format!("{base}{}", d.file))},
                         "region": {"startLine": d.line, "startColumn": d.column},
                     }}],
                 })
@@ -453,6 +453,21 @@ fn render_human(out: &mut String, d: &Diagnostic, source: Option<&mut Quoted>, c
         let _ = writeln!(out, "{gutter} {} {}: {}", paint("1;34", "="), paint("1", "help"), printable(h));
     }
     out.push('\n');
+}
+
+/// A relative path as a URI reference (SARIF requires one): bytes outside
+/// RFC 3986's unreserved characters and `/` percent-encoded, so a name with
+/// a space, a `#` or an accent still names its file.
+fn uri_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn level(s: Severity) -> &'static str {

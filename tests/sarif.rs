@@ -64,6 +64,20 @@ fn a_clean_portfolio_is_an_empty_run() {
 }
 
 #[test]
+fn uris_are_percent_encoded() {
+    let p = Portfolio::base("sarif-names");
+    std::fs::create_dir(p.path("content/workloads/sp ace#nön")).unwrap();
+    let (_, log) = sarif(&p);
+    let uris: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    assert!(uris.contains(&"content/workloads/sp%20ace%23n%C3%B6n"), "{uris:?}");
+}
+
+#[test]
 fn a_relative_root_prefixes_the_uris() {
     let p = Portfolio::base_nested("sarif-nested");
     p.edit("content/workloads/alpha/stage.md", "validated_by:", "validatd_by:");
