@@ -197,6 +197,54 @@ impl Code {
         }
     }
 
+    /// How to fix it in general, for a diagnostic whose message came without
+    /// a more particular hint: every diagnostic says what to do.
+    pub fn fallback_help(self) -> &'static str {
+        match self {
+            Code::E0001 => "make it a regular file that cutover can read, or remove it from content/",
+            Code::E0002 => "save the file as UTF-8, and give files and folders UTF-8 names",
+            Code::E0003 => "keep evidence small: link large data as an attachment in a .zip, or split the file",
+            Code::E0004 => "replace the link with a copy of the file inside the folder",
+            Code::E0101 => "check indentation, colons and quotes on this line and the one before",
+            Code::E0102 => "each key may appear once; remove or merge the repeated one",
+            Code::E0103 => "start the file with a line `---`, the front matter, and another `---`",
+            Code::E0104 => "close the front matter with a line `---` (or `...`)",
+            Code::E0105 => "write the front matter, or delete the file",
+            Code::E0106 => "write the values out plainly, or attach large data as a file",
+            Code::E0201 => "name the file after a checklist item (`cutover checklist` lists them)",
+            Code::E0202 => "add the field with a value",
+            Code::E0203 => "remove the field, or start its name with `x-` to keep it as a note",
+            Code::E0204 => "write the value as the field's type; `cutover schema evidence` lists them",
+            Code::E0205 => "use one of the values the field allows; docs/format.md lists them",
+            Code::E0206 => "write dates as YYYY-MM-DD",
+            Code::E0207 => "use lower-case letters, digits and `-`",
+            Code::E0208 => "add the field, or set a lower status",
+            Code::E0209 => "put the dates in the order things happened",
+            Code::E0210 => "set another status, or allow not-applicable for the item in checklist.yaml",
+            Code::E0211 => "list at least one entry, or remove the field",
+            Code::E0212 => "make the batches of each record add up to 100",
+            Code::E0213 => "set `promotion_model: flight` in workload.yaml, or remove the batch fields",
+            Code::E0301 => "add a workload.yaml to the folder, or move the folder out of content/workloads/",
+            Code::E0302 => "define the release in site.yaml, or fix its id",
+            Code::E0303 => "name a workload folder under content/workloads/",
+            Code::E0304 => "remove one `depends_on` entry of the cycle",
+            Code::E0305 => "give each one its own id",
+            Code::E0401 => "copy the file into the workload folder and link it by relative path",
+            Code::E0402 => "add the file to the workload folder, or fix the path",
+            Code::E0403 => "use an http, https or mailto URL, or a path to a file in the workload folder",
+            Code::E0404 => "attach a PDF, an image, a text or CSV export, or a .zip",
+            Code::E0501 => "define what is referred to, or fix the reference",
+            Code::E0601 => "sign the evidence again with `cutover sign`, or undo the change",
+            Code::E0701 => "fix the template, or delete it to use the built-in one",
+            Code::W0001 => "finish the earlier items first, or correct the statuses",
+            Code::W0002 => "list the people for the role under `approvers` in site.yaml",
+            Code::W0003 => "link the file from the evidence that uses it, or remove it",
+            Code::W0004 => "use Markdown or plain HTML for formatting",
+            Code::W0005 => "retire assets only after promotion",
+            Code::W0006 => "keep the asset until the hold period has passed",
+        }
+    }
+
     /// The severity a code has without `--strict`.
     pub fn default_severity(self) -> Severity {
         if self.as_str().starts_with('W') { Severity::Warning } else { Severity::Error }
@@ -250,9 +298,12 @@ pub struct Report {
 
 impl Report {
     pub fn from_vec(mut diagnostics: Vec<Diagnostic>, strict: bool) -> Self {
-        if strict {
-            for d in &mut diagnostics {
+        for d in &mut diagnostics {
+            if strict {
                 d.severity = Severity::Error;
+            }
+            if d.help.is_none() {
+                d.help = Some(d.code.fallback_help().to_string());
             }
         }
         diagnostics.sort_by(|a, b| {

@@ -579,6 +579,21 @@ fn e0403_a_javascript_link() {
     assert!(d.iter().all(|x| x.message.contains("javascript")), "{d:?}");
 }
 
+#[test]
+fn every_diagnostic_says_how_to_fix_it() {
+    // The second review's list of messages that came without a hint.
+    let p = Portfolio::base("every-help");
+    p.edit("content/workloads/alpha/workload.yaml", "owner:", "owner: [o]\nx-owner:");
+    let stage = "content/workloads/alpha/stage.md";
+    p.edit(stage, "documented_in: [reports/evidence.txt]", "documented_in: [[a], \"\", \"%zz\"]");
+    std::os::unix::fs::symlink("loop", p.path("content/workloads/alpha/reports/loop")).unwrap();
+    let d = p.diagnostics();
+    assert!(d.len() >= 4, "{d:#?}");
+    for x in &d {
+        assert!(x.help.as_deref().is_some_and(|h| !h.is_empty()), "no help: {x:#?}");
+    }
+}
+
 // ---- E05xx: the checklist --------------------------------------------------
 
 #[test]
