@@ -630,6 +630,19 @@ fn e0501_after_loops_and_next_steps_to_missing_pages() {
 }
 
 #[test]
+fn a_broken_checklist_does_not_bury_its_error_under_e0201() {
+    let p = Portfolio::base("e0501-own-items");
+    p.write(
+        "content/checklist.yaml",
+        &lines(&["version: 1", "groups: []", "items:", "  - {id: smoke-test, group: nowhere, title: Smoke test}"]),
+    );
+    p.write("content/workloads/alpha/smoke-test.md", "---\nstatus: in-progress\n---\nRunning.\n");
+    let codes: Vec<String> = p.diagnostics().into_iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"E0501".to_string()), "{codes:?}");
+    assert!(!codes.contains(&"E0201".to_string()), "{codes:?}");
+}
+
+#[test]
 fn e0501_checklist_refers_to_undefined_group_and_item() {
     let p = Portfolio::base("e0501");
     // A checklist with errors is not used (the built-in one applies), so the

@@ -176,17 +176,18 @@ pub fn number(sink: &mut Sink, node: &Node, field: &str) -> Option<f64> {
     }
 }
 
-/// A whole number of days, weeks etc.: non-negative and fits in u32.
+/// A whole number (of days, or a version): non-negative and fits in u32.
 pub fn count(sink: &mut Sink, node: &Node, field: &str) -> Option<u32> {
     match node.value {
         Value::Int(i) if (0..=i64::from(u32::MAX)).contains(&i) => Some(i as u32),
+        Value::Int(i) => {
+            let help = format!("write a number from 0 to {}", u32::MAX);
+            sink.report(Code::E0205, node.pos, format!("`{field}` cannot be {i}"), Some(help));
+            None
+        }
         ref other => {
-            sink.report(
-                Code::E0204,
-                node.pos,
-                format!("`{field}` must be a whole number of days, found {}", other.kind()),
-                None,
-            );
+            let message = format!("`{field}` must be a whole number, found {}", other.kind());
+            sink.report(Code::E0204, node.pos, message, Some("write it as digits, such as 30".into()));
             None
         }
     }

@@ -175,6 +175,8 @@ struct Context {
     checklist: Checklist,
     /// False when site.yaml has errors: its releases and approvers are then unknown.
     site_trusted: bool,
+    /// False when checklist.yaml has errors and the built-in checklist stands in.
+    checklist_trusted: bool,
     known: BTreeSet<String>,
     /// Write each evidence body's HTML from validation's parse (a build).
     html: bool,
@@ -187,25 +189,27 @@ impl Context {
             .as_ref()
             .and_then(|f| parse_file(f, diags))
             .map_or_else(Site::default, |(n, f)| site::from_node(&n, &f.path, diags));
-        let checklist = match &sources.checklist {
-            Some(f) => parse_file(f, diags)
-                .and_then(|(n, f)| checklist::from_node(&n, &f.path, Some(&page_ids(sources)), diags))
-                .unwrap_or_else(Checklist::builtin),
-            None => Checklist::builtin(),
-        };
+        let own = sources.checklist.as_ref().map(|f| {
+            parse_file(f, diags).and_then(|(n, f)| checklist::from_node(&n, &f.path, Some(&page_ids(sources)), diags))
+        });
+        // A broken checklist.yaml falls back to the built-in one; evidence
+        // named after its own items is then not told it matches no item.
+        let checklist_trusted = !matches!(own, Some(None));
+        let checklist = own.flatten().unwrap_or_else(Checklist::builtin);
         // With site.yaml broken, its releases and approvers are unknown: checking
         // workloads against them would bury the one real error under echoes.
         let site_trusted = !diags.iter().any(|d| d.file == "content/site.yaml" && d.severity == Severity::Error);
         if site_trusted {
             signoff_roles(&checklist, &site, sources, diags);
         }
-        Context { site, checklist, site_trusted, known, html: false }
+        Context { site, checklist, site_trusted, checklist_trusted, known, html: false }
     }
 
     fn read(&self, w: &WorkloadSources) -> WorkloadResult {
         let mut d = Vec::new();
         let site = self.site_trusted.then_some(&self.site);
-        let r = read_workload(w, site, &self.checklist, &self.known, self.html, &mut d);
+        let checklist = (&self.checklist, self.checklist_trusted);
+        let r = read_workload(w, site, checklist, &self.known, self.html, &mut d);
         (r, d)
     }
 
@@ -276,10 +280,11 @@ fn signoff_roles(checklist: &Checklist, site: &Site, sources: &Sources, diags: &
     }
 }
 
+/// `checklist` comes with whether it is the portfolio's own (see [`Context`]).
 fn read_workload(
     w: &WorkloadSources,
     site: Option<&Site>,
-    checklist: &Checklist,
+    (checklist, checklist_trusted): (&Checklist, bool),
     known: &BTreeSet<String>,
     html: bool,
     diags: &mut Vec<Diagnostic>,
@@ -319,6 +324,9 @@ fn read_workload(
     for src in &w.evidence {
         let name = file_name(src);
         let Some(item) = item_of(name) else {
+            if !checklist_trusted {
+                continue;
+            }
             let stem = name.trim_end_matches(".md");
             let help = did_you_mean(stem, checklist.item_ids())
                 .map(|h| format!("{h} (rename the file to match a checklist item)"))
