@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// Folders inside a workload are read this many levels deep (docs/limits.md).
+const MAX_FOLDER_DEPTH: usize = 32;
+
 /// Text files larger than this are refused without being read.
 pub const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 /// Attachments larger than this are refused: they would be copied into every build.
@@ -359,7 +362,8 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
     };
     // Resolved only when the folder holds a symbolic link (it costs a readlink per path component).
     let mut canonical_dir: Option<Option<PathBuf>> = None;
-    let walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1).max_depth(32);
+    let walker =
+        walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1).max_depth(MAX_FOLDER_DEPTH);
     for entry in walker.into_iter().filter_entry(|e| !e.file_name().to_str().is_some_and(is_hidden)) {
         let entry = match entry {
             Ok(e) => e,
@@ -401,6 +405,12 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
                 continue;
             }
         } else if !entry.file_type().is_file() {
+            let too_deep = entry.file_type().is_dir() && entry.depth() == MAX_FOLDER_DEPTH;
+            if too_deep && fs::read_dir(entry.path()).is_ok_and(|mut d| d.next().is_some()) {
+                let msg = format!("folder nested {MAX_FOLDER_DEPTH} levels deep: the files in it are not read");
+                let help = "move the files it holds to a shallower folder";
+                diags.push(Diagnostic::new(Code::W0003, &file_rel, 1, 1, msg).with_help(help));
+            }
             if !entry.file_type().is_dir() {
                 let msg = "not a regular file (a FIFO, socket or device); cutover reads files and folders only";
                 diags.push(

@@ -125,6 +125,17 @@ fn control_characters_in_names_and_values_never_reach_the_terminal() {
 }
 
 #[test]
+fn folders_too_deep_to_read_are_reported() {
+    let p = Portfolio::base("too-deep");
+    let deep: String = (0..33).map(|i| format!("d{i}/")).collect();
+    p.write(&format!("content/workloads/alpha/{deep}x.txt"), "deep\n");
+    let d = p.diagnostics();
+    let w: Vec<_> = d.iter().filter(|x| x.code == "W0003").map(|x| x.file.as_str()).collect();
+    let deepest: String = (0..32).map(|i| format!("/d{i}")).collect();
+    assert_eq!(w, [format!("content/workloads/alpha{deepest}")], "{d:#?}");
+}
+
+#[test]
 fn names_with_spaces_and_accents_work() {
     let p = Portfolio::base("names");
     p.write("content/workloads/alpha/reports/Übergabe plan.txt", "handover plan\n");

@@ -78,6 +78,18 @@ pub fn resolve(raw: &str, allowed: Allowed, files: &BTreeSet<String>) -> Result<
             }),
             None => Ok(Some(Link::File(normal))),
         }
+    } else if normal == "workload.yaml" {
+        Err(LinkError {
+            code: Code::E0402,
+            message: format!("`{target}` is the workload's own description, which is not published as an attachment"),
+            help: Some("link the evidence or report that holds what you want to show".into()),
+        })
+    } else if files.range(format!("{normal}/")..).next().is_some_and(|f| f.starts_with(&format!("{normal}/"))) {
+        Err(LinkError {
+            code: Code::E0402,
+            message: format!("`{target}` is a folder; the site publishes files, not folders"),
+            help: Some("link each file the evidence needs, or pack the folder into a .zip".into()),
+        })
     } else {
         Err(LinkError {
             code: Code::E0402,
@@ -279,6 +291,19 @@ mod tests {
         for plain in ["notes.txt", "shot.png", "logs/run.log", "data/Export.CSV"] {
             assert!(matches!(resolve(plain, Allowed::Body, &files), Ok(Some(Link::File(_)))), "{plain}");
         }
+    }
+
+    #[test]
+    fn says_why_an_existing_name_is_not_a_file_to_link() {
+        let files: BTreeSet<String> = ["docs/a.pdf", "docsx.txt"].iter().map(|s| s.to_string()).collect();
+        for (link, says) in [("docs", "is a folder"), ("./docs/", "is a folder"), ("workload.yaml", "own description")]
+        {
+            let e = resolve(link, Allowed::Body, &files).unwrap_err();
+            assert_eq!(e.code, Code::E0402, "{link}");
+            assert!(e.message.contains(says), "{link}: {}", e.message);
+        }
+        let e = resolve("doc", Allowed::Body, &files).unwrap_err();
+        assert!(e.message.contains("does not exist"), "{}", e.message);
     }
 
     #[test]
