@@ -138,8 +138,29 @@ fn parse_saphyr(text: &str) -> Result<Node, YamlError> {
     match serde_saphyr::from_str_with_options::<Option<Spanned<Value>>>(text, options) {
         Ok(Some(sp)) => Ok(Node { value: sp.value, pos: pos_of(&sp.referenced) }),
         Ok(None) => Ok(Node { value: Value::Null, pos: Pos { line: 1, column: 1 } }),
-        Err(e) => Err(convert_error(&e)),
+        Err(e) => Err(point_at_tab(text, convert_error(&e))),
     }
+}
+
+/// The parser reports a tab where it noticed it, which for a tab that
+/// indents a line is often the end of the line before. Pointed at the tab
+/// itself (on the reported line or the next two), with what to do.
+fn point_at_tab(text: &str, mut e: YamlError) -> YamlError {
+    if e.kind != YamlErrorKind::Syntax || !e.message.contains("tab") {
+        return e;
+    }
+    let from = e.pos.line.saturating_sub(1) as usize;
+    let mut lines = text.split('\n').enumerate().skip(from).take(3);
+    let found = lines.find_map(|(i, l)| {
+        let indent = l.len() - l.trim_start_matches([' ', '\t']).len();
+        l[..indent].find('\t').map(|col| (i, l[..col].chars().count()))
+    });
+    if let Some((i, col)) = found {
+        e.pos =
+            Pos { line: u32::try_from(i + 1).unwrap_or(u32::MAX), column: u32::try_from(col + 1).unwrap_or(u32::MAX) };
+        e.message = "a tab in the indentation: YAML indents with spaces only".into();
+    }
+    e
 }
 
 /// A cheap pre-scan for flow-style nesting that would recurse deeply; block
@@ -354,6 +375,15 @@ mod tests {
         let e = parse("a: 1\nb: *undefined\n").unwrap_err();
         assert_eq!((e.kind, e.pos), (YamlErrorKind::Syntax, Pos { line: 2, column: 4 }), "{e:?}");
         assert!(e.message.contains("no anchor"), "{e:?}");
+    }
+
+    #[test]
+    fn a_tab_that_indents_is_pointed_at() {
+        for (doc, line) in [("a: 1\nb: 2\n\tc: 3\n", 3), ("a:\n\t- x\n", 2), ("a:\n  b:\n\t  c: 1\n", 3)] {
+            let e = parse(doc).unwrap_err();
+            assert_eq!(e.pos.line, line, "{doc:?}: {e:?}");
+            assert!(e.message.contains("tab in the indentation"), "{doc:?}: {e:?}");
+        }
     }
 
     #[test]
