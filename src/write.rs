@@ -248,7 +248,11 @@ fn absolute(p: &Path) -> PathBuf {
             rest.push(c);
         }
     }
-    let mut out = fs::canonicalize(&head).unwrap_or(head);
+    // A dangling link at the end of `head` cannot be resolved: its folder is.
+    let mut out = fs::canonicalize(&head).unwrap_or_else(|_| match (head.parent(), head.file_name()) {
+        (Some(dir), Some(name)) => fs::canonicalize(dir).map_or_else(|_| head.clone(), |d| d.join(name)),
+        _ => head.clone(),
+    });
     for c in rest {
         match c {
             std::path::Component::ParentDir => {
