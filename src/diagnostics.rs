@@ -401,7 +401,7 @@ impl Report {
                     "level": level(d.severity),
                     "message": {"text": text},
                     "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": uri_path(&format!("{base}{}", d.file))},
+                        "artifactLocation": {"uri": encode_path(&format!("{base}{}", d.file))},
                         "region": {"startLine": d.line, "startColumn": d.column},
                     }}],
                 })
@@ -506,10 +506,11 @@ fn render_human(out: &mut String, d: &Diagnostic, source: Option<&mut Quoted>, c
     out.push('\n');
 }
 
-/// A relative path as a URI reference (SARIF requires one): bytes outside
-/// RFC 3986's unreserved characters and `/` percent-encoded, so a name with
-/// a space, a `#` or an accent still names its file.
-fn uri_path(path: &str) -> String {
+/// A relative path as a URI reference, for a SARIF location and for an
+/// attachment's `href`: bytes outside RFC 3986's unreserved characters and
+/// `/` percent-encoded, so a name with a space, a `#` or an accent still
+/// names its file.
+pub fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {

@@ -353,22 +353,9 @@ fn link_view(l: &Link, with_evidence: &BTreeSet<String>) -> LinkView {
         Link::Url(u) => LinkView { href: u.clone(), label: u.clone(), external: true },
         Link::File(p) => match crate::validate::links::evidence_item(p, with_evidence) {
             Some(item) => LinkView { href: format!("#item-{item}"), label: p.clone(), external: false },
-            None => LinkView { href: encode_path(p), label: p.clone(), external: false },
+            None => LinkView { href: crate::diagnostics::encode_path(p), label: p.clone(), external: false },
         },
     }
-}
-
-/// Percent-encodes a relative path for an href, keeping `/`.
-pub fn encode_path(p: &str) -> String {
-    let mut out = String::with_capacity(p.len());
-    for b in p.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn label(name: &str) -> String {
