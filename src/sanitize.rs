@@ -120,7 +120,7 @@ fn keep_in_site(url: &str) -> Option<std::borrow::Cow<'_, str>> {
 /// from both ends, tabs and line breaks inside removed (the URL standard's
 /// first steps). Checked as written, a control character before `\\host`
 /// hid a link that a browser follows to another site.
-fn browser_view(url: &str) -> std::borrow::Cow<'_, str> {
+pub fn browser_view(url: &str) -> std::borrow::Cow<'_, str> {
     let t = url.trim_matches(|c: char| c <= ' ');
     match t.contains(['\t', '\n', '\r']) {
         true => t.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect::<String>().into(),

@@ -40,13 +40,8 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
 /// `javascript:` or other-scheme value reaches a page.
 fn base_url(sink: &mut Sink, node: &Node) -> Option<String> {
     let text = fields::text(sink, node, "base_url")?;
-    // As a browser reads it: ends trimmed, tabs and line breaks dropped, `\` as `/`.
-    let seen: String = text
-        .trim_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .map(|c| if c == '\\' { '/' } else { c })
-        .collect();
+    // As a browser reads it (the sanitiser's view), with `\` as `/`.
+    let seen = crate::sanitize::browser_view(&text).replace('\\', "/");
     let path = seen.starts_with('/') && !seen.starts_with("//");
     match super::links::resolve(&seen, super::links::Allowed::Web, &Default::default()) {
         Err(e) if e.code == Code::E0403 && !path => {
