@@ -164,8 +164,13 @@ pub fn validate_streaming(
 /// The ids of the free pages the site will have: `content/pages/<id>.md`,
 /// and the built-in one.
 fn page_ids(sources: &Sources) -> BTreeSet<String> {
-    let named = sources.pages.iter().filter_map(|p| p.path.rsplit('/').next()?.strip_suffix(".md"));
-    named.map(str::to_string).chain([crate::checklist::BUILTIN_PAGE.to_string()]).collect()
+    let named = sources.pages.iter().map(|p| page_id(&p.path).to_string());
+    named.chain([crate::checklist::BUILTIN_PAGE.to_string()]).collect()
+}
+
+/// A free page's id: its file name without `.md`.
+fn page_id(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path).trim_end_matches(".md")
 }
 
 /// What each workload is validated against, read once from site.yaml and
@@ -384,7 +389,7 @@ fn report_cycles(deps: &BTreeMap<WorkloadId, (workload::DependencyPositions, Str
 }
 
 fn read_page(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Page> {
-    let id = src.path.rsplit('/').next()?.trim_end_matches(".md").to_string();
+    let id = page_id(&src.path).to_string();
     if !is_valid_id(&id) {
         diags.push(
             Diagnostic::new(Code::E0207, &src.path, 1, 1, format!("page name `{id}` is not a valid id"))
