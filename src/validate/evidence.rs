@@ -408,10 +408,7 @@ fn check_body_links(
         }
     }
     for chunk in &scan.raw_html {
-        // A raw link that climbs out is E0401 above; the sanitiser's dropping
-        // it too is not told again (it is told for links only the browser's
-        // parser sees, through the tag that hid them).
-        report_sanitised(sink, &mut positions, chunk, crate::sanitize::Reach::Site);
+        report_sanitised(sink, &mut positions, chunk);
     }
     sink.line_offset = saved;
     (linked, scan.facts, body_html)
@@ -419,15 +416,14 @@ fn check_body_links(
 
 /// W0004 for what the sanitiser takes out of a run of raw HTML: one warning
 /// a line, at the first tag or attribute it removes there, so that in a
-/// long table the row with the `onclick` is the one pointed at.
-pub fn report_sanitised(
-    sink: &mut Sink,
-    positions: &mut Positions,
-    chunk: &crate::markdown::RawHtml,
-    reach: crate::sanitize::Reach,
-) {
+/// long table the row with the `onclick` is the one pointed at. It compares
+/// with the sanitiser that lets relative links climb (`Reach::Site`): a raw
+/// link out of the folder is already E0401, so the evidence sanitiser's
+/// dropping it too is not told again (a link only the browser's parser sees
+/// is told through the tag that hid it).
+pub fn report_sanitised(sink: &mut Sink, positions: &mut Positions, chunk: &crate::markdown::RawHtml) {
     let mut lines: Vec<(Pos, Vec<String>)> = Vec::new();
-    for (what, at) in crate::sanitize::removed_parts_at(&chunk.html, reach) {
+    for (what, at) in crate::sanitize::removed_parts_at(&chunk.html, crate::sanitize::Reach::Site) {
         let pos = positions.at(chunk.text_offset(at));
         match lines.last_mut() {
             Some((first, parts)) if first.line == pos.line => {

@@ -56,7 +56,7 @@ pub fn page(sink: &mut Sink, body: &str, body_line: u32) {
         }
     }
     for chunk in &scan.raw_html {
-        super::evidence::report_sanitised(sink, &mut positions, chunk, crate::sanitize::Reach::Site);
+        super::evidence::report_sanitised(sink, &mut positions, chunk);
     }
     sink.line_offset = saved;
 }
