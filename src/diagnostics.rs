@@ -83,8 +83,14 @@ pub enum Code {
     E0404,
     /// The checklist refers to something it does not define.
     E0501,
+    /// A checklist role (`role: promotion` ...) missing or given to several items.
+    E0502,
     /// Signed evidence changed after its sign-off.
     E0601,
+    /// An item that may not be waived is waived.
+    E0602,
+    /// A sign-off policy that cannot be checked (no git history to read).
+    E0603,
     /// A template (built-in or the site's own) failed to parse or render.
     E0701,
     /// An item is executed while an item it comes after is not satisfied.
@@ -99,6 +105,8 @@ pub enum Code {
     W0005,
     /// An asset is retired before its hold period after promotion ended.
     W0006,
+    /// A workload was promoted while it was not ready.
+    W0007,
 }
 
 impl Code {
@@ -138,7 +146,10 @@ impl Code {
             Code::E0403 => "E0403",
             Code::E0404 => "E0404",
             Code::E0501 => "E0501",
+            Code::E0502 => "E0502",
             Code::E0601 => "E0601",
+            Code::E0602 => "E0602",
+            Code::E0603 => "E0603",
             Code::E0701 => "E0701",
             Code::W0001 => "W0001",
             Code::W0002 => "W0002",
@@ -146,6 +157,7 @@ impl Code {
             Code::W0004 => "W0004",
             Code::W0005 => "W0005",
             Code::W0006 => "W0006",
+            Code::W0007 => "W0007",
         }
     }
 
@@ -186,7 +198,10 @@ impl Code {
             Code::E0403 => "link scheme not allowed",
             Code::E0404 => "attachment a browser would run",
             Code::E0501 => "checklist refers to something undefined",
+            Code::E0502 => "checklist role missing or repeated",
             Code::E0601 => "signed evidence changed after sign-off",
+            Code::E0602 => "item may not be waived",
+            Code::E0603 => "sign-off provenance cannot be checked",
             Code::E0701 => "template error",
             Code::W0001 => "item out of order",
             Code::W0002 => "sign-off role without approvers",
@@ -194,6 +209,7 @@ impl Code {
             Code::W0004 => "raw HTML changed by the sanitiser",
             Code::W0005 => "asset retired before promotion",
             Code::W0006 => "asset retired during the hold period",
+            Code::W0007 => "promoted while not ready",
         }
     }
 
@@ -234,7 +250,12 @@ impl Code {
             Code::E0403 => "use an http, https or mailto URL, or a path to a file in the workload folder",
             Code::E0404 => "attach a PDF, an image, a text or CSV export, or a .zip",
             Code::E0501 => "define what is referred to, or fix the reference",
+            Code::E0502 => "give exactly one item `role: promotion`, and each other role to one item at most",
             Code::E0601 => "sign the evidence again with `cutover sign`, or undo the change",
+            Code::E0602 => "do the work and record it, or set another status",
+            Code::E0603 => {
+                "build from a full git clone (in CI: fetch the whole history), or set `signoff_provenance: none`"
+            }
             Code::E0701 => "fix the template, or delete it to use the built-in one",
             Code::W0001 => "finish the earlier items first, or correct the statuses",
             Code::W0002 => "list the people for the role under `approvers` in site.yaml",
@@ -242,6 +263,7 @@ impl Code {
             Code::W0004 => "use Markdown or plain HTML for formatting",
             Code::W0005 => "retire assets only after promotion",
             Code::W0006 => "keep the asset until the hold period has passed",
+            Code::W0007 => "record why the promotion went ahead, and complete the missing evidence",
         }
     }
 

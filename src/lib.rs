@@ -5,13 +5,14 @@
 //! workload, [`render`] turns the assessment into files in memory, and [`write`]
 //! swaps them into the output folder whole.
 
+pub mod approvers;
 pub mod checklist;
 pub mod date;
-pub mod decommission;
 pub mod diagnostics;
 pub mod digest;
 pub mod edition;
 pub mod evaluate;
+pub use evaluate::decommission;
 pub mod frontmatter;
 pub mod gate;
 pub mod graph;

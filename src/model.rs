@@ -159,10 +159,45 @@ pub struct Site {
     pub organisation: Option<String>,
     pub base_url: Option<String>,
     pub as_of: Option<Date>,
-    pub approvers: BTreeMap<String, Vec<String>>,
+    pub approvers: crate::approvers::Roles,
     pub releases: Vec<Release>,
     /// Days after promotion before on-premises assets may be retired.
     pub decommission_hold_days: u32,
+    /// What a sign-off's commit must show for the sign-off to count.
+    pub signoff_provenance: ProvenancePolicy,
+    /// Where `signoff_provenance` is written (line, column), for the error when git cannot answer it.
+    #[serde(skip)]
+    pub signoff_provenance_at: (u32, u32),
+}
+
+/// `site.yaml` `signoff_provenance`: how far a sign-off's git history is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProvenancePolicy {
+    /// Shown, never required.
+    #[default]
+    None,
+    /// The commit that set a sign-off must be authored by its signer.
+    Author,
+    /// And carry an SSH signature by one of the signer's keys.
+    Signature,
+}
+
+impl ProvenancePolicy {
+    pub const ALL: [ProvenancePolicy; 3] =
+        [ProvenancePolicy::None, ProvenancePolicy::Author, ProvenancePolicy::Signature];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvenancePolicy::None => "none",
+            ProvenancePolicy::Author => "author",
+            ProvenancePolicy::Signature => "signature",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
 }
 
 impl Default for Site {
@@ -172,9 +207,11 @@ impl Default for Site {
             organisation: None,
             base_url: None,
             as_of: None,
-            approvers: BTreeMap::new(),
+            approvers: Default::default(),
             releases: Vec::new(),
             decommission_hold_days: 30,
+            signoff_provenance: ProvenancePolicy::None,
+            signoff_provenance_at: (1, 1),
         }
     }
 }
@@ -259,6 +296,65 @@ pub struct Waiver {
     pub expires_on: Date,
     pub reason: String,
     pub mitigation: String,
+    /// The commit that set `approved_by` and `approved_on`, when the site is in git.
+    #[serde(skip)]
+    pub provenance: Option<Provenance>,
+}
+
+/// Where a sign-off came from in git: who committed the lines that record it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// The full commit id; absent while uncommitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The commit's author e-mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    pub state: ProvenanceState,
+}
+
+impl Provenance {
+    pub fn uncommitted() -> Provenance {
+        Provenance { commit: None, author: None, date: None, state: ProvenanceState::Uncommitted }
+    }
+
+    /// The commit id as people quote it (7 digits), or "uncommitted".
+    pub fn short_commit(&self) -> &str {
+        self.commit.as_deref().map_or("uncommitted", |c| &c[..c.len().min(7)])
+    }
+}
+
+/// How far a sign-off's commit vouches for its signer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProvenanceState {
+    /// Signed with an SSH key listed for the signer.
+    Verified,
+    /// Signed, but not verifiably by one of the signer's keys.
+    SignedUnknown,
+    Unsigned,
+    /// The recorded lines differ from HEAD.
+    Uncommitted,
+}
+
+impl ProvenanceState {
+    pub const ALL: [ProvenanceState; 4] = [
+        ProvenanceState::Verified,
+        ProvenanceState::SignedUnknown,
+        ProvenanceState::Unsigned,
+        ProvenanceState::Uncommitted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvenanceState::Verified => "verified",
+            ProvenanceState::SignedUnknown => "signed-unknown",
+            ProvenanceState::Unsigned => "unsigned",
+            ProvenanceState::Uncommitted => "uncommitted",
+        }
+    }
 }
 
 impl Link {
@@ -336,6 +432,8 @@ pub struct Evidence {
     pub changed_after_signoff: bool,
     /// What the public edition left out of this evidence, in words.
     pub withheld: Vec<String>,
+    /// The commit that set `validated_by` and `validated_on`, when the site is in git.
+    pub provenance: Option<Provenance>,
 }
 
 impl Evidence {
@@ -362,6 +460,7 @@ impl Evidence {
             has_errors: true,
             changed_after_signoff: false,
             withheld: Vec::new(),
+            provenance: None,
         }
     }
 }

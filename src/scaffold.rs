@@ -238,11 +238,12 @@ fn site_example(key: &str) -> Option<(&'static str, bool)> {
         "base_url" => ("https://readiness.example.org/", false),
         "as_of" => ("2026-01-31", false),
         "approvers" => (
-            "\n  # The built-in checklist needs `ciso` (CISO verification) and `business`\n  # (business change plan).\n  ciso: [ciso@example.org]\n  business: [business.owner@example.org]",
+            "\n  # The built-in checklist needs `ciso` (CISO verification) and `business`\n  # (business change plan). An entry may also be a map with `person`,\n  # `since`, `until` (a term of office) and `keys` (SSH keys that sign commits).\n  ciso: [ciso@example.org]\n  business: [business.owner@example.org]",
             true,
         ),
         "releases" => ("\n  - id: wave-1\n    title: Wave 1\n    # target: 2026-03-31", true),
         "decommission_hold_days" => ("30", false),
+        "signoff_provenance" => ("author", false),
         _ => return None,
     })
 }
@@ -375,8 +376,10 @@ fn evidence_stub(item: &Item, site: &Site) -> String {
         let _ = writeln!(s, "#   {}: {}{when}", spec.name, field_text(spec));
     }
     if let Some(role) = &item.signoff {
-        let people = site.approvers.get(role).map(|p| p.join(", ")).unwrap_or_default();
-        let who = if people.is_empty() { "(none listed in site.yaml yet)".to_string() } else { people };
+        let who = match site.approvers.members(role) {
+            [] => "(none listed in site.yaml yet)".to_string(),
+            _ => site.approvers.list(role),
+        };
         comment(&mut s, "", &format!("`validated_by` must be an approver of role `{role}`: {who}."));
     }
     if !item.after.is_empty() {

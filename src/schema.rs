@@ -122,6 +122,11 @@ fn ty_schema(ty: &Ty) -> Value {
         Ty::List(t) => json!({"type": "array", "items": ty_schema(t)}),
         Ty::NonEmptyList(t) => json!({"type": "array", "items": ty_schema(t), "minItems": 1}),
         Ty::Record(table) => record(table),
+        Ty::TextOr(table) => json!({"anyOf": [ty_schema(&Ty::Text), record(table)]}),
+        Ty::ProvenancePolicy => {
+            json!({"enum": words(crate::model::ProvenancePolicy::ALL.iter().map(|p| p.as_str()))})
+        }
+        Ty::ItemRole => json!({"enum": words(crate::checklist::ItemRole::ALL.iter().map(|r| r.as_str()))}),
         Ty::IdMap(t) => {
             json!({"type": "object", "propertyNames": {"pattern": ID_PATTERN}, "additionalProperties": ty_schema(t)})
         }

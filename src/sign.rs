@@ -39,15 +39,21 @@ pub fn sign(root: &Path, req: &SignRequest) -> Result<Signed, Fatal> {
         .iter()
         .find(|w| w.id == req.workload)
         .ok_or_else(|| Fatal(format!("`{}` is not a workload in this portfolio", req.workload)))?;
-    if let Some(role) = &item.signoff {
-        let approvers = portfolio.site.approvers.get(role).cloned().unwrap_or_default();
-        if !approvers.contains(&req.by) {
-            let list = if approvers.is_empty() { "nobody is listed".to_string() } else { approvers.join(", ") };
-            return Err(Fatal(format!(
-                "{} is not an approver for role `{role}`, which signs off `{}` (approvers: {list}); add them under `approvers.{role}` in content/site.yaml first",
-                req.by, item.id
-            )));
-        }
+    let as_of = crate::resolve_as_of(None, portfolio.site.as_of, std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
+    if req.on > as_of {
+        return Err(Fatal(format!(
+            "--on {} is after the as-of date {as_of}: a sign-off cannot be dated in the future; sign on the day the validation happened",
+            req.on
+        )));
+    }
+    if let Some(role) = &item.signoff
+        && !portfolio.site.approvers.is_member(role, &req.by, req.on)
+    {
+        let list = portfolio.site.approvers.list(role);
+        return Err(Fatal(format!(
+            "{} is not an approver for role `{role}` on {}, which signs off `{}` (approvers: {list}); add them under `approvers.{role}` in content/site.yaml first",
+            req.by, req.on, item.id
+        )));
     }
     let rel = format!("{}/{}.md", ws.dir, item.id);
     let src = ws.evidence.iter().find(|f| f.path == rel).ok_or_else(|| {

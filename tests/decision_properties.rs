@@ -157,6 +157,14 @@ fn item_fields(item: &str) -> &'static str {
     }
 }
 
+/// Who may approve a waiver of `item` (FORMAT.md 1.1: its `waiver_signoff`, else its `signoff`).
+fn waiver_approver(item: &str) -> &'static str {
+    match item {
+        "data-classification" => CISO,
+        other => signer(other),
+    }
+}
+
 fn signer(item: &str) -> &'static str {
     match item {
         "ciso-verification" => CISO,
@@ -175,7 +183,8 @@ fn evidence(item: &str, ev: Ev) -> Option<String> {
     };
     let waived = |expires: &str| {
         format!(
-            "---\nstatus: waived\nwaiver:\n  approved_by: {CISO}\n  approved_on: 2026-10-01\n  expires_on: {expires}\n  reason: Vendor delay.\n  mitigation: Manual checks.\n---\nWaived.\n"
+            "---\nstatus: waived\nwaiver:\n  approved_by: {}\n  approved_on: 2026-11-01\n  expires_on: {expires}\n  reason: Vendor delay.\n  mitigation: Manual checks.\n---\nWaived.\n",
+            waiver_approver(item)
         )
     };
     Some(match ev {

@@ -324,7 +324,7 @@ fn x_keys_everywhere(p: &Portfolio) {
     );
     p.edit(&format!("{ALPHA}/stage.md"), "status: validated", "status: validated\nx-ticket: CHG0001");
     p.edit(&format!("{ALPHA}/ciso-verification.md"), "    accepted: true", "    accepted: true\n    x-review-id: SR-7");
-    p.write(&format!("{ALPHA}/identity-alignment.md"), &waiver("2026-12-31"));
+    p.write(&format!("{ALPHA}/identity-alignment.md"), &waiver("2026-11-30"));
     p.edit(&format!("{ALPHA}/identity-alignment.md"), "  reason:", "  x-ticket: RISK-12\n  reason:");
     p.write("content/pages/about.md", &lines(&["---", "title: About", "x-author: cmo", "---", "About us."]));
     p.write("content/checklist.yaml", &std::fs::read_to_string(common::fixture("checklist-with-x-keys.yaml")).unwrap());

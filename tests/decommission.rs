@@ -21,6 +21,12 @@ fn portfolio(tag: &str) -> Portfolio {
         "content/workloads/alpha/promote.md",
         "---\nstatus: executed\nexecuted_on: 2026-10-01\npromoted_on: 2026-10-01\n---\nCut over.\n",
     );
+    // Ready on its promotion day: performance validated the day it ran.
+    p.edit(
+        "content/workloads/alpha/application-performance.md",
+        "validated_on: 2026-10-02",
+        "validated_on: 2026-10-01",
+    );
     p.add_ready_workload("beta", "name: Beta\nowner: b@example.org\ncriticality: standard\nassets:\n  - {name: BETA-VM01, kind: vm, decommissioned_on: 2026-10-10}\n  - name: BETA-VM02\n");
     p
 }
@@ -159,5 +165,6 @@ fn check_warns_about_assets_retired_too_early_with_exact_positions() {
         "---\nstatus: executed\nexecuted_on: 2026-09-01\npromoted_on: 2026-09-01\n---\n",
     );
     let codes: Vec<String> = p.check_json(&["--as-of", "2026-12-01"]).1.into_iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["W0006"], "BETA-VM01 retired 2026-10-10 is after beta's hold (2026-10-01)");
+    // (beta's evidence is dated after 2026-09-01, so that promotion is W0007.)
+    assert_eq!(codes, ["W0006", "W0007"], "BETA-VM01 retired 2026-10-10 is after beta's hold (2026-10-01)");
 }

@@ -611,6 +611,7 @@ fn e0501_after_loops_and_next_steps_to_missing_pages() {
             "  - {id: x2, group: prerequisites, title: Two, after: [x1]}",
             "  - {id: x3, group: prerequisites, title: Three, after: [x2]}",
             "  - {id: x4, group: prerequisites, title: Four, after: [x1]}",
+            "  - {id: go, group: prerequisites, title: Go live, role: promotion}",
             "next_steps:",
             "  - {title: Runbook, page: runbok}",
             "  - {title: Priorities, page: align-business-priorities}",
@@ -621,11 +622,11 @@ fn e0501_after_loops_and_next_steps_to_missing_pages() {
     let e0501: Vec<(&str, &str, u32, u32)> = d.iter().filter(|x| x.code == "E0501").map(Diag::at).collect();
     assert_eq!(
         e0501,
-        vec![("E0501", "content/checklist.yaml", 5, 56), ("E0501", "content/checklist.yaml", 10, 28)],
+        vec![("E0501", "content/checklist.yaml", 5, 56), ("E0501", "content/checklist.yaml", 11, 28)],
         "{d:#?}"
     );
     assert!(d[0].message.contains("`x1`, `x2`, `x3`") && !d[0].message.contains("x4"), "{:?}", d[0]);
-    let page = d.iter().find(|x| x.line == 10).unwrap();
+    let page = d.iter().find(|x| x.line == 11).unwrap();
     assert_eq!(page.help.as_deref(), Some("did you mean `runbook`?"));
 }
 
@@ -683,12 +684,26 @@ fn w0001_an_item_executed_out_of_order() {
 }
 
 #[test]
-fn w0001_promoted_before_ready_is_flagged() {
-    let p = Portfolio::base("w0001-promote");
+fn w0007_promoted_before_ready_is_flagged() {
+    let p = Portfolio::base("w0007-promote");
     p.remove("content/workloads/alpha/ready.md");
     p.write(
         "content/workloads/alpha/promote.md",
         &lines(&["---", "status: executed", "executed_on: 2026-10-01", "promoted_on: 2026-10-01", "---"]),
+    );
+    let d = expect(&p, &[("W0007", "content/workloads/alpha/promote.md", 2, 9)]);
+    assert!(d[0].message.contains("`ready` (not started)"), "{:?}", d[0]);
+    // Evidence validated after the promotion day was not there on it.
+    assert!(d[0].message.contains("`application-performance` (validated 2026-10-02, after"), "{:?}", d[0]);
+}
+
+#[test]
+fn w0001_a_scheduled_promotion_recorded_before_ready_is_out_of_order() {
+    let p = Portfolio::base("w0001-promote");
+    p.remove("content/workloads/alpha/ready.md");
+    p.write(
+        "content/workloads/alpha/promote.md",
+        &lines(&["---", "status: executed", "executed_on: 2026-10-01", "promoted_on: 2026-12-01", "---"]),
     );
     let d = expect(&p, &[("W0001", "content/workloads/alpha/promote.md", 2, 9)]);
     assert!(d[0].message.contains("`ready`"), "{:?}", d[0]);

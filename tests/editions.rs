@@ -200,7 +200,14 @@ fn the_public_edition_says_what_was_withheld_and_keeps_statuses_and_decisions() 
 
     let alpha = text(&public, "workloads/alpha/index.html");
     let promote = &alpha[alpha.find("id=\"item-promote\"").unwrap()..];
-    assert!(promote.contains("Withheld from this public edition: sensitive fields."), "{promote}");
+    // Every workload's promotion evidence names hosts and addresses: its text,
+    // attached plans and cutover records are withheld, whatever the class.
+    assert!(
+        promote.contains(
+            "Withheld from this public edition: the evidence text, the attached documents, sensitive fields."
+        ),
+        "{promote}"
+    );
     assert!(!alpha.contains("flight-h"), "the flight plan lists cutover records: withheld");
     assert!(text(&internal, "workloads/alpha/index.html").contains("flight-h"));
     let domain = &alpha[alpha.find("id=\"item-domain-alignment\"").unwrap()..];

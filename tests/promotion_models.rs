@@ -16,7 +16,7 @@ fn with_model(tag: &str, model: Option<&str>, records: &str) -> Portfolio {
     p.write(
         PROMOTE,
         &format!(
-            "---\nstatus: documented\nexecuted_on: 2026-10-16\npromoted_on: 2026-10-16\ndocumented_in: [reports/evidence.txt]\ncutover:\n{records}---\nTraffic moved.\n"
+            "---\nstatus: documented\nexecuted_on: 2026-10-15\npromoted_on: 2026-10-15\ndocumented_in: [reports/evidence.txt]\ncutover:\n{records}---\nTraffic moved.\n"
         ),
     );
     p

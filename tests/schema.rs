@@ -125,7 +125,7 @@ fn evidence_schema_follows_the_sites_own_checklist() {
     let p = Portfolio::base("schema-checklist");
     p.write(
         "content/checklist.yaml",
-        "version: 1\ngroups: [{id: g, title: G}]\nitems:\n  - id: pentest\n    group: g\n    title: Pen test\n    fields:\n      severity: {type: enum, values: [low, high], required_from: executed}\n",
+        "version: 1\ngroups: [{id: g, title: G}]\nitems:\n  - id: pentest\n    group: g\n    title: Pen test\n    fields:\n      severity: {type: enum, values: [low, high], required_from: executed}\n  - {id: go-live, group: g, title: Go live, role: promotion}\n",
     );
     let root = p.root().to_str().unwrap();
     let s = schema(&["evidence", "--root", root, "--item", "pentest"]);

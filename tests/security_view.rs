@@ -139,19 +139,28 @@ fn waivers_show_who_approved_them_and_days_left_expired_first() {
 }
 
 #[test]
-fn stale_evidence_is_listed_and_nothing_else() {
+fn every_lapsed_signoff_is_listed_and_nothing_else() {
     let p = portfolio("security-stale");
     assert_eq!(p.build(AS_OF).code, 0);
     let html = p.read("public/security/index.html");
     let attention = section(&html, "attention-h");
     let items: Vec<String> = attention.split("<li>").skip(1).map(text).collect();
-    assert_eq!(items, ["Gamma - Application performance : stale: validated 2026-09-01, older than 30 days"]);
+    // Stale, signed by someone outside the role, an expired waiver: each
+    // recorded sign-off that does not count, and nothing merely unfinished.
+    assert_eq!(
+        items,
+        [
+            "Delta - CISO verification : validated by mallory@example.org, who is not an approver for role `ciso`",
+            "Gamma - Application performance : stale: validated 2026-09-01, older than 30 days",
+            "Gamma - Identity alignment : waiver expired on 2026-10-01",
+        ]
+    );
     assert!(attention.contains("href=\"../workloads/gamma/index.html#item-application-performance\""));
     // A clean portfolio says so.
     let clean = Portfolio::base("security-clean");
     assert_eq!(clean.build(AS_OF).code, 0);
     let html = clean.read("public/security/index.html");
-    assert!(text(section(&html, "attention-h")).contains("No evidence is stale or changed after its sign-off."));
+    assert!(text(section(&html, "attention-h")).contains("No recorded sign-off has lapsed."));
     assert!(text(section(&html, "waivers-h")).contains("No item is waived."));
 }
 

@@ -19,6 +19,8 @@ struct WorkloadJson<'a> {
     criticality: &'static str,
     decision: &'static str,
     reasons: &'a [Reason],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    promoted_on: Option<String>,
     items: Vec<ItemJson<'a>>,
 }
 
@@ -30,6 +32,8 @@ struct ItemJson<'a> {
     required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provenance: Option<&'a crate::model::Provenance>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +57,7 @@ pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
                     criticality: w.criticality.as_str(),
                     decision: wa.decision.as_str(),
                     reasons: &wa.reasons,
+                    promoted_on: wa.promoted_on.map(|d| d.to_string()),
                     items: wa
                         .items
                         .iter()
@@ -62,6 +67,7 @@ pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
                             satisfied: s.satisfied,
                             required: s.required,
                             note: s.note.as_deref(),
+                            provenance: s.provenance.as_ref(),
                         })
                         .collect(),
                 }

@@ -4,6 +4,7 @@
 pub mod context;
 pub mod json;
 pub mod markdown;
+pub mod provenance;
 pub mod security;
 pub mod svg;
 
@@ -432,7 +433,7 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
         groups: item_groups(p, w, wa),
         assets: wa.assets.iter().map(|s| security::asset_row(root, w, s)).collect(),
         promotion_model: w.promotion_model.as_str(),
-        flight_plan: security::flight_plan(w),
+        flight_plan: security::flight_plan(w, env.p.checklist.role_id(crate::checklist::ItemRole::Promotion)),
         hold_days: p.site.decommission_hold_days,
         satisfied,
         required,
@@ -497,7 +498,7 @@ struct ChecklistCtx<'a> {
     #[serde(flatten)]
     common: Common<'a>,
     checklist: &'a crate::checklist::Checklist,
-    approvers: &'a BTreeMap<String, Vec<String>>,
+    approvers: BTreeMap<&'a str, Vec<String>>,
 }
 
 #[derive(Serialize)]
@@ -539,7 +540,7 @@ fn checklist_page(env: &Env) -> Result<Vec<u8>, RenderError> {
     let ctx = ChecklistCtx {
         common: env.common(1, env.p.checklist.title.clone(), "checklist/index.html"),
         checklist: &env.p.checklist,
-        approvers: &env.p.site.approvers,
+        approvers: env.p.site.approvers.described(),
     };
     env.render("checklist.html", &ctx)
 }

@@ -2,10 +2,11 @@
 //! and the decommissioning page. Contexts only; the templates lay them out.
 
 use super::context::workload_href;
+use crate::checklist::ItemRole;
 use crate::date::Date;
 use crate::decommission::{AssetStage, AssetState};
 use crate::evaluate::Assessment;
-use crate::model::{FieldValue, Portfolio, Status, Workload};
+use crate::model::{FieldValue, ItemId, Portfolio, Status, Workload};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -63,10 +64,15 @@ pub struct SecurityView {
     pub risks: Vec<RiskRow>,
     pub waivers: Vec<WaiverRow>,
     pub attention: Vec<AttentionRow>,
+    pub provenance: super::provenance::ProvenanceView,
+    /// The checklist items that play the security roles, for headings and anchors.
+    pub ciso_item: Option<String>,
+    pub identity_item: Option<String>,
 }
 
-fn state<'a>(a: &'a Assessment, w: &Workload, item: &str) -> Option<&'a crate::evaluate::ItemState> {
-    a.workloads.get(&w.id)?.items.iter().find(|s| s.id.as_str() == item)
+fn state<'a>(a: &'a Assessment, w: &Workload, item: Option<&ItemId>) -> Option<&'a crate::evaluate::ItemState> {
+    let item = item?;
+    a.workloads.get(&w.id)?.items.iter().find(|s| &s.id == item)
 }
 
 fn item_title(p: &Portfolio, id: &str) -> String {
@@ -75,20 +81,31 @@ fn item_title(p: &Portfolio, id: &str) -> String {
 
 /// Everything the security page shows, from the root of the site (`root` prefixes links).
 pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView {
-    let mut view = SecurityView { posture: Vec::new(), risks: Vec::new(), waivers: Vec::new(), attention: Vec::new() };
+    let ciso_id = p.checklist.role_id(ItemRole::SecuritySignoff);
+    let identity_id = p.checklist.role_id(ItemRole::Identity);
+    let class_id = p.checklist.role_id(ItemRole::Classification);
+    let mut view = SecurityView {
+        posture: Vec::new(),
+        risks: Vec::new(),
+        waivers: Vec::new(),
+        attention: Vec::new(),
+        provenance: super::provenance::view(root, p, a),
+        ciso_item: ciso_id.map(|i| i.0.clone()),
+        identity_item: identity_id.map(|i| i.0.clone()),
+    };
     for w in p.workloads.values() {
         let href = workload_href(root, w.id.as_str());
-        let ciso = state(a, w, "ciso-verification");
-        let identity = state(a, w, "identity-alignment");
-        let ciso_ev = w.evidence.get("ciso-verification");
+        let ciso = state(a, w, ciso_id);
+        let identity = state(a, w, identity_id);
+        let ciso_ev = ciso_id.and_then(|id| w.evidence.get(id));
         view.posture.push(PostureRow {
             id: w.id.0.clone(),
             name: w.name.clone(),
             href: href.clone(),
             decision: a.workloads.get(&w.id).map_or("blocked", |x| x.decision.as_str()),
             // The public edition may have removed the classification itself: say so, not "not classified".
-            classification: crate::edition::classification(w).map(str::to_string).or_else(|| {
-                w.evidence.get("data-classification").filter(|e| !e.withheld.is_empty()).map(|_| "withheld".into())
+            classification: crate::edition::classification(&p.checklist, w).map(str::to_string).or_else(|| {
+                class_id.and_then(|id| w.evidence.get(id)).filter(|e| !e.withheld.is_empty()).map(|_| "withheld".into())
             }),
             ciso_status: ciso.map_or("not-started", |s| s.status.as_str()),
             ciso_satisfied: ciso.is_some_and(|s| s.satisfied),
@@ -102,7 +119,7 @@ pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView 
             view.risks.extend(risks(ev).into_iter().map(|r| RiskRow {
                 workload: w.id.0.clone(),
                 workload_name: w.name.clone(),
-                href: href.clone(),
+                href: format!("{href}#item-{}", ev.item),
                 ..r
             }));
         }
@@ -121,20 +138,16 @@ pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView 
                     reason: wv.reason.clone(),
                 });
             }
-            let problem = if ev.changed_after_signoff {
-                state(a, w, ev.item.as_str()).and_then(|s| s.note.clone())
-            } else {
-                state(a, w, ev.item.as_str())
-                    .filter(|s| s.stale)
-                    .and_then(|s| s.note.clone())
-                    .map(|n| format!("stale: {n}"))
-            };
-            if let Some(problem) = problem {
+            // Every recorded sign-off that does not count: stale, wrong signer,
+            // expired or over-long waiver, changed after sign-off, provenance.
+            let lapsed = state(a, w, Some(&ev.item)).filter(|s| s.lapsed);
+            if let Some(s) = lapsed {
+                let note = s.note.clone().unwrap_or_else(|| "does not count".into());
                 view.attention.push(AttentionRow {
                     workload_name: w.name.clone(),
                     href: format!("{href}#item-{}", ev.item),
                     item: item_title(p, ev.item.as_str()),
-                    problem,
+                    problem: if s.stale { format!("stale: {note}") } else { note },
                 });
             }
         }
@@ -248,12 +261,14 @@ pub struct FlightBatch {
 }
 
 /// The cutover records grouped by batch, in batch order, for `promotion_model: flight`.
-pub fn flight_plan(w: &Workload) -> Vec<FlightBatch> {
+pub fn flight_plan(w: &Workload, promotion: Option<&ItemId>) -> Vec<FlightBatch> {
     if w.promotion_model != crate::model::PromotionModel::Flight {
         return Vec::new();
     }
-    let Some(FieldValue::List(entries)) =
-        w.evidence.get("promote").and_then(|e| e.fields.iter().find(|(n, _)| n == "cutover")).map(|(_, v)| v)
+    let Some(FieldValue::List(entries)) = promotion
+        .and_then(|id| w.evidence.get(id))
+        .and_then(|e| e.fields.iter().find(|(n, _)| n == "cutover"))
+        .map(|(_, v)| v)
     else {
         return Vec::new();
     };

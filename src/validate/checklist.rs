@@ -2,7 +2,7 @@
 
 use super::fields::{self, Fields, Sink};
 use super::keys::{self, COMMON_FIELDS};
-use crate::checklist::{Checklist, FieldKind, FieldSpec, Group, Item, NextStep};
+use crate::checklist::{Checklist, FieldKind, FieldSpec, Group, Item, ItemRole, NextStep};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::model::{Criticality, ItemId, Status};
 use crate::yaml::{Node, Value};
@@ -36,9 +36,18 @@ pub fn from_node(
         .and_then(|n| fields::text(&mut sink, n, "title"))
         .unwrap_or_else(|| "Promotion to production".into());
     let groups = read_groups(&mut sink, &top);
-    let items = read_items(&mut sink, &top, &groups);
+    let max_waiver_days = top.get("max_waiver_days").and_then(|n| fields::count(&mut sink, n, "max_waiver_days"));
+    let mut items = read_items(&mut sink, &top, &groups);
+    check_roles(&mut sink, &top, &mut items);
     let next_steps = read_next_steps(&mut sink, &top, pages);
-    (sink.errors == 0).then_some(Checklist { version: version.unwrap_or(1), title, groups, items, next_steps })
+    (sink.errors == 0).then_some(Checklist {
+        version: version.unwrap_or(1),
+        title,
+        groups,
+        max_waiver_days,
+        items,
+        next_steps,
+    })
 }
 
 fn read_groups(sink: &mut Sink, top: &Fields) -> Vec<Group> {
@@ -167,7 +176,15 @@ fn read_item(
     let required = f.get("required").map_or(Criticality::ALL.to_vec(), |n| read_required(sink, n));
     let allow_not_applicable =
         f.get("allow_not_applicable").and_then(|n| fields::boolean(sink, n, "allow_not_applicable")).unwrap_or(false);
+    let role = f.get("role").and_then(|n| {
+        let names: Vec<&str> = ItemRole::ALL.iter().map(|r| r.as_str()).collect();
+        fields::one_of(sink, n, "role", &names).and_then(|s| ItemRole::parse(&s))
+    });
     let signoff = f.get("signoff").and_then(|n| fields::id(sink, n, "signoff"));
+    let waivable = f.get("waivable").and_then(|n| fields::boolean(sink, n, "waivable")).unwrap_or(true);
+    let waiver_signoff = f.get("waiver_signoff").and_then(|n| fields::id(sink, n, "waiver_signoff"));
+    let waiver_signoff_at = f.get("waiver_signoff").map_or((1, 1), |n| (n.pos.line, n.pos.column));
+    let max_waiver_days = f.get("max_waiver_days").and_then(|n| fields::count(sink, n, "max_waiver_days"));
     let max_age_days = f.get("max_age_days").and_then(|n| fields::count(sink, n, "max_age_days"));
     let mut after = Vec::new();
     if let Some(list) = f.get("after").and_then(|n| fields::list(sink, n, "after")) {
@@ -186,11 +203,50 @@ fn read_item(
         summary,
         required,
         allow_not_applicable,
+        role,
         signoff,
+        waivable,
+        waiver_signoff,
+        waiver_signoff_at,
+        max_waiver_days,
         max_age_days,
         after,
         fields,
     })
+}
+
+/// Each role at most once, and exactly one promotion item. A checklist that
+/// names no role at all was written before roles existed: its items with the
+/// built-in ids play the built-in roles, so it reads as it always did.
+fn check_roles(sink: &mut Sink, top: &Fields, items: &mut [Item]) {
+    if items.iter().all(|i| i.role.is_none()) {
+        for role in ItemRole::ALL {
+            if let Some(item) = items.iter_mut().find(|i| i.id.as_str() == role.builtin_id()) {
+                item.role = Some(role);
+            }
+        }
+    }
+    let pos = top.get("items").map_or(top.pos, |n| n.pos);
+    for role in ItemRole::ALL {
+        let with: Vec<&str> = items.iter().filter(|i| i.role == Some(role)).map(|i| i.id.as_str()).collect();
+        if with.len() > 1 {
+            let list = with.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ");
+            sink.report(
+                Code::E0502,
+                pos,
+                format!("items {list} all have `role: {}`; a checklist has at most one", role.as_str()),
+                Some(format!("keep `role: {}` on one item and remove it from the others", role.as_str())),
+            );
+        }
+    }
+    if items.iter().all(|i| i.role != Some(ItemRole::Promotion)) {
+        sink.report(
+            Code::E0502,
+            pos,
+            "no item has `role: promotion`, so no workload could ever be promoted",
+            Some("add `role: promotion` to the item that records the network change (the built-in `promote`)".into()),
+        );
+    }
 }
 
 fn read_required(sink: &mut Sink, node: &Node) -> Vec<Criticality> {

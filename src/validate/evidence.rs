@@ -71,6 +71,7 @@ pub fn read(
         has_errors: false,
         changed_after_signoff: false,
         withheld: Vec::new(),
+        provenance: None,
     };
     if let Some(status) = status {
         status_needs(&mut sink, &f, &ev, item, status, status_pos);
@@ -235,6 +236,7 @@ fn waiver(sink: &mut Sink, node: &Node) -> Option<Waiver> {
         expires_on: expires_on?,
         reason: reason?,
         mitigation: mitigation?,
+        provenance: None,
     })
 }
 
@@ -260,6 +262,14 @@ fn status_needs(sink: &mut Sink, f: &Fields, ev: &Evidence, item: &Item, status:
                 "the checklist requires this item; ask for a waiver (`status: waived`) if it truly cannot be done"
                     .into(),
             ),
+        );
+    }
+    if status == Status::Waived && !item.waivable {
+        sink.report(
+            Code::E0602,
+            at,
+            format!("item `{}` cannot be waived", item.id),
+            Some("the checklist sets `waivable: false` on it: no exception can stand in for it; record the work, or set the status it has reached".into()),
         );
     }
     if let (Some(x), Some(v)) = (ev.executed_on, ev.validated_on)

@@ -48,6 +48,12 @@ pub enum Ty {
     NonEmptyList(&'static Ty),
     /// A mapping with the given keys (plus `x-` keys).
     Record(&'static [Key]),
+    /// A text, or a mapping with the given keys (an approver: a person, or a person with dates and keys).
+    TextOr(&'static [Key]),
+    /// `site.yaml` `signoff_provenance`.
+    ProvenancePolicy,
+    /// A checklist item's `role`.
+    ItemRole,
     /// A mapping from ids to values of one type (`approvers`: role -> people).
     IdMap(&'static Ty),
     /// A checklist item's `required`: `true`, `false` or a list of criticalities.
@@ -92,14 +98,30 @@ pub const SITE: &[Key] = &[
     ),
     key(
         "approvers",
-        Ty::IdMap(&Ty::List(&Ty::Text)),
-        "Role -> the people allowed to sign off items that name the role.",
+        Ty::IdMap(&Ty::List(&Ty::TextOr(APPROVER))),
+        "Role -> the people allowed to sign off items that name the role: a person, or a map with `person`, `since`, `until` and `keys`.",
+    ),
+    key(
+        "signoff_provenance",
+        Ty::ProvenancePolicy,
+        "What a sign-off's git commit must show: none (default), author (the signer committed it) or signature (and signed it with an SSH key listed for them).",
     ),
     key("releases", Ty::List(&Ty::Record(RELEASE)), "The releases (waves) that workloads are promoted in."),
     key(
         "decommission_hold_days",
         Ty::Count,
         "Days after promotion before on-premises assets may be retired. Default: 30.",
+    ),
+];
+
+pub const APPROVER: &[Key] = &[
+    must("person", Ty::Text, "The approver: an e-mail address or a name (compared without regard to case)."),
+    key("since", Ty::Date, "The first day of the membership; sign-offs dated earlier do not count."),
+    key("until", Ty::Date, "The last day of the membership; their earlier sign-offs keep counting."),
+    key(
+        "keys",
+        Ty::List(&Ty::Text),
+        "OpenSSH public keys that sign this person's commits (`ssh-ed25519 AAAA... comment`).",
     ),
 ];
 
@@ -205,6 +227,11 @@ pub const CHECKLIST: &[Key] = &[
     must("version", Ty::Count, "The checklist format version: 1."),
     key("title", Ty::Text, "The checklist's title. Default: \"Promotion to production\"."),
     must("groups", Ty::List(&Ty::Record(GROUP)), "The groups items belong to, in display order."),
+    key(
+        "max_waiver_days",
+        Ty::Count,
+        "The longest a waiver may run, from approved_on to expires_on, where an item does not say. Default: 90.",
+    ),
     must("items", Ty::List(&Ty::Record(ITEM)), "The items, in order; each is one evidence file per workload."),
     key("next_steps", Ty::List(&Ty::Record(NEXT_STEP)), "Pages that a complete release points to."),
 ];
@@ -223,7 +250,19 @@ pub const ITEM: &[Key] = &[
         "The criticalities that need this item; `true` for all, `false` for none. Default: all.",
     ),
     key("allow_not_applicable", Ty::Bool, "Whether `status: not-applicable` is accepted. Default: false."),
+    key(
+        "role",
+        Ty::ItemRole,
+        "The part the item plays: promotion (exactly one item), classification, security-signoff or identity.",
+    ),
     key("signoff", Ty::Id, "The role (site.yaml approvers) whose member must be `validated_by`; null for anyone."),
+    key("waivable", Ty::Bool, "Whether the item may be waived. Default: true."),
+    key(
+        "waiver_signoff",
+        Ty::Id,
+        "The role whose member must approve a waiver. Default: `signoff`, else the site's `waivers` role, else anyone.",
+    ),
+    key("max_waiver_days", Ty::Count, "The longest a waiver of this item may run. Default: the checklist's."),
     key("max_age_days", Ty::Count, "Days after `validated_on` when the evidence goes stale; null for never."),
     key("after", Ty::List(&Ty::Id), "Items that must be satisfied before this one may be executed."),
     key("fields", Ty::FieldDefs, "Extra front-matter fields for this item."),
@@ -248,7 +287,7 @@ mod tests {
     use super::*;
 
     fn all_tables() -> Vec<&'static [Key]> {
-        vec![SITE, RELEASE, WORKLOAD, ASSET, EVIDENCE, WAIVER, PAGE, CHECKLIST, GROUP, ITEM, FIELD, NEXT_STEP]
+        vec![SITE, APPROVER, RELEASE, WORKLOAD, ASSET, EVIDENCE, WAIVER, PAGE, CHECKLIST, GROUP, ITEM, FIELD, NEXT_STEP]
     }
 
     #[test]

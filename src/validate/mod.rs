@@ -271,16 +271,32 @@ pub(crate) fn report_yaml_error(sink: &mut Sink, e: &YamlError) {
     sink.report(code, e.pos, e.message.clone(), Some(help.into()));
 }
 
+/// Roles the checklist names that site.yaml does not fill: a sign-off role
+/// without members is a warning (nothing can be signed yet); a
+/// `waiver_signoff` that names no role at all is an error in a team's own
+/// checklist (a typo there would let anyone waive the item).
 fn signoff_roles(checklist: &Checklist, site: &Site, sources: &Sources, diags: &mut Vec<Diagnostic>) {
     let file = sources.site.as_ref().map_or("content/site.yaml", |f| f.path.as_str());
     for item in &checklist.items {
         if let Some(role) = &item.signoff
-            && site.approvers.get(role).is_none_or(|v| v.is_empty())
+            && site.approvers.members(role).is_empty()
         {
             diags.push(
                 Diagnostic::new(Code::W0002, file, 1, 1, format!("item `{}` needs sign-off by role `{role}`, which has no approvers", item.id))
                     .with_help(format!("add `approvers: {{{role}: [someone@example.org]}}` to site.yaml; until then no evidence for this item can be satisfied")),
             );
+        }
+        let Some(role) = item.waiver_signoff.as_ref().filter(|r| !site.approvers.has(r)) else { continue };
+        match sources.checklist.as_ref() {
+            Some(own) => diags.push(
+                Diagnostic::new(Code::E0501, &own.path, item.waiver_signoff_at.0, item.waiver_signoff_at.1, format!("item `{}` has `waiver_signoff: {role}`, a role that site.yaml does not define", item.id))
+                    .with_help(crate::diagnostics::did_you_mean(role, site.approvers.0.keys().map(String::as_str)).unwrap_or_else(|| format!("add `approvers: {{{role}: [someone@example.org]}}` to site.yaml, or name one of its roles"))),
+            ),
+            None if item.signoff.as_ref() != Some(role) => diags.push(
+                Diagnostic::new(Code::W0002, file, 1, 1, format!("waivers of item `{}` need approval by role `{role}`, which has no approvers", item.id))
+                    .with_help(format!("add `approvers: {{{role}: [someone@example.org]}}` to site.yaml; until then no waiver of this item is in force")),
+            ),
+            None => {}
         }
     }
 }

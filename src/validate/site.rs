@@ -2,9 +2,10 @@
 
 use super::fields::{self, Fields, Sink};
 use super::keys;
+use crate::approvers::Approver;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Release, ReleaseId, Site};
-use crate::yaml::Node;
+use crate::model::{ProvenancePolicy, Release, ReleaseId, Site};
+use crate::yaml::{Node, Value};
 
 pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     let mut sink = Sink::new(file, 0, diags);
@@ -26,6 +27,9 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     }
     if let Some(n) = top.get("approvers") {
         read_approvers(&mut sink, n, &mut site);
+    }
+    if let Some(n) = top.get("signoff_provenance") {
+        signoff_provenance(&mut sink, n, &mut site);
     }
     if let Some(list) = top.get("releases").and_then(|n| fields::list(&mut sink, n, "releases")) {
         for n in list {
@@ -70,8 +74,58 @@ fn read_approvers(sink: &mut Sink, node: &Node, site: &mut Site) {
         let Some(list) = fields::list(sink, people, &key.name) else {
             continue;
         };
-        let names = list.iter().filter_map(|p| fields::text(sink, p, &key.name)).collect();
-        site.approvers.insert(key.name.clone(), names);
+        let members = list.iter().filter_map(|p| read_approver(sink, p, &key.name)).collect();
+        site.approvers.0.insert(key.name.clone(), members);
+    }
+}
+
+/// A role entry: a person, or a map with `person`, `since`, `until` and `keys`.
+fn read_approver(sink: &mut Sink, node: &Node, role: &str) -> Option<Approver> {
+    if !matches!(node.value, Value::Map(_)) {
+        return fields::text(sink, node, role).map(|p| Approver::plain(&p));
+    }
+    let f = Fields::of(sink, node, "an approver")?;
+    f.check_keys(sink, keys::APPROVER, "an approver");
+    let person = f.get("person").and_then(|n| fields::text(sink, n, "person"));
+    let since = f.get("since").and_then(|n| fields::date(sink, n, "since"));
+    let until = f.get("until").and_then(|n| fields::date(sink, n, "until"));
+    if let (Some(s), Some(u), Some(n)) = (since, until, f.get("since"))
+        && s > u
+    {
+        sink.report(
+            Code::E0209,
+            n.pos,
+            format!("`since` ({s}) is after `until` ({u})"),
+            Some("`since` is the first day of the membership and `until` the last; swap them or fix one".into()),
+        );
+    }
+    let mut keys_out = Vec::new();
+    if let Some(list) = f.get("keys").and_then(|n| fields::list(sink, n, "keys")) {
+        for k in list {
+            let Some(line) = fields::text(sink, k, "keys") else { continue };
+            match crate::approvers::check_public_key(&line) {
+                Ok(()) => keys_out.push(line.trim().to_string()),
+                Err(why) => sink.report(
+                    Code::E0205,
+                    k.pos,
+                    format!("this is not an OpenSSH public key: {why}"),
+                    Some(
+                        "paste one line of the signer's `.pub` file, such as `ssh-ed25519 AAAAC3Nza... ines@laptop`"
+                            .into(),
+                    ),
+                ),
+            }
+        }
+    }
+    Some(Approver { person: person?, since, until, keys: keys_out })
+}
+
+fn signoff_provenance(sink: &mut Sink, node: &Node, site: &mut Site) {
+    let names: Vec<&str> = ProvenancePolicy::ALL.iter().map(|p| p.as_str()).collect();
+    if let Some(p) = fields::one_of(sink, node, "signoff_provenance", &names).and_then(|s| ProvenancePolicy::parse(&s))
+    {
+        site.signoff_provenance = p;
+        site.signoff_provenance_at = (node.pos.line, node.pos.column);
     }
 }
 

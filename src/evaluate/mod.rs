@@ -1,10 +1,16 @@
 //! Decides each workload: promoted, ready or blocked, with every reason.
 //! Sufficiency of evidence is decided here, never reported as an error.
 
-use crate::checklist::Item;
+pub mod decommission;
+pub mod item;
+pub mod promotion;
+
+use crate::checklist::ItemRole;
 use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{Evidence, ItemId, Portfolio, ReleaseId, Status, Workload, WorkloadId};
+use item::Rules;
+use promotion::Promotion;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -51,7 +57,12 @@ pub struct ItemState {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub stale: bool,
+    /// A sign-off is recorded but does not count (wrong signer, expired, changed, not committed by its signer...).
+    pub lapsed: bool,
     pub out_of_order: bool,
+    /// Who committed the sign-off the status rests on, when the site is in git.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::model::Provenance>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,7 +73,13 @@ pub struct WorkloadAssessment {
     pub items: Vec<ItemState>,
     /// Workloads that depend on this one, sorted.
     pub dependants: Vec<WorkloadId>,
-    pub assets: Vec<crate::decommission::AssetState>,
+    pub assets: Vec<decommission::AssetState>,
+    /// The day it was promoted, once that day has come.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promoted_on: Option<Date>,
+    /// What its own evidence lacked on the day it was promoted (W0007).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub promoted_while_missing: Vec<Reason>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,13 +130,30 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
     let mut workloads: BTreeMap<WorkloadId, WorkloadAssessment> = BTreeMap::new();
     for id in crate::graph::dependency_order(&graph) {
         let w = &portfolio.workloads[&id];
-        let items = items_of.remove(&id).unwrap_or_default();
-        let (decision, reasons) = decide(w, &items, portfolio, &workloads);
+        let mut items = items_of.remove(&id).unwrap_or_default();
+        let Decided { decision, reasons, promotion } = decide(w, &mut items, portfolio, &workloads, as_of);
+        let (promoted_on, promoted_while_missing) = match promotion {
+            Promotion::Done(on) => (Some(on), flag_early_promotion(portfolio, w, on, &mut diagnostics)),
+            _ => (None, Vec::new()),
+        };
         let mut deps_of_me = dependants.remove(&id).unwrap_or_default();
         deps_of_me.sort();
-        let assets = crate::decommission::assess(w, portfolio.site.decommission_hold_days, as_of, &mut diagnostics);
-        workloads
-            .insert(id.clone(), WorkloadAssessment { id, decision, reasons, items, dependants: deps_of_me, assets });
+        let recorded = promotion::recorded_on(&portfolio.checklist, w);
+        let hold = portfolio.site.decommission_hold_days;
+        let assets = decommission::assess(w, recorded, hold, as_of, &mut diagnostics);
+        workloads.insert(
+            id.clone(),
+            WorkloadAssessment {
+                id,
+                decision,
+                reasons,
+                items,
+                dependants: deps_of_me,
+                assets,
+                promoted_on,
+                promoted_while_missing,
+            },
+        );
     }
     let mut by_release: BTreeMap<&ReleaseId, Vec<&WorkloadAssessment>> = BTreeMap::new();
     for a in workloads.values() {
@@ -149,36 +183,42 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
 
 fn item_states(portfolio: &Portfolio, w: &Workload, as_of: Date, diags: &mut Vec<Diagnostic>) -> Vec<ItemState> {
     let checklist = &portfolio.checklist;
+    let rules = Rules { site: &portfolio.site, checklist };
     let mut states: Vec<ItemState> = checklist
         .items
         .iter()
         .map(|item| {
-            let (satisfied, note, stale) =
-                satisfaction(item, w.evidence.get(&item.id).map(Box::as_ref), portfolio, as_of);
+            let ev = w.evidence.get(&item.id).map(Box::as_ref);
+            let v = rules.judge(item, ev, as_of);
             ItemState {
                 id: item.id.clone(),
-                status: w.evidence.get(&item.id).map_or(Status::NotStarted, |e| e.status),
-                satisfied,
+                status: ev.map_or(Status::NotStarted, |e| e.status),
+                satisfied: v.satisfied,
                 required: item.required_for(w.criticality),
-                note,
-                stale,
+                note: v.note,
+                stale: v.stale,
+                lapsed: v.lapsed,
                 out_of_order: false,
+                provenance: ev.and_then(signoff_provenance).cloned(),
             }
         })
         .collect();
+    // A promotion that has happened is checked as a whole, dates included (W0007).
+    let promoted = matches!(promotion::promotion(checklist, w, as_of), Promotion::Done(_));
     for (state, item) in states.iter_mut().zip(&checklist.items) {
         let Some(ev) = w.evidence.get(&item.id).filter(|e| e.status.at_least(Status::Executed)) else {
             continue;
         };
+        if promoted && item.role == Some(ItemRole::Promotion) {
+            continue;
+        }
         // Freshness and waiver expiry do not count here: a predecessor that was
         // signed off and later went stale does not make a finished step out of order.
         let missing: Vec<&str> = item
             .after
             .iter()
             .filter_map(|a| checklist.item(a.as_str()))
-            .filter(|a| {
-                a.required_for(w.criticality) && !signed_off(a, w.evidence.get(&a.id).map(Box::as_ref), portfolio)
-            })
+            .filter(|a| a.required_for(w.criticality) && !rules.signed_off(a, w.evidence.get(&a.id).map(Box::as_ref)))
             .map(|a| a.id.as_str())
             .collect();
         if missing.is_empty() {
@@ -204,90 +244,39 @@ fn item_states(portfolio: &Portfolio, w: &Workload, as_of: Date, diags: &mut Vec
     states
 }
 
-/// Whether an item was ever properly closed: validated by an authorised person,
-/// waived, or not applicable where allowed, regardless of freshness or expiry.
-fn signed_off(item: &Item, ev: Option<&Evidence>, portfolio: &Portfolio) -> bool {
-    let Some(e) = ev.filter(|e| !e.has_errors) else { return false };
-    match e.status {
-        Status::Validated => e.validated_on.is_some_and(|on| validated(item, e, portfolio, on).0),
-        Status::Waived => e.waiver.is_some(),
-        Status::NotApplicable => item.allow_not_applicable,
-        _ => false,
-    }
-}
-
-/// Whether an item counts as done on the as-of date, a note saying why (not),
-/// and whether it is stale.
-fn satisfaction(
-    item: &Item,
-    ev: Option<&Evidence>,
-    portfolio: &Portfolio,
-    as_of: Date,
-) -> (bool, Option<String>, bool) {
-    let Some(ev) = ev else {
-        return (false, Some("not started".into()), false);
-    };
-    if ev.changed_after_signoff {
-        let on = ev.validated_on.map(|d| format!(" on {d}")).unwrap_or_default();
-        let by = ev.validated_by.as_deref().map(|p| format!(" by {p}")).unwrap_or_default();
-        return (false, Some(format!("changed after sign-off{on}{by}")), false);
-    }
-    if ev.has_errors {
-        return (false, Some("evidence has errors".into()), false);
-    }
+/// The git record of the sign-off that the evidence's status rests on.
+fn signoff_provenance(ev: &Evidence) -> Option<&crate::model::Provenance> {
     match ev.status {
-        Status::Validated => validated(item, ev, portfolio, as_of),
-        Status::NotApplicable if item.allow_not_applicable => (true, None, false),
-        Status::NotApplicable => (false, Some("not-applicable is not allowed for this item".into()), false),
-        Status::Waived => match &ev.waiver {
-            Some(w) if as_of <= w.expires_on => (true, Some(format!("waived until {}", w.expires_on)), false),
-            Some(w) => (false, Some(format!("waiver expired on {}", w.expires_on)), false),
-            None => (false, Some("waived without a waiver".into()), false),
-        },
-        Status::NotStarted => (false, Some("not started".into()), false),
-        Status::InProgress => (false, Some("in progress".into()), false),
-        Status::Executed => (false, Some("executed, not yet documented or validated".into()), false),
-        Status::Documented => (false, Some("documented, not yet validated".into()), false),
+        Status::Validated => ev.provenance.as_ref(),
+        Status::Waived => ev.waiver.as_ref().and_then(|w| w.provenance.as_ref()),
+        _ => None,
     }
 }
 
-fn validated(item: &Item, ev: &Evidence, portfolio: &Portfolio, as_of: Date) -> (bool, Option<String>, bool) {
-    let by = ev.validated_by.as_deref().unwrap_or_default();
-    if let Some(role) = &item.signoff {
-        let approvers = portfolio.site.approvers.get(role).map(Vec::as_slice).unwrap_or_default();
-        if !approvers.iter().any(|a| a == by) {
-            return (false, Some(format!("validated by {by}, who is not an approver for role `{role}`")), false);
-        }
-    }
-    // Evidence dated after the as-of date had not been validated on it (a
-    // typo such as 2099 would otherwise stay fresh for ever).
-    if let Some(on) = ev.validated_on
-        && on > as_of
-    {
-        return (false, Some(format!("validated {on}, after the as-of date {as_of}")), false);
-    }
-    if let (Some(max), Some(on)) = (item.max_age_days, ev.validated_on)
-        && on.days_until(as_of) > i64::from(max)
-    {
-        return (false, Some(format!("validated {on}, older than {max} days")), true);
-    }
-    (true, None, false)
+/// What the evaluation of one workload adds beyond its items.
+struct Decided {
+    decision: Decision,
+    reasons: Vec<Reason>,
+    promotion: Promotion,
 }
 
 fn decide(
     w: &Workload,
-    items: &[ItemState],
+    items: &mut [ItemState],
     portfolio: &Portfolio,
     decided: &BTreeMap<WorkloadId, WorkloadAssessment>,
-) -> (Decision, Vec<Reason>) {
-    let promote_done = w.evidence.values().any(|e| e.item.as_str() == "promote" && e.status.at_least(Status::Executed));
-    if promote_done {
-        return (Decision::Promoted, Vec::new());
+    as_of: Date,
+) -> Decided {
+    let checklist = &portfolio.checklist;
+    let promotion_item = checklist.role_id(ItemRole::Promotion);
+    let promotion = promotion::promotion(checklist, w, as_of);
+    if let Promotion::Done(_) = promotion {
+        return Decided { decision: Decision::Promoted, reasons: Vec::new(), promotion };
     }
     let mut reasons = Vec::new();
-    for (state, item) in items.iter().zip(&portfolio.checklist.items) {
+    for (state, item) in items.iter().zip(&checklist.items) {
         let broken = w.evidence.get(&item.id).is_some_and(|e| e.has_errors);
-        if item.id.as_str() == "promote" && !broken {
+        if Some(&item.id) == promotion_item && !broken {
             continue;
         }
         if (state.required && !state.satisfied) || broken {
@@ -305,14 +294,52 @@ fn decide(
             Some(d) => match d.decision {
                 Decision::Promoted => continue,
                 Decision::Ready if same_release(w, &portfolio.workloads[dep]) => continue,
+                Decision::Ready if w.release.is_none() => {
+                    "dependency is ready but not promoted; it must be promoted first".to_string()
+                }
                 Decision::Ready => "dependency is ready but in another release; it must be promoted first".to_string(),
                 Decision::Blocked => "dependency is blocked".to_string(),
             },
         };
         reasons.push(Reason { item: None, workload: Some(dep.clone()), message });
     }
+    if let (Promotion::Scheduled(on), Some(id)) = (promotion, promotion_item) {
+        let note = format!("promotion scheduled for {on}");
+        if let Some(state) = items.iter_mut().find(|s| &s.id == id) {
+            state.note = Some(note.clone());
+        }
+        if !reasons.is_empty() {
+            reasons.push(Reason { item: Some(id.clone()), workload: None, message: note });
+        }
+    }
     let decision = if reasons.is_empty() { Decision::Ready } else { Decision::Blocked };
-    (decision, reasons)
+    Decided { decision, reasons, promotion }
+}
+
+/// W0007: the workload was promoted on `on` while its own evidence, judged as of that day, was not all there.
+fn flag_early_promotion(portfolio: &Portfolio, w: &Workload, on: Date, diags: &mut Vec<Diagnostic>) -> Vec<Reason> {
+    let rules = Rules { site: &portfolio.site, checklist: &portfolio.checklist };
+    let missing = promotion::missing_on(rules, w, on);
+    let Some(ev) = portfolio.checklist.role_id(ItemRole::Promotion).and_then(|id| w.evidence.get(id)) else {
+        return missing;
+    };
+    if !missing.is_empty() {
+        let list: Vec<String> = missing
+            .iter()
+            .map(|r| format!("`{}` ({})", r.item.as_ref().map_or("", |i| i.as_str()), r.message))
+            .collect();
+        diags.push(
+            Diagnostic::new(
+                Code::W0007,
+                &ev.file,
+                ev.status_line,
+                ev.status_column,
+                format!("{} was promoted on {on} while not ready: {}", w.name, list.join(", ")),
+            )
+            .with_help("on its promotion day these items were not satisfied; complete their evidence, and record in the promotion evidence why it went ahead"),
+        );
+    }
+    missing
 }
 
 fn same_release(a: &Workload, b: &Workload) -> bool {

@@ -3,7 +3,7 @@
 
 use crate::date::Date;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Asset, Status, Workload};
+use crate::model::{Asset, Workload};
 use serde::Serialize;
 
 /// How long a due asset may wait before it is called overdue.
@@ -47,19 +47,18 @@ pub struct AssetState {
     pub decommissioned_on: Option<Date>,
 }
 
-/// When the workload was promoted: `promoted_on` of its promote item, else when that item was executed.
-pub fn promoted_on(w: &Workload) -> Option<Date> {
-    let ev = w.evidence.get("promote").filter(|e| e.status.at_least(Status::Executed))?;
-    let field = ev.fields.iter().find_map(|(n, v)| match v {
-        crate::model::FieldValue::Date(d) if n == "promoted_on" => Some(*d),
-        _ => None,
-    });
-    field.or(ev.executed_on)
-}
-
-/// The stage of every asset of `w`, and warnings for retirements that came too early.
-pub fn assess(w: &Workload, hold_days: u32, as_of: Date, diags: &mut Vec<Diagnostic>) -> Vec<AssetState> {
-    let promoted = promoted_on(w);
+/// The stage of every asset of `w`, and warnings for retirements that came
+/// too early. `promoted` is the promotion day the evidence records, even
+/// when it is still to come (a planned retirement is checked against a
+/// planned promotion); an asset is retired, and its workload's hold runs,
+/// only from days on or before the as-of date.
+pub fn assess(
+    w: &Workload,
+    promoted: Option<Date>,
+    hold_days: u32,
+    as_of: Date,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<AssetState> {
     let file = format!("{}/workload.yaml", w.dir);
     w.assets
         .iter()
@@ -68,14 +67,16 @@ pub fn assess(w: &Workload, hold_days: u32, as_of: Date, diags: &mut Vec<Diagnos
             if let Some(on) = a.decommissioned_on {
                 warn_early(a, on, hold_ends, &w.name, &file, diags);
             }
-            let (stage, days) = match (a.decommissioned_on, hold_ends) {
-                (Some(_), _) => (AssetStage::Retired, 0),
-                (None, None) => (AssetStage::InService, 0),
-                (None, Some(end)) if as_of < end => (AssetStage::InHold, as_of.days_until(end)),
-                (None, Some(end)) if end.days_until(as_of) > OVERDUE_AFTER_DAYS => {
+            let retired = a.decommissioned_on.is_some_and(|on| on <= as_of);
+            let running = hold_ends.filter(|_| promoted.is_some_and(|p| p <= as_of));
+            let (stage, days) = match (retired, running) {
+                (true, _) => (AssetStage::Retired, 0),
+                (false, None) => (AssetStage::InService, 0),
+                (false, Some(end)) if as_of < end => (AssetStage::InHold, as_of.days_until(end)),
+                (false, Some(end)) if end.days_until(as_of) > OVERDUE_AFTER_DAYS => {
                     (AssetStage::Overdue, end.days_until(as_of))
                 }
-                (None, Some(end)) => (AssetStage::Due, end.days_until(as_of)),
+                (false, Some(end)) => (AssetStage::Due, end.days_until(as_of)),
             };
             AssetState {
                 name: a.name.clone(),
