@@ -107,6 +107,8 @@ pub enum Code {
     W0006,
     /// A workload was promoted while it was not ready.
     W0007,
+    /// The git history that records sign-offs cannot be read (provenance is not shown).
+    W0008,
 }
 
 impl Code {
@@ -158,6 +160,7 @@ impl Code {
             Code::W0005 => "W0005",
             Code::W0006 => "W0006",
             Code::W0007 => "W0007",
+            Code::W0008 => "W0008",
         }
     }
 
@@ -210,6 +213,7 @@ impl Code {
             Code::W0005 => "asset retired before promotion",
             Code::W0006 => "asset retired during the hold period",
             Code::W0007 => "promoted while not ready",
+            Code::W0008 => "git history unreadable",
         }
     }
 
@@ -264,6 +268,7 @@ impl Code {
             Code::W0005 => "retire assets only after promotion",
             Code::W0006 => "keep the asset until the hold period has passed",
             Code::W0007 => "record why the promotion went ahead, and complete the missing evidence",
+            Code::W0008 => "repair the repository, or build from a fresh clone",
         }
     }
 

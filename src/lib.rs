@@ -15,11 +15,13 @@ pub mod evaluate;
 pub use evaluate::decommission;
 pub mod frontmatter;
 pub mod gate;
+pub mod git;
 pub mod graph;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod progress;
+pub mod provenance;
 pub mod quote;
 pub mod render;
 pub mod sanitize;
@@ -132,11 +134,15 @@ pub fn check_loaded(
 fn conclude(
     root: &Path,
     sources: load::Sources,
-    portfolio: model::Portfolio,
+    mut portfolio: model::Portfolio,
     mut diags: Vec<diagnostics::Diagnostic>,
     opts: &RunOptions,
     progress: &Progress,
 ) -> Result<Checked, Fatal> {
+    // Who committed each sign-off: needed for decisions under a policy, and shown by a build.
+    if opts.bodies == validate::Bodies::Html || portfolio.site.signoff_provenance != model::ProvenancePolicy::None {
+        progress.time(Stage::Provenance, || provenance::attach(root, &mut portfolio, &mut diags));
+    }
     let (theme, theme_diags) = theme::Theme::load(root);
     diags.extend(theme_diags);
     // Template syntax errors are found here, so that `check` in CI catches a broken override.

@@ -13,18 +13,22 @@ use std::time::{Duration, Instant};
 pub enum Stage {
     Load,
     Validate,
+    /// Reading git history for who committed each sign-off.
+    Provenance,
     Evaluate,
     Render,
     Write,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [Stage::Load, Stage::Validate, Stage::Evaluate, Stage::Render, Stage::Write];
+    pub const ALL: [Stage; 6] =
+        [Stage::Load, Stage::Validate, Stage::Provenance, Stage::Evaluate, Stage::Render, Stage::Write];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Load => "load",
             Stage::Validate => "validate",
+            Stage::Provenance => "provenance",
             Stage::Evaluate => "evaluate",
             Stage::Render => "render",
             Stage::Write => "write",

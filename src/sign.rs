@@ -55,6 +55,7 @@ pub fn sign(root: &Path, req: &SignRequest) -> Result<Signed, Fatal> {
             req.by, req.on, item.id
         )));
     }
+    committer_is_signer(root, portfolio.site.signoff_provenance, &req.by)?;
     let rel = format!("{}/{}.md", ws.dir, item.id);
     let src = ws.evidence.iter().find(|f| f.path == rel).ok_or_else(|| {
         Fatal(format!("{rel} does not exist or cannot be read; write the evidence first (`cutover check` lists why)"))
@@ -69,6 +70,30 @@ pub fn sign(root: &Path, req: &SignRequest) -> Result<Signed, Fatal> {
     read_back(&rel, &text, item, ws, &digests, model)?;
     write_atomically(&root.join(&rel), src, &text)?;
     Ok(Signed { file: rel, digest })
+}
+
+/// Under `signoff_provenance: author` or `signature`, a sign-off counts only
+/// when its signer commits it: refuse to write one that git would commit
+/// under another name.
+fn committer_is_signer(root: &Path, policy: crate::model::ProvenancePolicy, by: &str) -> Result<(), Fatal> {
+    if policy == crate::model::ProvenancePolicy::None {
+        return Ok(());
+    }
+    let policy = policy.as_str();
+    let repo = crate::git::discover(root)
+        .map_err(|e| Fatal(format!("the git repository cannot be read: {e}")))?
+        .ok_or_else(|| {
+            Fatal(format!("`signoff_provenance: {policy}` needs the sign-off committed to git, but {} is not inside a git work tree", root.display()))
+        })?;
+    match repo.user_email() {
+        Some(email) if crate::approvers::same_person(&email, by) => Ok(()),
+        Some(email) => Err(Fatal(format!(
+            "git would commit this sign-off as {email}, not as {by}, and under `signoff_provenance: {policy}` it would not count; sign as yourself (--by {email}), or let {by} sign"
+        ))),
+        None => Err(Fatal(format!(
+            "git's user.email is not set, and under `signoff_provenance: {policy}` a sign-off counts only when its signer commits it; run `git config user.email {by}` first"
+        ))),
+    }
 }
 
 fn signoff_fields(req: &SignRequest, digest: Option<&str>) -> Vec<(&'static str, String)> {

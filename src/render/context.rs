@@ -144,6 +144,31 @@ pub struct ItemView<'a> {
     pub withheld: &'a [String],
     pub changed_after_signoff: bool,
     pub signed: bool,
+    /// A sign-off is recorded but does not count; `note` says why.
+    pub lapsed: bool,
+    /// Who committed the validation, and the waiver's approval.
+    pub provenance: Option<SignoffRecord<'a>>,
+    pub waiver_provenance: Option<SignoffRecord<'a>>,
+}
+
+/// A sign-off's git record as a report shows it.
+#[derive(Serialize)]
+pub struct SignoffRecord<'a> {
+    pub commit: &'a str,
+    pub author: Option<&'a str>,
+    pub date: Option<String>,
+    pub state: &'static str,
+}
+
+impl<'a> From<&'a crate::model::Provenance> for SignoffRecord<'a> {
+    fn from(p: &'a crate::model::Provenance) -> Self {
+        SignoffRecord {
+            commit: p.short_commit(),
+            author: p.author.as_deref(),
+            date: p.date.map(|d| d.to_string()),
+            state: p.state.as_str(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -265,8 +290,12 @@ pub fn dep_link(root: &str, p: &Portfolio, a: &Assessment, id: &crate::model::Wo
 }
 
 pub fn reasons(root: &str, p: &Portfolio, wa: &WorkloadAssessment) -> Vec<ReasonView> {
-    wa.reasons
-        .iter()
+    reason_views(root, p, &wa.reasons)
+}
+
+/// Reasons as a page shows them, each linked to its item or workload.
+pub fn reason_views(root: &str, p: &Portfolio, list: &[crate::evaluate::Reason]) -> Vec<ReasonView> {
+    list.iter()
         .map(|r| ReasonView {
             item: r.item.as_ref().map(|i| i.0.clone()),
             item_title: r.item.as_ref().and_then(|i| p.checklist.item(i.as_str())).map(|i| i.title.clone()),
@@ -345,6 +374,9 @@ fn item_view<'a>(
         withheld: ev.map_or(&[], |e| e.withheld.as_slice()),
         changed_after_signoff: ev.is_some_and(|e| e.changed_after_signoff),
         signed: ev.is_some_and(|e| e.validated_digest.is_some()),
+        lapsed: state.lapsed,
+        provenance: ev.filter(|e| e.validated_by.is_some()).and_then(|e| e.provenance.as_ref()).map(Into::into),
+        waiver_provenance: ev.and_then(|e| e.waiver.as_ref()).and_then(|w| w.provenance.as_ref()).map(Into::into),
     }
 }
 

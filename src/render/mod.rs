@@ -54,6 +54,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("dashboard.html", include_str!("../../templates/dashboard.html")),
     ("matrix-rows.html", include_str!("../../templates/matrix-rows.html")),
+    ("provenance.html", include_str!("../../templates/provenance.html")),
     ("workload.html", include_str!("../../templates/workload.html")),
     ("release.html", include_str!("../../templates/release.html")),
     ("checklist.html", include_str!("../../templates/checklist.html")),
@@ -398,6 +399,9 @@ struct WorkloadCtx<'a> {
     summary_html: Option<String>,
     decision: &'static str,
     reasons: Vec<ReasonView>,
+    promoted_on: Option<String>,
+    /// What its own evidence lacked on the promotion day (W0007).
+    promoted_while_missing: Vec<ReasonView>,
     dependencies: Vec<DepLink>,
     dependants: Vec<DepLink>,
     groups: Vec<GroupView<'a>>,
@@ -428,6 +432,8 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
         summary_html: w.summary.as_deref().map(markdown::inline_to_html),
         decision: wa.decision.as_str(),
         reasons: reasons(root, p, wa),
+        promoted_on: wa.promoted_on.map(|d| d.to_string()),
+        promoted_while_missing: context::reason_views(root, p, &wa.promoted_while_missing),
         dependencies: w.depends_on.iter().map(|d| dep_link(root, p, a, d)).collect(),
         dependants: wa.dependants.iter().map(|d| dep_link(root, p, a, d)).collect(),
         groups: item_groups(p, w, wa),
@@ -499,6 +505,22 @@ struct ChecklistCtx<'a> {
     common: Common<'a>,
     checklist: &'a crate::checklist::Checklist,
     approvers: BTreeMap<&'a str, Vec<String>>,
+    /// Item id -> who may waive it and for how long, in words.
+    waivers: BTreeMap<&'a str, String>,
+    /// Item id -> the role it plays in the decision.
+    roles: BTreeMap<&'a str, &'static str>,
+}
+
+/// Who may waive `item`, and for how long, as the checklist page says it.
+fn waiver_rule(p: &Portfolio, item: &crate::checklist::Item) -> String {
+    if !item.waivable {
+        return "may not be waived".into();
+    }
+    let days = p.checklist.max_waiver_days(item);
+    match item.waiver_role(p.site.approvers.has(crate::checklist::WAIVERS_ROLE)) {
+        Some(role) => format!("approved by role {role} ({}), for at most {days} days", p.site.approvers.list(role)),
+        None => format!("approved by anyone, for at most {days} days"),
+    }
 }
 
 #[derive(Serialize)]
@@ -541,6 +563,8 @@ fn checklist_page(env: &Env) -> Result<Vec<u8>, RenderError> {
         common: env.common(1, env.p.checklist.title.clone(), "checklist/index.html"),
         checklist: &env.p.checklist,
         approvers: env.p.site.approvers.described(),
+        waivers: env.p.checklist.items.iter().map(|i| (i.id.as_str(), waiver_rule(env.p, i))).collect(),
+        roles: env.p.checklist.items.iter().filter_map(|i| Some((i.id.as_str(), i.role?.as_str()))).collect(),
     };
     env.render("checklist.html", &ctx)
 }

@@ -1,0 +1,157 @@
+//! The git repository that holds the site, read in-process with gitoxide.
+//!
+//! cutover never runs the `git` binary: a build must not depend on what is
+//! installed, on `PATH`, or on hooks and aliases in the user's configuration.
+//! This module answers the few questions the pipeline asks of history: where
+//! `HEAD` is, whether the history is complete, who the user is, and which
+//! commit introduced each sign-off ([`Repo::origins`]).
+
+mod commit;
+mod origins;
+#[cfg(test)]
+mod tests;
+
+pub use commit::{Commit, Signature, SignatureState, parse_public_key};
+pub use ssh_key::PublicKey;
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+/// A repository whose work tree holds the site root.
+pub struct Repo {
+    /// Thread-safe so that [`Repo::origins`] can read objects from rayon's threads.
+    repo: gix::ThreadSafeRepository,
+    /// The site root's folder inside the work tree, one entry per component
+    /// (empty when the site root is the top of the work tree): callers speak
+    /// in site-relative paths, trees in work-tree-relative ones.
+    prefix: Vec<String>,
+}
+
+/// A repository that exists but cannot be read (corrupt objects, unreadable
+/// files, an invalid configuration).
+#[derive(Debug)]
+pub struct GitError(pub String);
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GitError {}
+
+impl GitError {
+    /// `what` failed because of `err`, with gitoxide's whole chain of causes:
+    /// its top-level message alone is often too vague to act on.
+    fn from_gix(what: impl std::fmt::Display, err: &gix::Error) -> GitError {
+        let mut causes: Vec<String> = Vec::new();
+        for e in err.iter_errors() {
+            let text = e.to_string();
+            if !text.is_empty() && !causes.contains(&text) {
+                causes.push(text);
+            }
+        }
+        if causes.is_empty() {
+            causes.push(err.to_string());
+        }
+        GitError(format!("{what}: {}", causes.join(": ")))
+    }
+}
+
+/// Finds the repository whose work tree holds `site_root` (walk up like git does).
+/// Ok(None) when site_root is not inside a git work tree (including a bare repo); Err only when a repository exists but cannot be read.
+pub fn discover(site_root: &Path) -> Result<Option<Repo>, GitError> {
+    // Compare real paths: the site root may be given through a symbolic link
+    // or as a relative path, and the work tree is reported resolved.
+    let root = std::fs::canonicalize(site_root).unwrap_or_else(|_| site_root.to_path_buf());
+    let repo = match gix::ThreadSafeRepository::discover(&root) {
+        Ok(repo) => repo,
+        Err(err) => {
+            use gix::discover::upwards::Error as Upwards;
+            return match err.downcast_any_ref::<Upwards>() {
+                Some(
+                    Upwards::NoGitRepository { .. }
+                    | Upwards::NoGitRepositoryWithinCeiling { .. }
+                    | Upwards::NoGitRepositoryWithinFs { .. },
+                ) => Ok(None),
+                _ => Err(GitError::from_gix(
+                    format_args!("cannot open the git repository that holds {}", site_root.display()),
+                    &err,
+                )),
+            };
+        }
+    };
+    let Some(workdir) = repo.work_dir() else { return Ok(None) };
+    let workdir = std::fs::canonicalize(workdir).unwrap_or_else(|_| workdir.to_path_buf());
+    let Some(prefix) = components_below(&root, &workdir) else { return Ok(None) };
+    // Inside the repository's own folder (`.git/...`) is not in the work tree.
+    if prefix.first().is_some_and(|c| c == ".git") {
+        return Ok(None);
+    }
+    Ok(Some(Repo { repo, prefix }))
+}
+
+/// The components of `path` below `base`, or None when it is not below it
+/// or a component is not valid UTF-8 (git paths here are compared as text).
+fn components_below(path: &Path, base: &Path) -> Option<Vec<String>> {
+    let rest: PathBuf = path.strip_prefix(base).ok()?.to_path_buf();
+    rest.components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| match c {
+            Component::Normal(part) => part.to_str().map(str::to_string),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Repo {
+    pub fn is_shallow(&self) -> bool {
+        self.repo.to_thread_local().is_shallow().unwrap_or(false)
+    }
+
+    /// HEAD's commit id (full hex), None for an unborn HEAD (repository without commits).
+    pub fn head(&self) -> Option<String> {
+        self.head_id().ok().flatten().map(|id| id.to_string())
+    }
+
+    /// The commit HEAD points to after following references and tags;
+    /// Ok(None) when HEAD is unborn, Err when a reference cannot be read.
+    fn head_id(&self) -> Result<Option<gix::ObjectId>, GitError> {
+        let repo = self.repo.to_thread_local();
+        let mut head = repo.head().map_err(|e| GitError::from_gix("cannot read HEAD", &e))?;
+        if head.is_unborn() {
+            return Ok(None);
+        }
+        let commit = head.peel_to_commit().map_err(|e| GitError::from_gix("cannot find the commit of HEAD", &e))?;
+        Ok(Some(commit.id))
+    }
+
+    /// `user.email` as git would resolve it for this repository (repo config, then global/user config, then system), None when unset.
+    pub fn user_email(&self) -> Option<String> {
+        let repo = self.repo.to_thread_local();
+        let email = repo.config_snapshot().string("user.email")?;
+        let email = String::from_utf8_lossy(email.as_ref()).trim().to_string();
+        (!email.is_empty()).then_some(email)
+    }
+
+    /// For each file (path relative to the SITE ROOT, `/`-separated; the site root may be a subfolder of the work tree), and for each fingerprint that `extract` returns for HEAD's version of that file: the commit that introduced that fingerprint, i.e. the oldest commit C reachable from HEAD such that the file has that fingerprint in C and in every commit on some path from C to HEAD, and C's parents' versions do not have it (a root commit that has it introduced it). Files absent from HEAD are absent from the result.
+    ///
+    /// History is walked once, not blamed file by file: a blame costs
+    /// milliseconds, and a portfolio has thousands of files. `extract` is
+    /// called once per distinct blob (results are shared by blob id, so it
+    /// must answer the same for the same bytes), in parallel, with the path
+    /// of one file that holds the blob. "Oldest" among unrelated candidates
+    /// (the same lines added on two branches) is the earlier committer date.
+    /// A file present in HEAD with no fingerprints maps to an empty map.
+    pub fn origins<F>(
+        &self,
+        files: &[String],
+        extract: F,
+    ) -> Result<BTreeMap<String, BTreeMap<String, Commit>>, GitError>
+    where
+        F: Fn(&str, &[u8]) -> Vec<String> + Sync,
+    {
+        let Some(head) = self.head_id()? else { return Ok(BTreeMap::new()) };
+        origins::origins(&self.repo, head, &self.prefix, files, &extract)
+    }
+}
