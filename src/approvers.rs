@@ -112,13 +112,7 @@ impl Roles {
 
 /// Whether `line` reads as one OpenSSH public key, and in words why not.
 pub fn check_public_key(line: &str) -> Result<(), String> {
-    let mut parts = line.split_whitespace();
-    match (parts.next(), parts.next()) {
-        (Some(kind), Some(_)) if kind.starts_with("ssh-") || kind.starts_with("ecdsa-") || kind.starts_with("sk-") => {
-            Ok(())
-        }
-        _ => Err("expected a key type such as ssh-ed25519, then the key".into()),
-    }
+    crate::git::parse_public_key(line).map(|_| ())
 }
 
 #[cfg(test)]
