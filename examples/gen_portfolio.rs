@@ -750,9 +750,14 @@ fn attachment_texts(cx: &mut Ctx) {
 /// Dates of one item's evidence: executed, validated.
 fn dates(cx: &mut Ctx, j: usize, st: St) -> (Date, Date) {
     let last = as_of().add_days(-1);
+    // A promoted workload was ready on its promotion day (the anchor): its
+    // freshness-bound evidence was validated before it, within its window.
+    let promoted = cx.p.decision == Decision::Promoted;
     let mut executed = match (j, st) {
         (APP_PERF, St::Stale) => as_of().add_days(-cx.rng.range(35, 120)),
         (BCDR, St::Stale) => as_of().add_days(-cx.rng.range(95, 200)),
+        (APP_PERF, _) if promoted => cx.anchor.add_days(-cx.rng.range(4, 26)),
+        (BCDR, _) if promoted => cx.anchor.add_days(-cx.rng.range(5, 80)),
         (APP_PERF, _) => as_of().add_days(-cx.rng.range(2, 26)),
         (BCDR, _) => as_of().add_days(-cx.rng.range(5, 80)),
         (PROMOTE, _) => cx.anchor,
@@ -808,16 +813,17 @@ fn evidence(cx: &mut Ctx, j: usize) -> String {
             "justification: >-\n  The workload runs on PaaS services only; there is no server to join to a domain.\n",
         ),
         St::WaivedActive | St::WaivedExpired => {
-            let approved = as_of().add_days(-cx.rng.range(40, 120));
-            let expires = if st == St::WaivedActive {
-                as_of().add_days(cx.rng.range(10, 90))
+            // Within the 90 days a waiver may run, approved by the item's waiver role.
+            let (approved, expires) = if st == St::WaivedActive {
+                (as_of().add_days(-cx.rng.range(10, 40)), as_of().add_days(cx.rng.range(10, 45)))
             } else {
-                as_of().add_days(-cx.rng.range(1, 30))
+                (as_of().add_days(-cx.rng.range(40, 80)), as_of().add_days(-cx.rng.range(1, 30)))
             };
+            let approver = if j == BCP { cx.rng.pick(BUSINESS) } else { cx.rng.pick(CISO) };
             let _ = write!(
                 fm,
                 "waiver:\n  approved_by: {}\n  approved_on: {approved}\n  expires_on: {expires}\n  reason: >-\n    The {} work needs a vendor upgrade that is only certified next quarter.\n  mitigation: >-\n    Access restricted to the operations subnet, with a monthly review of the\n    accounts by the service owner.\n",
-                email(cx.rng.pick(CISO)),
+                email(approver),
                 item.replace('-', " ")
             );
         }

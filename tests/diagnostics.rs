@@ -694,7 +694,11 @@ fn w0007_promoted_before_ready_is_flagged() {
     let d = expect(&p, &[("W0007", "content/workloads/alpha/promote.md", 2, 9)]);
     assert!(d[0].message.contains("`ready` (not started)"), "{:?}", d[0]);
     // Evidence validated after the promotion day was not there on it.
-    assert!(d[0].message.contains("`application-performance` (validated 2026-10-02, after"), "{:?}", d[0]);
+    assert!(
+        d[0].message.contains("`application-performance` (validated 2026-10-02, after the promotion day 2026-10-01)"),
+        "{:?}",
+        d[0]
+    );
 }
 
 #[test]

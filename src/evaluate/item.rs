@@ -38,6 +38,9 @@ impl Verdict {
 pub struct Rules<'a> {
     pub site: &'a Site,
     pub checklist: &'a Checklist,
+    /// What the date judged against is called in notes: "the as-of date", or
+    /// "the promotion day" when a promotion is checked after the fact.
+    pub day: &'static str,
 }
 
 impl Rules<'_> {
@@ -92,7 +95,7 @@ impl Rules<'_> {
         // Evidence dated after the as-of date had not been validated on it (a
         // typo such as 2099 would otherwise stay fresh for ever).
         if on > as_of {
-            return Verdict::open(format!("validated {on}, after the as-of date {as_of}"));
+            return Verdict::open(format!("validated {on}, after {} {as_of}", self.day));
         }
         let by = ev.validated_by.as_deref().unwrap_or_default();
         if let Some(why) = policy_problem(self.site, "validated_by", by, ev.provenance.as_ref()) {
@@ -121,7 +124,7 @@ impl Rules<'_> {
             return Verdict::lapsed(format!("waiver approved by {}, {why}", w.approved_by));
         }
         if w.approved_on > as_of {
-            return Verdict::open(format!("waiver approved on {}, after the as-of date {as_of}", w.approved_on));
+            return Verdict::open(format!("waiver approved on {}, after {} {as_of}", w.approved_on, self.day));
         }
         let max = self.checklist.max_waiver_days(item);
         let span = w.approved_on.days_until(w.expires_on);

@@ -183,7 +183,7 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
 
 fn item_states(portfolio: &Portfolio, w: &Workload, as_of: Date, diags: &mut Vec<Diagnostic>) -> Vec<ItemState> {
     let checklist = &portfolio.checklist;
-    let rules = Rules { site: &portfolio.site, checklist };
+    let rules = Rules { site: &portfolio.site, checklist, day: "the as-of date" };
     let mut states: Vec<ItemState> = checklist
         .items
         .iter()
@@ -318,7 +318,7 @@ fn decide(
 
 /// W0007: the workload was promoted on `on` while its own evidence, judged as of that day, was not all there.
 fn flag_early_promotion(portfolio: &Portfolio, w: &Workload, on: Date, diags: &mut Vec<Diagnostic>) -> Vec<Reason> {
-    let rules = Rules { site: &portfolio.site, checklist: &portfolio.checklist };
+    let rules = Rules { site: &portfolio.site, checklist: &portfolio.checklist, day: "the promotion day" };
     let missing = promotion::missing_on(rules, w, on);
     let Some(ev) = portfolio.checklist.role_id(ItemRole::Promotion).and_then(|id| w.evidence.get(id)) else {
         return missing;
