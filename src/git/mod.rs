@@ -27,6 +27,12 @@ pub struct Repo {
     prefix: Vec<String>,
 }
 
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("Repo").field("git_dir", &self.repo.git_dir()).field("prefix", &self.prefix).finish()
+    }
+}
+
 /// A repository that exists but cannot be read (corrupt objects, unreadable
 /// files, an invalid configuration).
 #[derive(Debug)]
@@ -64,6 +70,9 @@ pub fn discover(site_root: &Path) -> Result<Option<Repo>, GitError> {
     // Compare real paths: the site root may be given through a symbolic link
     // or as a relative path, and the work tree is reported resolved.
     let root = std::fs::canonicalize(site_root).unwrap_or_else(|_| site_root.to_path_buf());
+    if !root.is_dir() {
+        return Err(GitError(format!("cannot look for a git repository: {} is not a folder", site_root.display())));
+    }
     let repo = match gix::ThreadSafeRepository::discover(&root) {
         Ok(repo) => repo,
         Err(err) => {

@@ -113,6 +113,7 @@ fn origin_of(repo: &Repo, file: &str, fingerprint: &str) -> Option<String> {
 fn outside_a_work_tree_there_is_no_repository() {
     let dir = TempDir::new("plain");
     assert!(discover(&dir.0).unwrap().is_none());
+    assert!(discover(&dir.0.join("missing")).unwrap_err().to_string().contains("not a folder"));
     let bare = TempDir::new("bare");
     git_as(&bare.0, "a@x.example", JAN_1_2026, &["init", "-q", "--bare"]);
     assert!(discover(&bare.0).unwrap().is_none());
@@ -345,7 +346,7 @@ fn a_corrupt_object_is_an_error_not_a_panic() {
 fn a_repository_that_cannot_be_opened_is_an_error() {
     let f = Fixture::new("bad-config");
     std::fs::write(f.path().join(".git/config"), "[core\nbroken\n").unwrap();
-    let err = discover(f.path()).err().expect("an error, not `no repository`");
+    let err = discover(f.path()).expect_err("an error, not `no repository`");
     assert!(err.to_string().contains("configuration"), "{err}");
 }
 
@@ -353,4 +354,120 @@ fn a_repository_that_cannot_be_opened_is_an_error() {
 fn a_repo_can_be_shared_between_threads() {
     fn shared<T: Send + Sync>() {}
     shared::<Repo>();
+}
+
+/// Random histories (merges, several roots, lines that come and go and come
+/// back), written with `git fast-import`, against the definition computed
+/// directly on the generator's model.
+#[test]
+fn origins_match_the_definition_on_random_histories() {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::io::Write;
+    const FILES: usize = 4;
+    for seed in 1..=12u64 {
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        // Per commit: its parents and each file's lines (None when absent).
+        let mut parents: Vec<Vec<usize>> = Vec::new();
+        let mut contents: Vec<Vec<Option<Vec<String>>>> = Vec::new();
+        for c in 0..30usize {
+            let ps: Vec<usize> = match (c, next(20)) {
+                (0, _) | (_, 0) => vec![],
+                (_, 1..=5) if c >= 2 => {
+                    let a = next(c as u64) as usize;
+                    let b = (a + 1 + next(c as u64 - 1) as usize) % c;
+                    vec![a, b]
+                }
+                _ => vec![c - 1 - next(c.min(3) as u64) as usize],
+            };
+            let files = (0..FILES)
+                .map(|f| match ps.first() {
+                    Some(&p) if next(10) < 6 => contents[p][f].clone(),
+                    _ if next(10) == 0 => None,
+                    _ => Some(
+                        ["sig: a", "sig: b", "sig: c", &format!("note {}", next(3))]
+                            .iter()
+                            .filter(|_| next(2) == 0)
+                            .map(|s| s.to_string())
+                            .collect(),
+                    ),
+                })
+                .collect();
+            parents.push(ps);
+            contents.push(files);
+        }
+        let mut stream = Vec::new();
+        for (c, ps) in parents.iter().enumerate() {
+            let time = JAN_1_2026 + c as i64 * 3_600;
+            let _ = write!(stream, "commit refs/heads/c{c}\nmark :{}\n", c + 1);
+            let _ = write!(stream, "author A <a{c}@x.example> {time} +0000\ncommitter A <a@x.example> {time} +0000\n");
+            let _ = write!(stream, "data 1\nm\n");
+            for (i, p) in ps.iter().enumerate() {
+                let _ = writeln!(stream, "{} :{}", if i == 0 { "from" } else { "merge" }, p + 1);
+            }
+            stream.extend_from_slice(b"deleteall\n");
+            for (f, text) in contents[c].iter().enumerate() {
+                if let Some(lines) = text {
+                    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+                    let _ = write!(stream, "M 100644 inline content/f{f}.md\ndata {}\n{body}\n", body.len());
+                }
+            }
+        }
+        let head = parents.len() - 1;
+        let _ = write!(stream, "reset refs/heads/main\nfrom :{}\n\n", head + 1);
+        let dir = TempDir::new("random");
+        git_as(&dir.0, "a@x.example", JAN_1_2026, &["init", "-q"]);
+        let mut child = Command::new("git")
+            .current_dir(&dir.0)
+            .args(["fast-import", "--quiet"])
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&stream).unwrap();
+        assert!(child.wait().unwrap().success());
+        let refs =
+            git_as(&dir.0, "a@x.example", JAN_1_2026, &["for-each-ref", "--format=%(refname:short) %(objectname)"]);
+        let by_ref: BTreeMap<&str, &str> = refs.lines().filter_map(|l| l.split_once(' ')).collect();
+        let ids: Vec<String> = (0..parents.len()).map(|c| by_ref[format!("c{c}").as_str()].to_string()).collect();
+
+        // The definition: a commit introduced a line when no parent has it;
+        // otherwise the oldest origin among the parents that have it.
+        let has = |c: usize, f: usize, line: &str| contents[c][f].as_ref().is_some_and(|l| l.iter().any(|x| x == line));
+        fn origin(
+            c: usize,
+            f: usize,
+            line: &str,
+            parents: &[Vec<usize>],
+            has: &dyn Fn(usize, usize, &str) -> bool,
+        ) -> usize {
+            let with: Vec<usize> = parents[c].iter().copied().filter(|&p| has(p, f, line)).collect();
+            with.iter().map(|&p| origin(p, f, line, parents, has)).min().unwrap_or(c)
+        }
+        let mut expected: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for f in 0..FILES {
+            if let Some(lines) = &contents[head][f] {
+                let sigs: BTreeSet<&String> = lines.iter().filter(|l| l.starts_with("sig:")).collect();
+                expected.insert(
+                    format!("content/f{f}.md"),
+                    sigs.into_iter().map(|l| (l.clone(), ids[origin(head, f, l, &parents, &has)].clone())).collect(),
+                );
+            }
+        }
+        let repo = discover(&dir.0).unwrap().unwrap();
+        let files: Vec<String> = (0..FILES).map(|f| format!("content/f{f}.md")).collect();
+        let found: BTreeMap<String, BTreeMap<String, String>> = repo
+            .origins(&files, sigs)
+            .unwrap()
+            .into_iter()
+            .map(|(file, map)| (file, map.into_iter().map(|(fp, c)| (fp, c.id)).collect()))
+            .collect();
+        assert_eq!(found, expected, "seed {seed}");
+    }
 }
