@@ -814,10 +814,12 @@ fn evidence(cx: &mut Ctx, j: usize) -> String {
         ),
         St::WaivedActive | St::WaivedExpired => {
             // Within the 90 days a waiver may run, approved by the item's waiver role.
+            // (A promoted workload's waiver was in force on its promotion day.)
+            let day = if cx.p.decision == Decision::Promoted { cx.anchor } else { as_of() };
             let (approved, expires) = if st == St::WaivedActive {
-                (as_of().add_days(-cx.rng.range(10, 40)), as_of().add_days(cx.rng.range(10, 45)))
+                (day.add_days(-cx.rng.range(10, 40)), day.add_days(cx.rng.range(10, 45)))
             } else {
-                (as_of().add_days(-cx.rng.range(40, 80)), as_of().add_days(-cx.rng.range(1, 30)))
+                (day.add_days(-cx.rng.range(40, 80)), day.add_days(-cx.rng.range(1, 30)))
             };
             let approver = if j == BCP { cx.rng.pick(BUSINESS) } else { cx.rng.pick(CISO) };
             let _ = write!(

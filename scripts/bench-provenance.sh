@@ -63,9 +63,8 @@ rm -rf "$plain/.git"
 
 cd "$BENCH_DIR"
 measure() { # measure DIR -> "wall cpu" seconds
-    local out
-    out=$({ /usr/bin/time -f '%e %U %S' "$bin" build "$1" --out "$BENCH_DIR/out" -q >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    awk '{printf "%s %.2f\n", $1, $2 + $3}' <<<"$out"
+    "/usr/bin/time" -o "$BENCH_DIR/time.txt" -f '%e %U %S' "$bin" build "$1" --out "$BENCH_DIR/out" -q >/dev/null 2>&1
+    awk '{printf "%s %.2f\n", $1, $2 + $3}' "$BENCH_DIR/time.txt"
 }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 measure "$site" >/dev/null

@@ -9,6 +9,7 @@ use crate::approvers::Roles;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::git::{Commit, PublicKey, SignatureState};
 use crate::model::{Evidence, Portfolio, Provenance, ProvenancePolicy, ProvenanceState};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -67,7 +68,17 @@ pub fn attach(root: &Path, portfolio: &mut Portfolio, diags: &mut Vec<Diagnostic
     if files.is_empty() {
         return;
     }
-    let origins = match repo.origins(&files, |_, bytes| fingerprints_of(bytes)) {
+    // The work tree's copies: their blobs need not be read back from history.
+    let texts: Vec<(Vec<u8>, Vec<String>)> = files
+        .par_iter()
+        .filter_map(|f| std::fs::read(root.join(f)).ok())
+        .map(|bytes| {
+            let prints = fingerprints_of(&bytes);
+            (bytes, prints)
+        })
+        .collect();
+    let known: Vec<(&[u8], Vec<String>)> = texts.iter().map(|(b, p)| (b.as_slice(), p.clone())).collect();
+    let origins = match repo.origins_knowing(&files, &known, |_, bytes| fingerprints_of(bytes)) {
         Ok(o) => o,
         Err(e) => {
             let (line, column) = portfolio.site.signoff_provenance_at;
@@ -161,7 +172,66 @@ fn fingerprints_of(bytes: &[u8]) -> Vec<String> {
     let Ok(split) = crate::frontmatter::split(text.strip_prefix('\u{feff}').unwrap_or(text)) else {
         return Vec::new();
     };
-    let Ok(node) = crate::yaml::parse(split.yaml) else { return Vec::new() };
+    // A build asks this of every evidence file history holds: most are plain
+    // block mappings, read line by line; anything else goes to the parser.
+    plain_fingerprints(split.yaml).unwrap_or_else(|| parsed_fingerprints(split.yaml))
+}
+
+/// The four sign-off keys of front matter written the plain way (top-level
+/// `key: value` lines, a `waiver:` block indented beneath), or `None` where
+/// the text holds anything a line reading could get wrong (quotes, flow
+/// collections, tabs, anchors, a key twice): the YAML parser then decides.
+fn plain_fingerprints(yaml: &str) -> Option<Vec<String>> {
+    if yaml.contains(['"', '\'', '{', '[', '\t', '&', '*', '!', '%', '~']) {
+        return None;
+    }
+    let mut found: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut in_waiver = false;
+    // The indentation of the last sign-off line: a deeper line after it continues its value.
+    let mut watched: Option<usize> = None;
+    for line in yaml.lines() {
+        let body = line.trim_start();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - body.len();
+        if watched.is_some_and(|w| indent > w) {
+            return None;
+        }
+        watched = None;
+        if indent == 0 {
+            in_waiver = body.split(':').next() == Some("waiver");
+        }
+        let Some((key, value)) = body.split_once(':') else { continue };
+        if value.contains(": ") {
+            return None; // not a plain mapping line: the parser says what it is
+        }
+        let slot = match (indent, in_waiver, key) {
+            (0, _, "validated_by") => "validated_by",
+            (0, _, "validated_on") => "validated_on",
+            (1.., true, "approved_by") => "approved_by",
+            (1.., true, "approved_on") => "approved_on",
+            _ => continue,
+        };
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        let odd = value.is_empty() || value.starts_with(['|', '>', '-', '?', ':', '`', '#']) || value == "null";
+        if odd || found.insert(slot, value).is_some() {
+            return None;
+        }
+        watched = Some(indent);
+    }
+    let mut out = Vec::new();
+    if let (Some(by), Some(on)) = (found.get("validated_by"), found.get("validated_on")) {
+        out.push(fingerprint(VALIDATION, by, on));
+    }
+    if let (Some(by), Some(on)) = (found.get("approved_by"), found.get("approved_on")) {
+        out.push(fingerprint(WAIVER, by, on));
+    }
+    Some(out)
+}
+
+fn parsed_fingerprints(yaml: &str) -> Vec<String> {
+    let Ok(node) = crate::yaml::parse(yaml) else { return Vec::new() };
     let mut out = Vec::new();
     let get = |map: &[(crate::yaml::Key, crate::yaml::Node)], k: &str| -> Option<String> {
         map.iter().find(|(key, _)| key.name == k).and_then(|(_, n)| n.value.scalar_text())
@@ -215,5 +285,44 @@ mod tests {
         assert_eq!(w, [fingerprint(WAIVER, "cio@x", "2026-10-01")]);
         assert!(fingerprints_of(b"no front matter").is_empty());
         assert!(fingerprints_of(&[0xff, 0xfe]).is_empty());
+    }
+
+    /// The line reading gives what the parser gives, or steps aside.
+    #[test]
+    fn the_plain_reading_agrees_with_the_parser() {
+        let cases = [
+            "status: validated\nvalidated_by: Ana@X\nvalidated_on: 2026-10-01\n",
+            "validated_by: ana@x # the CISO\nvalidated_on: 2026-10-01\n",
+            "validated_by: ana@x\n  continued\nvalidated_on: 2026-10-01\n",
+            "validated_by: \"ana@x\"\nvalidated_on: 2026-10-01\n",
+            "validated_by: ana@x\nvalidated_by: bob@x\nvalidated_on: 2026-10-01\n",
+            "validated_by: ~\nvalidated_on: 2026-10-01\n",
+            "validated_by: >-\n  ana@x\nvalidated_on: 2026-10-01\n",
+            "waiver:\n  approved_by: cio@x\n  approved_on: 2026-10-01\n  reason: >-\n    approved_by: mallory\n",
+            "waiver:\n    approved_by: cio@x\n    approved_on: 2026-10-01\nnotes:\n  approved_by: not-a-waiver\n",
+            "x-note: |\n  validated_by: mallory\nvalidated_by: ana@x\nvalidated_on: 2026-10-02\n",
+            "risks:\n  - id: r1\n    description: validated_by: x\nvalidated_by: ana@x\nvalidated_on: 2026-10-02\n",
+        ];
+        for yaml in cases {
+            if let Some(plain) = plain_fingerprints(yaml) {
+                assert_eq!(plain, parsed_fingerprints(yaml), "{yaml}");
+            }
+        }
+        assert!(plain_fingerprints(cases[2]).is_none(), "a continued value is the parser's");
+        assert!(plain_fingerprints(cases[0]).is_some(), "the common case is read by lines");
+        // Every evidence file of the sample portfolio.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content/workloads");
+        for dir in std::fs::read_dir(root).unwrap() {
+            for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+                let path = f.unwrap().path();
+                if path.extension().is_some_and(|e| e == "md") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let split = crate::frontmatter::split(&text).unwrap();
+                    if let Some(plain) = plain_fingerprints(split.yaml) {
+                        assert_eq!(plain, parsed_fingerprints(split.yaml), "{}", path.display());
+                    }
+                }
+            }
+        }
     }
 }

@@ -160,7 +160,31 @@ impl Repo {
     where
         F: Fn(&str, &[u8]) -> Vec<String> + Sync,
     {
+        self.origins_knowing(files, &[], extract)
+    }
+
+    /// [`Repo::origins`], told beforehand what `extract` answers for some
+    /// blobs, given as their bytes (the work tree's copies of the files):
+    /// history mostly holds the very same blobs, and reading them from the
+    /// object database (decompressing each) is most of the cost.
+    pub fn origins_knowing<F>(
+        &self,
+        files: &[String],
+        known: &[(&[u8], Vec<String>)],
+        extract: F,
+    ) -> Result<BTreeMap<String, BTreeMap<String, Commit>>, GitError>
+    where
+        F: Fn(&str, &[u8]) -> Vec<String> + Sync,
+    {
         let Some(head) = self.head_id()? else { return Ok(BTreeMap::new()) };
-        origins::origins(&self.repo, head, &self.prefix, files, &extract)
+        let kind = self.repo.to_thread_local().object_hash();
+        let known: std::collections::HashMap<gix::ObjectId, Vec<String>> = known
+            .iter()
+            .filter_map(|(bytes, prints)| {
+                let id = gix::objs::compute_hash(kind, gix::objs::Kind::Blob, bytes).ok()?;
+                Some((id, prints.clone()))
+            })
+            .collect();
+        origins::origins(&self.repo, head, &self.prefix, files, &known, &extract)
     }
 }

@@ -90,6 +90,7 @@ pub(super) fn origins(
     head: ObjectId,
     prefix: &[String],
     files: &[String],
+    known: &HashMap<ObjectId, Vec<String>>,
     extract: &(dyn Fn(&str, &[u8]) -> Vec<String> + Sync),
 ) -> Result<BTreeMap<String, BTreeMap<String, Commit>>, GitError> {
     let files: Vec<String> = files.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
@@ -118,7 +119,7 @@ pub(super) fn origins(
         )
         .collect::<Result<_, GitError>>()?;
     let (changes, blobs) = number_blobs(changes);
-    let (blob_fingerprints, fingerprints) = fingerprint_blobs(shared, &blobs, &files, extract)?;
+    let (blob_fingerprints, fingerprints) = fingerprint_blobs(shared, &blobs, &files, known, extract)?;
     let (head_row, states) = propagate(&nodes, &order, &changes, &blob_fingerprints, files.len());
 
     // The commits that are origins, each read once.
@@ -179,6 +180,7 @@ fn fingerprint_blobs(
     shared: &gix::ThreadSafeRepository,
     blobs: &[(ObjectId, u32)],
     files: &[String],
+    known: &HashMap<ObjectId, Vec<String>>,
     extract: &(dyn Fn(&str, &[u8]) -> Vec<String> + Sync),
 ) -> Result<(Vec<Vec<u32>>, Vec<String>), GitError> {
     let extracted: Vec<Vec<String>> = blobs
@@ -186,6 +188,10 @@ fn fingerprint_blobs(
         .map_init(
             || (shared.to_thread_local(), Vec::new()),
             |(repo, buf), &(id, file)| {
+                // A blob the caller already read (the work tree's copy) is not decompressed again.
+                if let Some(prints) = known.get(&id) {
+                    return Ok(prints.clone());
+                }
                 let path = &files[file as usize];
                 let data = repo
                     .objects
