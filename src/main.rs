@@ -24,7 +24,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(fatal) => {
-            eprintln!("error: {}", cutover::diagnostics::printable(&fatal.to_string()));
+            // Line by line: a message's own line breaks stay, control characters within a line do not.
+            let lines: Vec<_> = fatal.0.split('\n').map(cutover::diagnostics::printable).collect();
+            eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(2)
         }
     }

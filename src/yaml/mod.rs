@@ -124,8 +124,9 @@ fn nesting_limit(text: &str) -> Result<(), YamlError> {
 /// any front matter, few enough to read in well under a second.
 pub(crate) const MAX_NODES: usize = 1_000_000;
 
-fn parse_saphyr(text: &str) -> Result<Node, YamlError> {
-    let options = serde_saphyr::options! {
+/// The general parser's limits, the same for every caller.
+fn saphyr_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
             max_nodes: MAX_NODES,
@@ -134,8 +135,11 @@ fn parse_saphyr(text: &str) -> Result<Node, YamlError> {
             max_total_replayed_events: 100_000,
             max_alias_expansions_per_anchor: 1_000,
         },
-    };
-    match serde_saphyr::from_str_with_options::<Option<Spanned<Value>>>(text, options) {
+    }
+}
+
+fn parse_saphyr(text: &str) -> Result<Node, YamlError> {
+    match serde_saphyr::from_str_with_options::<Option<Spanned<Value>>>(text, saphyr_options()) {
         Ok(Some(sp)) => Ok(Node { value: sp.value, pos: pos_of(&sp.referenced) }),
         Ok(None) => Ok(Node { value: Value::Null, pos: Pos { line: 1, column: 1 } }),
         Err(e) => Err(point_at_tab(text, convert_error(&e))),
@@ -299,6 +303,116 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
+/// One entry of a document's top-level mapping, with the bytes its key and
+/// its value occupy in the text given to [`top_level_entries`]. `cutover
+/// sign` edits front matter by these spans, never by searching the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntrySpan {
+    pub key: Key,
+    /// The key as written, quotes included.
+    pub key_bytes: std::ops::Range<usize>,
+    pub value: Node,
+    /// A scalar from its first character to its last, quotes included (an
+    /// anchor or tag before it and a comment after it are outside); an empty
+    /// value is an empty range at or before its `:`. For a list or mapping
+    /// this is its first token only, not its extent.
+    pub value_bytes: std::ops::Range<usize>,
+}
+
+/// A document's top-level mapping, entry by entry with [`EntrySpan`]s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TopLevel {
+    /// Written in flow style (`{a: 1, b: 2}`) rather than one key per line.
+    pub flow: bool,
+    pub entries: Vec<EntrySpan>,
+}
+
+/// Parses `text` like [`parse`], but always with the general parser (the
+/// fast path keeps no byte offsets), and returns the top-level mapping's
+/// entries with their byte spans; `Ok(None)` when the document is not a
+/// mapping (empty, a list, a scalar).
+pub fn top_level_entries(text: &str) -> Result<Option<TopLevel>, YamlError> {
+    nesting_limit(text)?;
+    match serde_saphyr::from_str_with_options::<Option<Spanned<TopMap>>>(text, saphyr_options()) {
+        Ok(Some(Spanned { value: TopMap(Some(entries)), referenced, .. })) => {
+            let flow = byte_range(&referenced).and_then(|r| text.get(r.start..)).is_some_and(|t| t.starts_with('{'));
+            Ok(Some(TopLevel { flow, entries }))
+        }
+        Ok(_) => Ok(None),
+        Err(e) => Err(point_at_tab(text, convert_error(&e))),
+    }
+}
+
+/// The bytes a parser location covers, when the parser knows them (it does for text input).
+fn byte_range(loc: &serde_saphyr::Location) -> Option<std::ops::Range<usize>> {
+    let span = loc.span();
+    let start = usize::try_from(span.byte_offset()?).ok()?;
+    let len = usize::try_from(span.byte_len()?).ok()?;
+    Some(start..start.saturating_add(len))
+}
+
+/// A document read for [`top_level_entries`]: the top-level mapping's
+/// entries, or `None` for any other kind of document.
+struct TopMap(Option<Vec<EntrySpan>>);
+
+impl<'de> Deserialize<'de> for TopMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TopMapVisitor)
+    }
+}
+
+struct TopMapVisitor;
+
+impl<'de> Visitor<'de> for TopMapVisitor {
+    type Value = TopMap;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopMap, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(k) = map.next_key::<Spanned<Value>>()? {
+            let v: Spanned<Value> = map.next_value()?;
+            let unknown = || de::Error::custom("the parser gave no byte offsets");
+            entries.push(EntrySpan {
+                key: Key { name: k.value.scalar_text().unwrap_or_default(), pos: pos_of(&k.referenced) },
+                key_bytes: byte_range(&k.referenced).ok_or_else(unknown)?,
+                value: Node { value: v.value, pos: pos_of(&v.referenced) },
+                value_bytes: byte_range(&v.referenced).ok_or_else(unknown)?,
+            });
+        }
+        Ok(TopMap(Some(entries)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TopMap, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(TopMap(None))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<TopMap, E> {
+        Ok(TopMap(None))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<TopMap, E> {
+        Ok(TopMap(None))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<TopMap, E> {
+        Ok(TopMap(None))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<TopMap, E> {
+        Ok(TopMap(None))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<TopMap, E> {
+        Ok(TopMap(None))
+    }
+    fn visit_unit<E>(self) -> Result<TopMap, E> {
+        Ok(TopMap(None))
+    }
+    fn visit_none<E>(self) -> Result<TopMap, E> {
+        Ok(TopMap(None))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<TopMap, D::Error> {
+        TopMap::deserialize(d)
+    }
+}
+
 /// Serialises a value as YAML (used to print the effective checklist).
 pub fn to_string<T: serde::Serialize>(value: &T) -> String {
     serde_saphyr::to_string(value).expect("plain data serialises to YAML")
@@ -409,6 +523,26 @@ mod tests {
         let doc = format!("note: |\n  {}\n", "{".repeat(100));
         assert_eq!(parse_plain(&doc), None);
         assert_eq!(parse(&doc).unwrap_err().kind, YamlErrorKind::Limit);
+    }
+
+    #[test]
+    fn top_level_entries_carry_byte_spans() {
+        let doc = "# c\n\"status\" :  in-progress # note\nx: \"multi\n  status: no\"\nvalidated_by:\né: ü\n";
+        let top = top_level_entries(doc).unwrap().unwrap();
+        assert!(!top.flow);
+        let at = |r: &std::ops::Range<usize>| &doc[r.clone()];
+        let names: Vec<&str> = top.entries.iter().map(|e| e.key.name.as_str()).collect();
+        assert_eq!(names, ["status", "x", "validated_by", "é"]);
+        assert_eq!(at(&top.entries[0].key_bytes), "\"status\"");
+        assert_eq!(at(&top.entries[0].value_bytes), "in-progress");
+        assert_eq!(at(&top.entries[1].value_bytes), "\"multi\n  status: no\"");
+        assert_eq!(top.entries[2].value.value, Value::Null);
+        assert!(top.entries[2].value_bytes.is_empty());
+        assert_eq!(at(&top.entries[3].value_bytes), "ü");
+        assert!(top_level_entries("{status: x, b: 1}\n").unwrap().unwrap().flow);
+        assert_eq!(top_level_entries("- a\n"), Ok(None));
+        assert_eq!(top_level_entries(""), Ok(None));
+        assert_eq!(top_level_entries("a: 1\na: 2\n").unwrap_err().kind, YamlErrorKind::DuplicateKey);
     }
 
     #[test]
