@@ -434,6 +434,9 @@ pub struct Evidence {
     pub withheld: Vec<String>,
     /// The commit that set `validated_by` and `validated_on`, when the site is in git.
     pub provenance: Option<Provenance>,
+    /// The file's git blob id, taken while a build had its text at hand, so
+    /// that provenance need not read the file, nor history its blob, again.
+    pub blob: Option<crate::git::BlobId>,
 }
 
 impl Evidence {
@@ -461,6 +464,7 @@ impl Evidence {
             changed_after_signoff: false,
             withheld: Vec::new(),
             provenance: None,
+            blob: None,
         }
     }
 }

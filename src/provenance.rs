@@ -7,7 +7,7 @@
 
 use crate::approvers::Roles;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::git::{Commit, PublicKey, SignatureState};
+use crate::git::{BlobId, Commit, PublicKey, SignatureState};
 use crate::model::{Evidence, Portfolio, Provenance, ProvenancePolicy, ProvenanceState};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -68,16 +68,7 @@ pub fn attach(root: &Path, portfolio: &mut Portfolio, diags: &mut Vec<Diagnostic
     if files.is_empty() {
         return;
     }
-    // The work tree's copies: their blobs need not be read back from history.
-    let texts: Vec<(Vec<u8>, Vec<String>)> = files
-        .par_iter()
-        .filter_map(|f| std::fs::read(root.join(f)).ok())
-        .map(|bytes| {
-            let prints = fingerprints_of(&bytes);
-            (bytes, prints)
-        })
-        .collect();
-    let known: Vec<(&[u8], Vec<String>)> = texts.iter().map(|(b, p)| (b.as_slice(), p.clone())).collect();
+    let known = known_blobs(root, portfolio);
     let origins = match repo.origins_knowing(&files, &known, |_, bytes| fingerprints_of(bytes)) {
         Ok(o) => o,
         Err(e) => {
@@ -118,6 +109,28 @@ pub fn attach(root: &Path, portfolio: &mut Portfolio, diags: &mut Vec<Diagnostic
             }
         }
     }
+}
+
+/// What history's blobs of the work tree's files say, without reading them
+/// back: a build hashed each evidence file while validating it; other runs
+/// read the files again (still cheaper than decompressing their blobs).
+fn known_blobs(root: &Path, portfolio: &Portfolio) -> Vec<(BlobId, Vec<String>)> {
+    let evidence: Vec<&Evidence> = portfolio
+        .workloads
+        .values()
+        .flat_map(|w| w.evidence.values().map(Box::as_ref))
+        .filter(|e| !signoffs(e).is_empty())
+        .collect();
+    evidence
+        .par_iter()
+        .filter_map(|e| match e.blob {
+            Some(id) => Some((id, signoffs(e).into_iter().map(|(_, print)| print).collect())),
+            None => {
+                let bytes = std::fs::read(root.join(&e.file)).ok()?;
+                Some((crate::git::blob_id(&bytes), fingerprints_of(&bytes)))
+            }
+        })
+        .collect()
 }
 
 /// E0603 where the policy needs the history; where it is only shown, nothing.

@@ -17,6 +17,21 @@ pub use ssh_key::PublicKey;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+/// A file's content as git names it (SHA-1 of `blob <len>\0<bytes>`), so
+/// that a file already read need not be read again from history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BlobId(pub [u8; 20]);
+
+/// The id git gives `bytes` as a blob. Repositories are read as SHA-1 ones
+/// (the only object format built in); a SHA-256 one never matches, which
+/// costs speed, not correctness.
+pub fn blob_id(bytes: &[u8]) -> BlobId {
+    match gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes) {
+        Ok(gix::ObjectId::Sha1(id)) => BlobId(id),
+        _ => BlobId([0; 20]),
+    }
+}
+
 /// A repository whose work tree holds the site root.
 pub struct Repo {
     /// Thread-safe so that [`Repo::origins`] can read objects from rayon's threads.
@@ -164,27 +179,22 @@ impl Repo {
     }
 
     /// [`Repo::origins`], told beforehand what `extract` answers for some
-    /// blobs, given as their bytes (the work tree's copies of the files):
-    /// history mostly holds the very same blobs, and reading them from the
-    /// object database (decompressing each) is most of the cost.
+    /// blobs (the work tree's copies of the files, hashed with [`blob_id`]
+    /// while they were loaded anyway): history mostly holds the very same
+    /// blobs, and reading them back from the object database (decompressing
+    /// each) is most of the cost.
     pub fn origins_knowing<F>(
         &self,
         files: &[String],
-        known: &[(&[u8], Vec<String>)],
+        known: &[(BlobId, Vec<String>)],
         extract: F,
     ) -> Result<BTreeMap<String, BTreeMap<String, Commit>>, GitError>
     where
         F: Fn(&str, &[u8]) -> Vec<String> + Sync,
     {
         let Some(head) = self.head_id()? else { return Ok(BTreeMap::new()) };
-        let kind = self.repo.to_thread_local().object_hash();
-        let known: std::collections::HashMap<gix::ObjectId, Vec<String>> = known
-            .iter()
-            .filter_map(|(bytes, prints)| {
-                let id = gix::objs::compute_hash(kind, gix::objs::Kind::Blob, bytes).ok()?;
-                Some((id, prints.clone()))
-            })
-            .collect();
+        let known: std::collections::HashMap<gix::ObjectId, Vec<String>> =
+            known.iter().map(|(id, prints)| (gix::ObjectId::Sha1(id.0), prints.clone())).collect();
         origins::origins(&self.repo, head, &self.prefix, files, &known, &extract)
     }
 }

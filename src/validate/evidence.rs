@@ -72,6 +72,8 @@ pub fn read(
         changed_after_signoff: false,
         withheld: Vec::new(),
         provenance: None,
+        // Only a build shows provenance; the text may have lost a byte-order mark (then history is read).
+        blob: html.map(|_| crate::git::blob_id(src.text.as_bytes())),
     };
     if let Some(status) = status {
         status_needs(&mut sink, &f, &ev, item, status, status_pos);
