@@ -12,6 +12,11 @@
 //! `cargo run --release --example gen_portfolio -- --workloads 1000 --seed 1 --out /tmp/p1k`),
 //! it makes one: `CUTOVER_BENCH_WORKLOADS` (default 1,000) copies of the test
 //! fixture's workload. It prints each round and the median and worst.
+//!
+//! Then `CUTOVER_BENCH_CONCURRENT` (default 200) requests for the dashboard
+//! arrive at once, and it prints how long they took and, on Linux, serve's
+//! peak memory (VmHWM) and threads before and after: a page is made once and
+//! shared by every request for it, and a fixed number of threads answer.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -57,6 +62,51 @@ fn make_portfolio(n: usize) -> PathBuf {
         copy_tree(&fixture.join("workloads/alpha"), &root.join(format!("content/workloads/w-{i:04}")));
     }
     root
+}
+
+/// A line of `/proc/<pid>/status` (Linux), e.g. `VmHWM:  123 kB`: its number.
+fn proc_status(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..].trim_start_matches(':').split_whitespace().next()?.parse().ok()
+}
+
+/// `n` requests for the dashboard at once (it was rendered just before):
+/// how long they took, and serve's peak memory and threads around them.
+fn concurrent_dashboards(port: u16, pid: u32, n: usize) -> String {
+    let (peak_before, threads_before) = (proc_status(pid, "VmHWM"), proc_status(pid, "Threads"));
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(n));
+    let started = Instant::now();
+    let clients: Vec<_> = (0..n)
+        .map(|_| {
+            let barrier = std::sync::Arc::clone(&barrier);
+            std::thread::spawn(move || -> std::io::Result<(bool, u64)> {
+                barrier.wait();
+                let mut s = TcpStream::connect(("127.0.0.1", port))?;
+                s.set_read_timeout(Some(Duration::from_secs(120)))?;
+                write!(s, "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+                let mut status = [0u8; 12];
+                s.read_exact(&mut status)?;
+                let rest = std::io::copy(&mut s, &mut std::io::sink())?;
+                Ok((status.ends_with(b" 200"), rest))
+            })
+        })
+        .collect();
+    let answers: Vec<(bool, u64)> = clients.into_iter().filter_map(|c| c.join().ok()?.ok()).collect();
+    let took = started.elapsed();
+    let ok = answers.iter().filter(|(ok, _)| *ok).count();
+    let bytes = answers.first().map_or(0, |(_, b)| *b);
+    let mb = |kb: Option<u64>| kb.map_or("?".to_string(), |kb| format!("{:.0} MB", kb as f64 / 1024.0));
+    format!(
+        "{n} dashboard requests at once ({:.1} MB each): {ok} answered 200 in {:.2} s; serve's peak RSS {} before, \
+         {} after; threads {} before, {} after",
+        bytes as f64 / 1e6,
+        took.as_secs_f64(),
+        mb(peak_before),
+        mb(proc_status(pid, "VmHWM")),
+        threads_before.map_or("?".into(), |t| t.to_string()),
+        proc_status(pid, "Threads").map_or("?".into(), |t| t.to_string()),
+    )
 }
 
 struct Serve(Child);
@@ -134,6 +184,8 @@ fn main() {
         index_ms.push(t_index.as_secs_f64() * 1e3);
         std::thread::sleep(Duration::from_millis(50));
     }
+    let n = std::env::var("CUTOVER_BENCH_CONCURRENT").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    println!("{}", concurrent_dashboards(port, serve.0.id(), n));
     std::fs::write(&file, original).unwrap();
     drop(serve);
     if given.is_none() {

@@ -7,6 +7,7 @@
 mod common;
 
 use common::Portfolio;
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -18,13 +19,20 @@ struct Server {
     child: Option<Child>,
     port: u16,
     log: mpsc::Receiver<String>,
+    /// Every line of stderr read so far.
+    said: RefCell<Vec<String>>,
 }
 
 impl Server {
     fn start(p: &Portfolio) -> Server {
+        Server::start_with(p, &[])
+    }
+
+    fn start_with(p: &Portfolio, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
             .args(["serve", p.root().to_str().unwrap(), "--port", "0", "--as-of", common::AS_OF])
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -36,7 +44,7 @@ impl Server {
                 let _ = tx.send(line);
             }
         });
-        let mut server = Server { child: Some(child), port: 0, log };
+        let mut server = Server { child: Some(child), port: 0, log, said: RefCell::new(Vec::new()) };
         let line = server.wait_for("serving ");
         let port = line.rsplit(':').next().and_then(|s| s.split('/').next()).and_then(|s| s.parse().ok());
         server.port = port.unwrap_or_else(|| panic!("no port in `{line}`"));
@@ -49,6 +57,7 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut seen = Vec::new();
         while let Ok(line) = self.log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            self.said.borrow_mut().push(line.clone());
             if line.contains(text) {
                 return line;
             }
@@ -59,6 +68,18 @@ impl Server {
 
     fn get(&self, path: &str) -> (u16, String) {
         get(self.port, path, "127.0.0.1")
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
+    /// Every line of stderr so far, after waiting `quiet` for more.
+    fn said(&self, quiet: Duration) -> Vec<String> {
+        while let Ok(line) = self.log.recv_timeout(quiet) {
+            self.said.borrow_mut().push(line);
+        }
+        self.said.borrow().clone()
     }
 
     /// Ctrl-C, then the exit status and what it printed last.
@@ -88,15 +109,28 @@ impl Drop for Server {
 
 /// A plain HTTP/1.0 GET: status and body.
 fn get(port: u16, path: &str, host: &str) -> (u16, String) {
+    let (status, _, body) = request(port, path, host);
+    (status, body)
+}
+
+/// A plain HTTP/1.0 GET of a request target sent as written: status, headers
+/// (names in lower case) and body.
+fn request(port: u16, target: &str, host: &str) -> (u16, Vec<(String, String)>, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connects");
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(s, "GET {target} HTTP/1.0\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n").unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    (status, body.to_string())
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, body.to_string())
 }
 
 /// Waits (in another thread) for the next build after `since`; returns the version seen.
@@ -196,4 +230,180 @@ fn validating_again_from_the_cache_equals_validating_afresh() {
     assert_ne!(cached, first, "the change was seen");
     assert!(cached.iter().any(|d| d.file == stage && d.code.as_str() == "E0208"), "{cached:?}");
     assert_eq!(portfolio.workloads.len(), again.workloads.len());
+}
+
+/// Waits until the page at `path` contains `text`, following the builds the
+/// way an open page does (each poll returns at the next build, or after 25 s).
+fn wait_for_page(port: u16, path: &str, text: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, page) = get(port, path, "localhost");
+        if status == 200 && page.contains(text) {
+            return page;
+        }
+        assert!(Instant::now() < deadline, "{path} never showed `{text}`; it is now:\n{page}");
+        poll(port, version_of(&page)).join().unwrap();
+    }
+}
+
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// A redirect's Location is a path on this server: never `//host/...` (or
+/// `/\host`), which a browser reads as another host.
+#[test]
+fn redirects_never_leave_this_server() {
+    let p = Portfolio::base("serve-redirect");
+    let server = Server::start(&p);
+    let targets = [
+        "/checklist",
+        "//checklist",
+        "///checklist",
+        "//checklist?x=1",
+        "/%2fchecklist",
+        "/%2F%2Fchecklist",
+        "//%2fchecklist",
+        "/\\checklist",
+        "/%5cchecklist",
+        "//attacker.example/checklist",
+        "//attacker.example",
+        "/\\attacker.example/checklist",
+        "//127.0.0.1/workloads/alpha",
+    ];
+    for target in targets {
+        let (status, headers, _) = request(server.port, target, "localhost");
+        assert!(status != 0 && status != 500, "{target}: {status}");
+        if (300..400).contains(&status) {
+            let to = header(&headers, "location").unwrap_or_else(|| panic!("{target}: {status} without a Location"));
+            assert!(
+                to.starts_with('/') && !to.starts_with("//") && !to.starts_with("/\\"),
+                "{target} redirects off this server: Location: {to}"
+            );
+        }
+    }
+    for target in ["/checklist", "//checklist", "///checklist", "/%2f%2fchecklist"] {
+        let (status, headers, _) = request(server.port, target, "localhost");
+        assert_eq!((status, header(&headers, "location")), (301, Some("/checklist/")), "{target}");
+    }
+    let (status, headers, _) = request(server.port, "/workloads/alpha", "localhost");
+    assert_eq!((status, header(&headers, "location")), (301, Some("/workloads/alpha/")));
+}
+
+/// `content/` replaced by another folder (a `git checkout`, `rsync
+/// --delay-updates`, a restore) is watched again: changes inside the new one
+/// still rebuild. Once renamed away, once removed before the new one moves in.
+#[test]
+fn content_replaced_by_a_new_folder_is_watched_again() {
+    let p = Portfolio::base("serve-replace");
+    let server = Server::start(&p);
+    let page = "/workloads/alpha/index.html";
+    let yaml = "content/workloads/alpha/workload.yaml";
+    for round in 0..2 {
+        let fresh = p.path("content.new");
+        common::copy_tree(&p.path("content"), &fresh);
+        let text = std::fs::read_to_string(fresh.join("workloads/alpha/workload.yaml")).unwrap();
+        let text = text.replacen("name: ", &format!("name: Replaced {round} "), 1);
+        std::fs::write(fresh.join("workloads/alpha/workload.yaml"), text).unwrap();
+        if round == 0 {
+            std::fs::rename(p.path("content"), p.path("content.old")).unwrap();
+        } else {
+            std::fs::remove_dir_all(p.path("content")).unwrap();
+        }
+        std::fs::rename(&fresh, p.path("content")).unwrap();
+        wait_for_page(server.port, page, &format!("Replaced {round} "));
+
+        p.edit(yaml, "name: ", &format!("name: Edited {round} "));
+        wait_for_page(server.port, page, &format!("Edited {round} "));
+    }
+}
+
+/// When the folders cannot be watched (here the system's watch limit, as the
+/// debug-only `CUTOVER_DEBUG_WATCH_FAIL` makes it happen), serve looks for
+/// changes by reading the folders every so often instead, and says so once.
+#[test]
+fn failed_watching_falls_back_to_polling_and_says_so_once() {
+    let p = Portfolio::base("serve-poll");
+    let server = Server::start_with(&p, &[("CUTOVER_DEBUG_WATCH_FAIL", "0")]);
+    let page = "/workloads/alpha/index.html";
+    let yaml = "content/workloads/alpha/workload.yaml";
+    p.edit(yaml, "name: ", "name: First change ");
+    wait_for_page(server.port, page, "First change ");
+    p.edit(yaml, "name: ", "name: Second change ");
+    wait_for_page(server.port, page, "Second change ");
+    let said = server.said(Duration::from_millis(300));
+    let notices: Vec<&String> = said.iter().filter(|l| l.contains("looking for changes every")).collect();
+    assert_eq!(notices.len(), 1, "said once: {said:#?}");
+    assert!(notices[0].contains("limit"), "says why: {}", notices[0]);
+}
+
+/// Watching that fails later (here when `templates/` appears and the limit
+/// is reached) falls back the same way; the change that met the limit is
+/// not lost.
+#[test]
+fn watching_that_fails_later_falls_back_too() {
+    let p = Portfolio::base("serve-poll-later");
+    // The root and content/ are watched; the next watch fails.
+    let server = Server::start_with(&p, &[("CUTOVER_DEBUG_WATCH_FAIL", "2")]);
+    let page = "/workloads/alpha/index.html";
+    p.edit("content/workloads/alpha/workload.yaml", "name: ", "name: Watched ");
+    wait_for_page(server.port, page, "Watched ");
+    let base = std::fs::read_to_string(common::repo().join("templates/base.html")).unwrap();
+    p.write("templates/base.html", &base.replacen("</footer>", "<p>Own footer</p></footer>", 1));
+    wait_for_page(server.port, page, "Own footer");
+    p.edit("content/workloads/alpha/workload.yaml", "name: ", "name: Polled ");
+    wait_for_page(server.port, page, "Polled ");
+    let said = server.said(Duration::from_millis(300));
+    let notices = said.iter().filter(|l| l.contains("looking for changes every")).count();
+    assert_eq!(notices, 1, "said once: {said:#?}");
+}
+
+fn threads_of(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("Threads:")).unwrap();
+    line["Threads:".len()..].trim().parse().unwrap()
+}
+
+/// Connections are answered by a fixed number of threads: a hundred that
+/// never finish their request add none, and do not keep others waiting.
+#[test]
+#[cfg(target_os = "linux")]
+fn connection_threads_are_bounded() {
+    let p = Portfolio::base("serve-threads");
+    let server = Server::start(&p);
+    assert_eq!(server.get("/").0, 200);
+    let before = threads_of(server.pid());
+    let idle: Vec<TcpStream> = (0..100)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let during = threads_of(server.pid());
+    // Answered while they hang (they are dropped after 30 s of silence):
+    // the generous limit is about not waiting for them, not about speed.
+    let asked = Instant::now();
+    assert_eq!(server.get("/workloads/alpha/index.html").0, 200);
+    assert!(asked.elapsed() < Duration::from_secs(10), "waited for idle connections");
+    assert!(during <= before + 1, "{before} threads before 100 idle connections, {during} with them");
+    drop(idle);
+
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(64));
+    let clients: Vec<_> = (0..64)
+        .map(|i| {
+            let (port, barrier) = (server.port, std::sync::Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                barrier.wait();
+                get(port, if i % 2 == 0 { "/" } else { "/workloads/alpha/index.html" }, "localhost")
+            })
+        })
+        .collect();
+    let answers: Vec<(u16, String)> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    for (i, (status, body)) in answers.iter().enumerate() {
+        assert_eq!(*status, 200);
+        assert_eq!(body, &answers[i % 2].1, "the same page for every request");
+    }
+    assert!(threads_of(server.pid()) <= before + 1);
 }

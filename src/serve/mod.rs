@@ -9,24 +9,32 @@
 //! there is no inline script. Pages learn of a new build by long polling
 //! `/__cutover/poll`, which answers as soon as the version moves.
 //!
-//! tiny_http keeps this small and synchronous (one thread per request is
-//! plenty for one person's browser); notify does the file watching.
+//! A fixed number of threads answer requests ([`http`]); a long poll holds
+//! no thread while it waits, only its connection, and is answered by the
+//! thread that watches for new builds. notify does the file watching or,
+//! where the system will not watch, [`watch`] reads the folders every so
+//! often instead.
 
+mod http;
+mod scan;
 mod state;
 mod watch;
 
 use crate::{Fatal, RunOptions};
+use http::{Body, Request, Response};
 use state::{Builder, Page, Snapshot};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 const LIVE_JS: &str = include_str!("live.js");
 const LIVE_CSS: &str = include_str!("live.css");
 /// How long a poll waits for a change before answering "no change".
 const POLL_WAIT: Duration = Duration::from_secs(25);
+/// Polls waiting at most; more are answered 503 (the page asks again a second later).
+const MAX_WAITING_POLLS: usize = 256;
 
 /// What `cutover serve` was asked for.
 #[derive(Debug, Clone)]
@@ -37,96 +45,152 @@ pub struct ServeOptions {
     pub run: RunOptions,
 }
 
-/// The state the request threads and the rebuild loop share.
+/// A poll waiting for a build newer than `since`.
+struct Waiting {
+    since: u64,
+    until: Instant,
+    request: Request,
+}
+
+/// The state the request threads, the poll thread and the rebuild loop share.
 struct Shared {
     current: Mutex<Arc<Snapshot>>,
-    changed: Condvar,
+    waiting: Mutex<Vec<Waiting>>,
+    /// Signalled (with `waiting` locked) on a new build, a new poll, and stop.
+    wake: Condvar,
     stop: AtomicBool,
     /// Whether only loopback host names are accepted (a guard against DNS rebinding).
     loopback: bool,
 }
 
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl Shared {
     fn snapshot(&self) -> Arc<Snapshot> {
-        self.current.lock().map(|s| Arc::clone(&s)).unwrap_or_else(|e| Arc::clone(&e.into_inner()))
+        Arc::clone(&lock(&self.current))
     }
 
     fn publish(&self, snap: Snapshot) {
-        if let Ok(mut s) = self.current.lock() {
-            *s = Arc::new(snap);
-        }
-        self.changed.notify_all();
+        *lock(&self.current) = Arc::new(snap);
+        let _waiting = lock(&self.waiting);
+        self.wake.notify_all();
     }
 
-    /// Waits until the version differs from `since`, the server stops, or the wait ends.
-    fn wait_for_change(&self, since: u64) -> Arc<Snapshot> {
-        let deadline = Instant::now() + POLL_WAIT;
-        let mut guard = match self.current.lock() {
-            Ok(g) => g,
-            Err(e) => e.into_inner(),
-        };
-        while guard.version == since && !self.stop.load(Ordering::Relaxed) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            guard = match self.changed.wait_timeout(guard, left.min(Duration::from_millis(500))) {
-                Ok((g, _)) => g,
-                Err(e) => e.into_inner().0,
-            };
-        }
-        Arc::clone(&guard)
+    fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _waiting = lock(&self.waiting);
+        self.wake.notify_all();
     }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Holds a poll until a build newer than `since` (or [`POLL_WAIT`]);
+    /// gives the request back when too many wait already.
+    fn hold(&self, since: u64, request: Request) -> Result<(), Request> {
+        let mut waiting = lock(&self.waiting);
+        if waiting.len() >= MAX_WAITING_POLLS {
+            return Err(request);
+        }
+        waiting.push(Waiting { since, until: Instant::now() + POLL_WAIT, request });
+        self.wake.notify_all();
+        Ok(())
+    }
+
+    /// Until Ctrl-C.
+    fn wait_for_stop(&self) {
+        let mut waiting = lock(&self.waiting);
+        while !self.stopped() {
+            waiting = self.wake.wait(waiting).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+}
+
+/// Answers each held poll once there is a newer build or its time is up.
+/// The version is read with `waiting` locked, and a build signals with it
+/// locked, so no build goes unseen between a look and the wait.
+fn answer_polls(shared: &Shared) {
+    let mut waiting = lock(&shared.waiting);
+    loop {
+        let snap = shared.snapshot();
+        let (now, stop) = (Instant::now(), shared.stopped());
+        let (due, keep): (Vec<Waiting>, Vec<Waiting>) =
+            waiting.drain(..).partition(|w| stop || w.since != snap.version || w.until <= now);
+        *waiting = keep;
+        if !due.is_empty() {
+            drop(waiting);
+            for w in due {
+                let _ = w.request.respond(poll_answer(&snap));
+            }
+            waiting = lock(&shared.waiting);
+            continue;
+        }
+        if stop {
+            return;
+        }
+        waiting = match shared.wake.wait_timeout(waiting, Duration::from_millis(500)) {
+            Ok((g, _)) => g,
+            Err(e) => e.into_inner().0,
+        };
+    }
+}
+
+fn poll_answer(snap: &Snapshot) -> Response {
+    let body = serde_json::json!({"version": snap.version, "errors": snap.errors()}).to_string();
+    Response::new(200, "application/json", Body::Owned(body.into_bytes()))
 }
 
 /// Serves until Ctrl-C. Fails (exit 2) if the root is unusable or the port is taken.
 pub fn serve(opts: &ServeOptions) -> Result<(), Fatal> {
     let root = std::fs::canonicalize(&opts.root)
         .map_err(|e| Fatal(format!("cannot use {} as the site root: {e}", opts.root.display())))?;
+    // Watching starts before the first build, so that no change is missed in between.
+    let mut watch = watch::Watch::new(&root);
     let mut builder = Builder::new(&root, &opts.run);
     let first = builder.build(1, &[]);
     if let Err(why) = &first.outcome {
         return Err(Fatal(why.clone()));
     }
     let addr = SocketAddr::new(opts.bind, opts.port);
-    let server = tiny_http::Server::http(addr).map_err(|e| {
+    let listener = TcpListener::bind(addr).map_err(|e| {
         Fatal(format!("cannot listen on {addr}: {e}; choose another port with --port (0 picks a free one)"))
     })?;
-    let server = Arc::new(server);
-    let port = server.server_addr().to_ip().map_or(opts.port, |a| a.port());
+    let port = listener.local_addr().map_or(opts.port, |a| a.port());
     let shared = Arc::new(Shared {
         current: Mutex::new(Arc::new(first)),
-        changed: Condvar::new(),
+        waiting: Mutex::new(Vec::new()),
+        wake: Condvar::new(),
         stop: AtomicBool::new(false),
         loopback: opts.bind.is_loopback(),
     });
     {
-        let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
-        ctrlc::set_handler(move || {
-            shared.stop.store(true, Ordering::Relaxed);
-            shared.changed.notify_all();
-            server.unblock();
-        })
-        .map_err(|e| Fatal(format!("cannot handle Ctrl-C: {e}")))?;
-    }
-    let watcher = {
         let shared = Arc::clone(&shared);
-        let mut watch = watch::Watch::new(&root).map_err(|e| Fatal(format!("cannot watch {}: {e}", root.display())))?;
+        ctrlc::set_handler(move || shared.stop()).map_err(|e| Fatal(format!("cannot handle Ctrl-C: {e}")))?;
+    }
+    let rebuilds = {
+        let shared = Arc::clone(&shared);
         std::thread::spawn(move || rebuild_loop(&mut watch, &shared, &mut builder))
     };
+    {
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || answer_polls(&shared));
+    }
+    let handler = {
+        let shared = Arc::clone(&shared);
+        Arc::new(move |request: Request| respond(request, &shared))
+    };
+    http::run(listener, handler).map_err(|e| Fatal(format!("cannot start serving: {e}")))?;
     let host = if opts.bind.is_ipv6() { format!("[{}]", opts.bind) } else { opts.bind.to_string() };
     if !opts.bind.is_loopback() {
         eprintln!("warning: listening on {host}: anyone who can reach this machine can read the evidence");
     }
     report(&shared.snapshot());
     eprintln!("serving {} at http://{host}:{port}/ (Ctrl-C stops)", root.display());
-    for request in server.incoming_requests() {
-        let shared = Arc::clone(&shared);
-        std::thread::spawn(move || respond(request, &shared));
-    }
-    shared.stop.store(true, Ordering::Relaxed);
-    shared.changed.notify_all();
-    let _ = watcher.join();
+    shared.wait_for_stop();
+    let _ = rebuilds.join();
     eprintln!("stopped");
     Ok(())
 }
@@ -142,6 +206,7 @@ fn rebuild_loop(watch: &mut watch::Watch, shared: &Shared, builder: &mut Builder
         let took = started.elapsed();
         let what = match changed.as_slice() {
             [one] if !one.is_empty() => one.clone(),
+            all if all.iter().any(String::is_empty) => "the site's folders (all read again)".to_string(),
             many => format!("{} files", many.len()),
         };
         eprintln!("rebuilt after a change to {what} in {} ms", took.as_millis());
@@ -158,37 +223,36 @@ fn report(snap: &Snapshot) {
     }
 }
 
-fn respond(request: tiny_http::Request, shared: &Shared) {
-    if shared.loopback && !host_is_local(&request) {
-        let _ =
-            request.respond(text(421, "text/plain", b"cutover serve answers requests for localhost only\n".to_vec()));
+fn respond(request: Request, shared: &Shared) {
+    if shared.loopback && !host_is_local(request.host()) {
+        let _ = request.respond(Response::text(421, "cutover serve answers requests for localhost only\n"));
         return;
     }
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let target = request.target().to_string();
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let response = match path {
-        "/__cutover/live.js" => text(200, "text/javascript; charset=utf-8", LIVE_JS.as_bytes().to_vec()),
-        "/__cutover/live.css" => text(200, "text/css; charset=utf-8", LIVE_CSS.as_bytes().to_vec()),
+        "/__cutover/live.js" => Response::new(200, "text/javascript; charset=utf-8", Body::Static(LIVE_JS.as_bytes())),
+        "/__cutover/live.css" => Response::new(200, "text/css; charset=utf-8", Body::Static(LIVE_CSS.as_bytes())),
         "/__cutover/poll" => {
-            let since = query.split('&').find_map(|kv| kv.strip_prefix("since=")).and_then(|v| v.parse().ok());
-            let snap = match since {
-                Some(v) => shared.wait_for_change(v),
-                None => shared.snapshot(),
-            };
-            let (errors, _) = snap.problems();
-            let body = serde_json::json!({"version": snap.version, "errors": errors}).to_string();
-            text(200, "application/json", body.into_bytes())
+            match query.split('&').find_map(|kv| kv.strip_prefix("since=")).and_then(|v| v.parse().ok()) {
+                Some(since) => {
+                    if let Err(request) = shared.hold(since, request) {
+                        let _ = request.respond(Response::text(503, "too many pages are waiting; try again\n"));
+                    }
+                    return;
+                }
+                None => poll_answer(&shared.snapshot()),
+            }
         }
         _ => site_file(&shared.snapshot(), path),
     };
     let _ = request.respond(response);
 }
 
-fn host_is_local(request: &tiny_http::Request) -> bool {
-    let Some(h) = request.headers().iter().find(|h| h.field.equiv("Host")) else {
+fn host_is_local(host: Option<&str>) -> bool {
+    let Some(host) = host else {
         return true;
     };
-    let host = h.value.as_str();
     let name = if host.starts_with('[') {
         host.split(']').next().map(|s| &s[1..]).unwrap_or(host)
     } else {
@@ -197,97 +261,44 @@ fn host_is_local(request: &tiny_http::Request) -> bool {
     matches!(name, "localhost" | "127.0.0.1" | "::1") || name.ends_with(".localhost")
 }
 
-type Response = tiny_http::Response<std::io::Cursor<Vec<u8>>>;
-
-fn text(status: u16, content_type: &str, body: Vec<u8>) -> Response {
-    let mut r = tiny_http::Response::from_data(body).with_status_code(status);
-    for (k, v) in [("Content-Type", content_type), ("Cache-Control", "no-store")] {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            r.add_header(h);
-        }
-    }
-    r
-}
-
 /// A file of the site: `/` is `index.html`, a folder is its `index.html`.
 fn site_file(snap: &Snapshot, url_path: &str) -> Response {
     let Some(mut path) = decode(url_path) else {
-        return text(400, "text/plain", b"bad path\n".to_vec());
+        return Response::text(400, "bad path\n");
     };
     if path.is_empty() || path.ends_with('/') {
         path.push_str("index.html");
     }
-    let page = snap.page(&path);
-    match page.as_ref() {
-        Page::Found(bytes) if path.ends_with(".html") => {
-            text(200, "text/html; charset=utf-8", inject(bytes, snap, None))
+    match snap.page(&path) {
+        Page::Found(bytes) => Response::new(200, content_type(&path), Body::Shared(bytes)),
+        Page::Failed(bytes) => Response::new(500, "text/html; charset=utf-8", Body::Shared(bytes)),
+        Page::Missing if !path.ends_with(".html") && snap.has(&format!("{path}/index.html")) => {
+            // Made from the site path, never from what was sent: `//host` stays a path here.
+            Response::redirect(&format!("/{}/", encode(&path)))
         }
-        Page::Found(bytes) => text(200, content_type(&path), bytes.clone()),
-        Page::Failed(why) => {
-            text(500, "text/html; charset=utf-8", inject(&placeholder("Rendering failed"), snap, Some(why)))
+        Page::Missing => Response::new(404, "text/html; charset=utf-8", Body::Shared(snap.not_found())),
+    }
+}
+
+/// A site path as it goes in a URL: `/` kept, anything but letters, digits
+/// and `-._~` percent-encoded.
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
-        Page::Missing => {
-            let folder = format!("{path}/index.html");
-            if !path.ends_with(".html") && matches!(snap.page(&folder).as_ref(), Page::Found(_)) {
-                let mut r = text(301, "text/plain", Vec::new());
-                if let Ok(h) = tiny_http::Header::from_bytes(&b"Location"[..], format!("{url_path}/").as_bytes()) {
-                    r.add_header(h);
-                }
-                return r;
-            }
-            text(404, "text/html; charset=utf-8", inject(&placeholder("Not found"), snap, None))
-        }
     }
+    out
 }
 
-fn placeholder(title: &str) -> Vec<u8> {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body><h1>{title}</h1><p><a href=\"/\">Dashboard</a></p></body></html>\n"
-    )
-    .into_bytes()
-}
-
-/// Adds the reload script (and, while there are errors, the overlay) to a page.
-fn inject(html: &[u8], snap: &Snapshot, failure: Option<&str>) -> Vec<u8> {
-    let (errors, mut text) = snap.problems();
-    let mut count = errors;
-    if let Some(why) = failure {
-        text.push_str(why);
-        count += 1;
-    }
-    let mut tail = format!("<script src=\"/__cutover/live.js?v={}\" defer></script>\n", snap.version);
-    if count > 0 {
-        tail = format!(
-            "<div id=\"cutover-overlay\" role=\"alert\"><div class=\"cutover-box\">\
-             <button type=\"button\" aria-label=\"Hide\">×</button>\
-             <h2>{count} {}: cutover build would not publish this site</h2><pre>{}</pre>\
-             <p>Fix the files and save: this page reloads by itself.</p></div></div>\n{tail}",
-            if count == 1 { "error" } else { "errors" },
-            escape(&text)
-        );
-    }
-    let head = "<link rel=\"stylesheet\" href=\"/__cutover/live.css\">\n";
-    let mut page = String::from_utf8_lossy(html).into_owned();
-    match page.rfind("</head>") {
-        Some(i) => page.insert_str(i, head),
-        None => page.insert_str(0, head),
-    }
-    match page.rfind("</body>") {
-        Some(i) => page.insert_str(i, &tail),
-        None => page.push_str(&tail),
-    }
-    page.into_bytes()
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// The site path of a URL path: percent-decoded, without the leading `/`;
-/// `None` for anything that could climb out (`..`) or is not UTF-8.
+/// The site path of a URL path: percent-decoded, without leading `/`s
+/// (however many, encoded or not); `None` for anything that could climb out
+/// (`..`), holds a `\` or is not UTF-8.
 fn decode(url_path: &str) -> Option<String> {
-    let bytes = url_path.trim_start_matches('/').as_bytes();
+    let bytes = url_path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -303,7 +314,7 @@ fn decode(url_path: &str) -> Option<String> {
     if s.split('/').any(|seg| seg == ".." || seg == ".") || s.contains('\\') || s.contains('\0') {
         return None;
     }
-    Some(s)
+    Some(s.trim_start_matches('/').to_string())
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -339,5 +350,33 @@ mod tests {
         assert_eq!(decode("/bad%zz"), None);
         assert_eq!(decode("/a%+1"), None);
         assert_eq!(decode("/cut%"), Some("cut%".into()));
+        assert_eq!(decode("/a\\b"), None);
+        assert_eq!(decode("/a%5cb"), None);
+    }
+
+    #[test]
+    fn leading_slashes_collapse_however_they_are_written() {
+        for url in ["/checklist", "//checklist", "///checklist", "/%2fchecklist", "/%2F%2Fchecklist", "//%2fchecklist"]
+        {
+            assert_eq!(decode(url).as_deref(), Some("checklist"), "{url}");
+        }
+        assert_eq!(decode("/a//b").as_deref(), Some("a//b"), "only leading ones");
+    }
+
+    #[test]
+    fn site_paths_encode_for_a_location() {
+        assert_eq!(encode("workloads/a b/é"), "workloads/a%20b/%C3%A9");
+        assert_eq!(encode("x\r\nSet-Cookie: y"), "x%0D%0ASet-Cookie%3A%20y");
+    }
+
+    #[test]
+    fn only_local_host_names_pass() {
+        for host in ["localhost", "localhost:8000", "127.0.0.1:1", "[::1]:80", "app.localhost"] {
+            assert!(host_is_local(Some(host)), "{host}");
+        }
+        assert!(host_is_local(None), "HTTP/1.0 without Host");
+        for host in ["attacker.example", "localhost.attacker.example", "[::2]:80", "127.0.0.2"] {
+            assert!(!host_is_local(Some(host)), "{host}");
+        }
     }
 }

@@ -2,10 +2,19 @@
 //! and `static/`, and nothing else, so that a large `public/` or `target/`
 //! beside them costs nothing. Bursts of events (an editor's save is often a
 //! write, a rename and a chmod) are gathered into one rebuild.
+//!
+//! A watched folder replaced by another one (`git checkout`, `rsync
+//! --delay-updates`, a restore: the new folder renamed over the old) is
+//! watched again, since the system's watches stay with the old folder.
+//! Where watching fails (past the system's limit on watched folders, or
+//! where there is nothing to watch with) serve says so once and reads the
+//! folders every so often instead ([`scan`]).
 
+use super::scan::Scan;
 use notify::{RecursiveMode, Watcher};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
 /// The folders under the site root whose changes matter.
@@ -14,64 +23,158 @@ pub const WATCHED: &[&str] = &["content", "templates", "static"];
 /// Events closer together than this are one change.
 const SETTLE: Duration = Duration::from_millis(15);
 
+/// Where changes come from: the system's notifications, or reading the folders.
 pub struct Watch {
-    watcher: notify::RecommendedWatcher,
-    events: Receiver<notify::Result<notify::Event>>,
     root: PathBuf,
-    watching: Vec<PathBuf>,
+    how: How,
+}
+
+enum How {
+    Events(Events),
+    Scanning(Scan),
 }
 
 impl Watch {
-    pub fn new(root: &Path) -> notify::Result<Watch> {
-        let (tx, events) = channel();
-        let watcher = notify::recommended_watcher(move |e| {
-            let _ = tx.send(e);
-        })?;
-        let mut w = Watch { watcher, events, root: root.to_path_buf(), watching: Vec::new() };
-        // The root itself, not recursively: to notice templates/ or static/ appearing.
-        w.watcher.watch(root, RecursiveMode::NonRecursive)?;
-        w.refresh();
-        Ok(w)
-    }
-
-    /// Starts watching each watched folder that exists and is not watched yet.
-    fn refresh(&mut self) {
-        for name in WATCHED {
-            let dir = self.root.join(name);
-            if dir.is_dir()
-                && !self.watching.contains(&dir)
-                && self.watcher.watch(&dir, RecursiveMode::Recursive).is_ok()
-            {
-                self.watching.push(dir);
-            }
-        }
-        self.watching.retain(|d| d.is_dir());
+    /// Watches `root`; where the system will not, reads it every so often
+    /// (and says so on stderr).
+    pub fn new(root: &Path) -> Watch {
+        let how = match Events::new(root) {
+            Ok(events) => How::Events(events),
+            Err(why) => How::Scanning(fall_back(root, &why)),
+        };
+        Watch { root: root.to_path_buf(), how }
     }
 
     /// Waits up to `timeout` for a change; returns the changed paths (relative
-    /// to the site root) once the burst has settled, or `None` on timeout.
+    /// to the site root; `""` means "read everything") once the burst has
+    /// settled, or `None` when nothing changed.
     pub fn next(&mut self, timeout: Duration) -> Option<Vec<String>> {
-        let first = match self.events.recv_timeout(timeout) {
-            Ok(e) => e,
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+        let failed = match &mut self.how {
+            How::Scanning(scan) => return scan.next(timeout),
+            How::Events(events) => match events.next(timeout) {
+                Ok(changed) => return changed,
+                Err(why) => why,
+            },
         };
-        let mut paths = Vec::new();
-        self.collect(first, &mut paths);
-        while let Ok(e) = self.events.recv_timeout(SETTLE) {
-            self.collect(e, &mut paths);
-        }
-        self.refresh();
-        paths.sort();
-        paths.dedup();
-        (!paths.is_empty()).then_some(paths)
+        self.how = How::Scanning(fall_back(&self.root, &failed));
+        // Whatever changed while the watches were failing went unseen.
+        Some(vec![String::new()])
+    }
+}
+
+/// Reading the folders instead of watching, said once: this is the only place
+/// that switches, and nothing switches back.
+fn fall_back(root: &Path, why: &str) -> Scan {
+    let scan = Scan::new(root, WATCHED);
+    eprintln!(
+        "warning: cannot watch {} for changes ({why}); looking for changes every {} instead",
+        root.display(),
+        scan.every_in_words()
+    );
+    scan
+}
+
+/// The system's notifications about the watched folders.
+struct Events {
+    watcher: notify::RecommendedWatcher,
+    events: Receiver<notify::Result<notify::Event>>,
+    root: PathBuf,
+    /// Each watched folder, and which folder it was when the watch began.
+    watching: Vec<(PathBuf, Identity)>,
+    hook: hook::Limit,
+}
+
+/// What a burst of events amounts to.
+#[derive(Default)]
+struct Burst {
+    paths: Vec<String>,
+    /// Watched folders that were themselves created, removed or renamed.
+    replaced: BTreeSet<String>,
+    /// Why watching stopped working, if it did.
+    failed: Option<String>,
+}
+
+impl Events {
+    fn new(root: &Path) -> Result<Events, String> {
+        let (tx, events) = channel();
+        let watcher = notify::recommended_watcher(move |e| {
+            let _ = tx.send(e);
+        })
+        .map_err(|e| describe(&e))?;
+        let mut w =
+            Events { watcher, events, root: root.to_path_buf(), watching: Vec::new(), hook: hook::Limit::new() };
+        // The root itself, not recursively: to see the watched folders appear,
+        // disappear or be replaced.
+        w.watch(root, RecursiveMode::NonRecursive)?;
+        w.refresh(&BTreeSet::new())?;
+        Ok(w)
     }
 
-    fn collect(&self, event: notify::Result<notify::Event>, out: &mut Vec<String>) {
-        let Ok(event) = event else {
-            // The watcher lost track (an overflow): rebuild everything.
-            out.push(String::new());
-            return;
+    fn watch(&mut self, dir: &Path, mode: RecursiveMode) -> Result<(), String> {
+        self.hook.check().map_err(|e| describe(&e))?;
+        self.watcher.watch(dir, mode).map_err(|e| describe(&e))
+    }
+
+    /// Watches each watched folder that exists and is not watched as it is
+    /// now: new, or replaced by another folder since its watch began.
+    fn refresh(&mut self, replaced: &BTreeSet<String>) -> Result<(), String> {
+        for name in WATCHED {
+            let dir = self.root.join(name);
+            let now = identity(&dir);
+            let known = self.watching.iter().position(|(d, _)| d == &dir);
+            if let Some(i) = known {
+                if now.is_some_and(|id| id == self.watching[i].1) && !replaced.contains(*name) {
+                    continue;
+                }
+                // Gone or replaced: the old watches (if the system kept any) go too.
+                let _ = self.watcher.unwatch(&dir);
+                self.watching.remove(i);
+            }
+            if let Some(id) = now {
+                self.watch(&dir, RecursiveMode::Recursive)?;
+                self.watching.push((dir, id));
+            }
+        }
+        Ok(())
+    }
+
+    fn next(&mut self, timeout: Duration) -> Result<Option<Vec<String>>, String> {
+        let Ok(first) = self.events.recv_timeout(timeout) else {
+            return Ok(None);
         };
+        let mut burst = Burst::default();
+        self.collect(first, &mut burst);
+        while let Ok(e) = self.events.recv_timeout(SETTLE) {
+            self.collect(e, &mut burst);
+        }
+        if let Some(why) = burst.failed {
+            return Err(why);
+        }
+        self.refresh(&burst.replaced)?;
+        let mut paths = burst.paths;
+        paths.sort();
+        paths.dedup();
+        Ok((!paths.is_empty()).then_some(paths))
+    }
+
+    fn collect(&self, event: notify::Result<notify::Event>, burst: &mut Burst) {
+        let event = match event {
+            Ok(e) => e,
+            Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
+                // A folder created since could not be watched: its changes would go unseen.
+                burst.failed = Some(describe(&e));
+                return;
+            }
+            Err(_) => {
+                // The watcher lost track: read everything.
+                burst.paths.push(String::new());
+                return;
+            }
+        };
+        if event.need_rescan() {
+            // Events were dropped (the system's queue overflowed): read everything.
+            burst.paths.push(String::new());
+        }
         if matches!(event.kind, notify::EventKind::Access(_)) {
             return;
         }
@@ -82,8 +185,72 @@ impl Watch {
             let rel = rel.to_string_lossy().replace('\\', "/");
             let top = rel.split('/').next().unwrap_or_default();
             if WATCHED.contains(&top) {
-                out.push(rel);
+                if top == rel {
+                    burst.replaced.insert(rel.clone());
+                }
+                burst.paths.push(rel);
             }
+        }
+    }
+}
+
+/// Why watching failed, in words that say what to do about it.
+fn describe(e: &notify::Error) -> String {
+    match &e.kind {
+        notify::ErrorKind::MaxFilesWatch => "the system's limit on watched folders is reached; on Linux, raising \
+                                             fs.inotify.max_user_watches lifts it"
+            .to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Which folder is at a path (device and inode), `None` when none is.
+type Identity = (u64, u64);
+
+#[cfg(unix)]
+fn identity(dir: &Path) -> Option<Identity> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir).ok().filter(|m| m.is_dir()).map(|m| (m.dev(), m.ino()))
+}
+
+/// Without inodes, a replaced folder is known from the events about it alone.
+#[cfg(not(unix))]
+fn identity(dir: &Path) -> Option<Identity> {
+    dir.is_dir().then_some((0, 0))
+}
+
+/// A way for tests to reach the system's limit on watches: in debug builds
+/// only, `CUTOVER_DEBUG_WATCH_FAIL=N` lets the first N watches succeed and
+/// fails every later one as the limit does (`0`: the first already fails).
+mod hook {
+    pub struct Limit {
+        #[cfg(debug_assertions)]
+        left: Option<usize>,
+    }
+
+    impl Limit {
+        pub fn new() -> Limit {
+            Limit {
+                #[cfg(debug_assertions)]
+                left: std::env::var("CUTOVER_DEBUG_WATCH_FAIL").ok().and_then(|v| v.trim().parse().ok()),
+            }
+        }
+
+        #[cfg(debug_assertions)]
+        pub fn check(&mut self) -> notify::Result<()> {
+            match &mut self.left {
+                Some(0) => Err(notify::Error::new(notify::ErrorKind::MaxFilesWatch)),
+                Some(n) => {
+                    *n -= 1;
+                    Ok(())
+                }
+                None => Ok(()),
+            }
+        }
+
+        #[cfg(not(debug_assertions))]
+        pub fn check(&mut self) -> notify::Result<()> {
+            Ok(())
         }
     }
 }
