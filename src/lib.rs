@@ -112,7 +112,7 @@ pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result
     // Workload folders are read as they are validated, never all at once.
     let (portfolio, diags, sources) =
         progress.time(Stage::Validate, || validate::validate_streaming(top, &folders, opts.bodies, &files));
-    conclude(root, sources, portfolio, diags, opts, progress)
+    conclude(root, sources, portfolio, diags, opts, progress).map(|c| render::probe::as_build_would(root, c, opts))
 }
 
 /// The stages after loading, on sources that the caller read: `serve` keeps
@@ -176,15 +176,38 @@ pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, boo
 pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progress) -> Result<(Checked, bool), Fatal> {
     write::check_target(out, root).map_err(|e| Fatal(e.0))?;
     // Rendering needs the evidence bodies, as HTML from validation's own parse.
-    let mut checked = check_with(root, &RunOptions { bodies: validate::Bodies::Html, ..opts.clone() }, progress)?;
+    let checked = check_with(root, &RunOptions { bodies: validate::Bodies::Html, ..opts.clone() }, progress)?;
     if checked.report.blocks_build() {
         return Ok((checked, false));
     }
+    // Problems found past `check`'s stages are reported like any other error, and nothing is written.
+    let refuse = |mut checked: Checked, found: Vec<diagnostics::Diagnostic>| {
+        let mut all = checked.report.diagnostics.clone();
+        all.extend(found);
+        checked.report = Report::from_vec(all, opts.strict);
+        Ok((checked, false))
+    };
     let shown = edition::apply(&checked.portfolio, opts.edition);
+    // A file to copy that cannot be read is the portfolio's fault: told at the file, as `check` tells it.
+    let copies = render::probe::copies(&shown, &checked.theme);
+    let unreadable = write::unreadable(root, &copies);
+    if !unreadable.is_empty() {
+        return refuse(checked, unreadable);
+    }
     let staging = write::Staging::begin(root, out).map_err(|e| Fatal(e.0))?;
     // Pages are written as they are rendered; the folder is swapped in only at the end.
     let sink = |path: String, output: render::Output| -> Result<(), render::RenderError> {
-        staging.put(&path, &output).map_err(|e| render::RenderError::new(staging.error(e).0))?;
+        staging.put(&path, &output).map_err(|e| match e {
+            // Readable a moment ago, and not any more.
+            write::PutError::Source(file, e) => {
+                let file = file.to_string_lossy().replace('\\', "/");
+                let copied = copies.iter().find(|c| c.file == file);
+                let because = copied.map_or_else(|| "the site publishes it".into(), |c| c.because.clone());
+                let d = write::cannot_read(&render::probe::Copied { file, because }, &e);
+                render::RenderError { message: format!("{}: {}", d.file, d.message), diagnostic: Some(d) }
+            }
+            e => render::RenderError::new(staging.error(e).0),
+        })?;
         progress.pages_written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     };
@@ -194,31 +217,58 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
     match rendered {
         Ok(()) => {}
         // A template that fails on this portfolio is reported like any other error.
-        Err(render::RenderError { diagnostic: Some(d), .. }) => {
-            let mut all = checked.report.diagnostics.clone();
-            all.push(d);
-            checked.report = Report::from_vec(all, opts.strict);
-            return Ok((checked, false));
-        }
+        Err(render::RenderError { diagnostic: Some(d), .. }) => return refuse(checked, vec![d]),
         Err(e) => return Err(Fatal(e.message)),
     }
-    progress.time(Stage::Write, || staging.finish()).map_err(|e| Fatal(e.0))?;
+    let warnings = progress.time(Stage::Write, || staging.finish()).map_err(|e| Fatal(e.0))?;
+    for w in warnings {
+        progress.warn(w);
+    }
     Ok((checked, true))
 }
 
 /// The as-of date: the command line, else site.yaml, else `SOURCE_DATE_EPOCH`, else the clock.
+/// The last two are read in UTC, whatever `TZ` says: a pipeline and a laptop
+/// in different time zones judge the same evidence on the same day.
 pub fn resolve_as_of(cli: Option<Date>, site: Option<Date>, epoch: Option<&str>) -> Result<Date, Fatal> {
     if let Some(d) = cli.or(site) {
         return Ok(d);
     }
     let secs = match epoch {
-        Some(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| Fatal(format!("SOURCE_DATE_EPOCH must be whole seconds since 1970, got `{s}`")))?,
-        None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64),
+        Some(s) => epoch_seconds(s)?,
+        None => {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            if now > LAST_SECOND {
+                return Err(Fatal(
+                    "the system clock is past 9999-12-31; set it right, or pass --as-of YYYY-MM-DD".into(),
+                ));
+            }
+            now
+        }
     };
-    Ok(Date::from_days_since_epoch(secs.div_euclid(86_400)))
+    Ok(Date::from_days_since_epoch((secs / 86_400) as i64))
+}
+
+/// 9999-12-31 23:59:59 UTC in seconds since 1970: dates have four-digit years.
+const LAST_SECOND: u64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH` as the reproducible-builds convention defines it:
+/// whole, non-negative seconds since 1970-01-01 00:00 UTC. Anything else,
+/// or a time after 9999, is refused rather than turned into a nonsense date.
+fn epoch_seconds(s: &str) -> Result<u64, Fatal> {
+    let digits = s.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Fatal(format!(
+            "SOURCE_DATE_EPOCH must be a whole, non-negative number of seconds since 1970-01-01 00:00 UTC \
+             (such as 1795651200), got `{s}`; unset it, or pass --as-of YYYY-MM-DD"
+        )));
+    }
+    digits.parse::<u64>().ok().filter(|n| *n <= LAST_SECOND).ok_or_else(|| {
+        Fatal(format!(
+            "SOURCE_DATE_EPOCH `{s}` is after 9999-12-31 23:59:59 UTC ({LAST_SECOND}), the last time cutover can \
+             date; unset it, or pass --as-of YYYY-MM-DD"
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -48,6 +48,9 @@ pub struct Progress {
     /// Files written so far.
     pub pages_written: AtomicUsize,
     timings: Mutex<Vec<(Stage, Duration)>>,
+    /// Things the user should know that are not about the portfolio (a
+    /// previous site that could not be removed); the binary prints them.
+    warnings: Mutex<Vec<String>>,
 }
 
 impl Progress {
@@ -75,6 +78,18 @@ impl Progress {
     /// Each stage that ran, with its duration, in the order they ran.
     pub fn timings(&self) -> Vec<(Stage, Duration)> {
         self.timings.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// Records a warning for whoever runs the build (see [`Progress::warnings`]).
+    pub fn warn(&self, text: String) {
+        if let Ok(mut w) = self.warnings.lock() {
+            w.push(text);
+        }
+    }
+
+    /// The warnings recorded so far, in order.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.lock().map(|w| w.clone()).unwrap_or_default()
     }
 
     pub fn count(counter: &AtomicUsize) -> usize {

@@ -45,6 +45,9 @@ impl Watch {
         if let Some(t) = self.ticker.take() {
             let _ = t.join();
         }
+        for w in self.progress.warnings() {
+            eprintln!("warning: {}", cutover::diagnostics::printable(&w));
+        }
         if self.verbose {
             let timings = self.progress.timings();
             let total: Duration = timings.iter().map(|(_, d)| *d).sum();

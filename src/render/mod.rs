@@ -4,6 +4,7 @@
 pub mod context;
 pub mod json;
 pub mod markdown;
+pub mod probe;
 pub mod provenance;
 pub mod security;
 pub mod svg;
