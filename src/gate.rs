@@ -1,8 +1,9 @@
 //! The promotion gate: what a deployment pipeline asks right before it changes
 //! DNS. It passes only when every named workload is ready or promoted.
 
-use crate::Checked;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::evaluate::{Decision, Reason};
+use crate::{Checked, Fatal};
 use serde::Serialize;
 
 /// One named workload at the gate.
@@ -24,8 +25,10 @@ pub struct GateResult {
 }
 
 /// Decides the gate. A workload whose folder exists but whose workload.yaml
-/// could not be read is blocked, not unknown.
-pub fn gate(checked: &Checked, ids: &[String]) -> GateResult {
+/// could not be read is blocked, not unknown. When the workload folders could
+/// not be listed at all, no name can be called unknown: that is an error with
+/// its real cause (exit code 2), not a misconfigured pipeline.
+pub fn gate(checked: &Checked, ids: &[String]) -> Result<GateResult, Fatal> {
     let mut workloads = Vec::new();
     let mut unknown = Vec::new();
     for id in ids {
@@ -38,12 +41,27 @@ pub fn gate(checked: &Checked, ids: &[String]) -> GateResult {
                 message: "workload.yaml could not be read; run `cutover check` for the errors".into(),
             };
             workloads.push(GateEntry { id: id.clone(), decision: Decision::Blocked, reasons: vec![reason] });
+        } else if let Some(d) = unlisted(checked) {
+            return Err(Fatal(format!(
+                "cannot tell whether `{id}` is a workload: {}: {}; make the folder readable and run the gate again",
+                d.file, d.message
+            )));
         } else {
             unknown.push(id.clone());
         }
     }
     let pass = unknown.is_empty() && workloads.iter().all(|w| w.decision != Decision::Blocked);
-    GateResult { as_of: checked.assessment.as_of.to_string(), pass, workloads, unknown }
+    Ok(GateResult { as_of: checked.assessment.as_of.to_string(), pass, workloads, unknown })
+}
+
+/// Why the workload folders could not be listed: `content/` or
+/// `content/workloads/` itself could not be read (E0001 names the folder).
+fn unlisted(checked: &Checked) -> Option<&Diagnostic> {
+    checked
+        .report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::E0001 && (d.file == "content" || d.file == "content/workloads"))
 }
 
 impl GateResult {

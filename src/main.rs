@@ -104,7 +104,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
                 &root,
                 &RunOptions { as_of, bodies: cutover::validate::Bodies::None, ..Default::default() },
             )?;
-            let result = cutover::gate::gate(&checked, &workloads);
+            let result = cutover::gate::gate(&checked, &workloads)?;
             match format {
                 GateFormat::Human => eprint!("{}", result.to_human()),
                 GateFormat::Json => print!("{}", result.to_json()),

@@ -2,10 +2,10 @@
 
 use super::fields::{self, Fields, Sink};
 use super::keys;
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean, did_you_mean_among};
 use crate::model::{Asset, Criticality, PromotionModel, ReleaseId, Site, Workload, WorkloadId};
 use crate::yaml::{Node, Pos};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Where each `depends_on` entry was written, for cycle diagnostics.
 pub type DependencyPositions = Vec<(WorkloadId, Pos)>;
@@ -79,6 +79,8 @@ fn depends_on(sink: &mut Sink, node: &Node, me: &str, known: &BTreeSet<String>) 
         return Vec::new();
     };
     let mut out: DependencyPositions = Vec::new();
+    // A set, not a scan of `out`: a list may be 80,000 entries long.
+    let mut listed: HashSet<String> = HashSet::new();
     for n in list {
         let Some(dep) = fields::id(sink, n, "depends_on") else {
             continue;
@@ -91,10 +93,10 @@ fn depends_on(sink: &mut Sink, node: &Node, me: &str, known: &BTreeSet<String>) 
                 Some("remove it from `depends_on`".into()),
             );
         } else if !known.contains(&dep) {
-            let help = did_you_mean(&dep, known.iter().map(String::as_str))
+            let help = did_you_mean_among(&dep, known)
                 .unwrap_or_else(|| "depends_on names folders under content/workloads/".into());
             sink.report(Code::E0303, n.pos, format!("`{dep}` is not a workload in this portfolio"), Some(help));
-        } else if !out.iter().any(|(d, _)| d.0 == dep) {
+        } else if listed.insert(dep.clone()) {
             out.push((WorkloadId(dep), n.pos));
         }
     }
