@@ -1,7 +1,7 @@
 //! What the checks over the whole dependency graph cost, against a plain
 //! dependency chain of the same size: `cargo bench --bench graph`.
 //!
-//! Four portfolios of N tiny workloads (10,000 by default;
+//! Five portfolios of N tiny workloads (10,000 by default;
 //! `CUTOVER_BENCH_WORKLOADS` changes it), each a `workload.yaml` and nothing
 //! else, `app-00000` depending on `app-00001` and so on:
 //!
@@ -10,13 +10,17 @@
 //!   last depends on the first);
 //! - `unknown`: the chain, and every workload also lists `gone-NNNNN`, a name
 //!   that is no workload (N entries that each ask for a did-you-mean);
+//! - `renamed`: the same with `app-NNNNN-old`, four edits from an id and
+//!   within three or four of thousands: the did-you-mean's hardest case, where
+//!   its bound (`SUGGEST_CELLS` in src/diagnostics.rs) ends each search;
 //! - `long-list`: the chain, and the first workload lists every other one
 //!   eight times over (8 N entries, almost all duplicates).
 //!
 //! Each case is timed through [`cutover::check`], as `cutover check` runs it.
 //! The goal (docs/PERFORMANCE.md) is at most three times `chain` for each.
+//! Every case is checked with the errors it is built to have, and no other.
 //!
-//! `CUTOVER_GRAPH_BENCH_WRITE=DIR` only writes the four portfolios to
+//! `CUTOVER_GRAPH_BENCH_WRITE=DIR` only writes the five portfolios to
 //! `DIR/<case>` and exits, to time the binary on them (`cutover check
 //! DIR/cycle`) or to time a build that predates this bench.
 
@@ -28,7 +32,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const CASES: [&str; 4] = ["chain", "cycle", "unknown", "long-list"];
+const CASES: [&str; 5] = ["chain", "cycle", "unknown", "renamed", "long-list"];
 
 /// How many times the first workload of `long-list` names each other one.
 const REPEATS: usize = 8;
@@ -47,6 +51,7 @@ fn depends_on(case: &str, i: usize, n: usize) -> Vec<String> {
     }
     match case {
         "unknown" => deps.push(format!("gone-{i:05}")),
+        "renamed" => deps.push(format!("{}-old", id(i))),
         "long-list" if i == 0 => deps.extend((0..REPEATS).flat_map(|_| (1..n).map(id))),
         _ => {}
     }
@@ -84,6 +89,15 @@ fn write_all(dir: &Path, n: usize) -> Vec<(&'static str, PathBuf)> {
         .collect()
 }
 
+/// The one error code each case is built to have, and how many times.
+fn expected_errors(case: &str, n: usize) -> (&'static str, usize) {
+    match case {
+        "cycle" => ("E0304", 1),
+        "unknown" | "renamed" => ("E0303", n),
+        _ => ("", 0),
+    }
+}
+
 /// The generated portfolios, removed when dropped.
 struct Portfolios(PathBuf);
 
@@ -108,6 +122,11 @@ fn graph(c: &mut Criterion, n: usize) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(10));
     for (case, root) in &cases {
+        let codes: Vec<&str> = check(root).report.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        let (code, count) = expected_errors(case, n);
+        let errors = codes.iter().filter(|c| c.starts_with('E')).count();
+        assert_eq!(errors, count, "{case}: {codes:?}");
+        assert!(codes.iter().filter(|c| c.starts_with('E')).all(|c| *c == code), "{case}: {codes:?}");
         g.bench_function(*case, |b| b.iter(|| black_box(check(root))));
     }
     g.finish();
