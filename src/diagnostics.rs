@@ -594,18 +594,25 @@ pub fn did_you_mean_among(word: &str, candidates: &BTreeSet<String>) -> Option<S
     closest(word, seek).map(|c| format!("did you mean `{c}`?"))
 }
 
-/// How much one search may do, in cells of the edit-distance table (a
-/// candidate passed over counts as one, a jump in the set as a row of
-/// them): far more than a portfolio of a thousand or so varied ids needs,
-/// so there every candidate within reach is weighed. Among thousands of ids
-/// that look alike, a name three or more edits from all of them may use it
-/// up; the search then ends without a suggestion, after a few dozen
-/// microseconds, instead of weighing every id (10,000 such names took
-/// minutes).
-const SUGGEST_CELLS: usize = 1 << 15;
+/// How much one search may do, in cells of the edit-distance table (steps
+/// and jumps among the candidates count as what they cost in time): a few
+/// dozen microseconds. A small portfolio never needs that much, so there
+/// every candidate within reach is weighed, as is nearly always the case for
+/// a typo of one or two edits among a thousand varied ids. Among thousands
+/// of ids that look alike (`app-00001` to `app-09999`), a name three or more
+/// edits from all of them uses it up, and the search ends without a
+/// suggestion instead of weighing every id (10,000 such names took minutes).
+const SUGGEST_CELLS: usize = 24 * 1024;
+
+/// What a step to the next candidate costs, in cells (a cell takes two or
+/// three nanoseconds; a step, measured, about as long as four).
+const STEP_CELLS: usize = 4;
+
+/// How many candidates `pass_over` steps over before it jumps instead.
+const PASS_STEPS: usize = 16;
 
 /// What a jump to a bound in the candidates costs, in cells (it compares
-/// the bound with a dozen or so candidates).
+/// the bound with a dozen or so candidates: about half a microsecond).
 const SEEK_CELLS: usize = 256;
 
 /// The closest candidate to `word`, the first in sorted order among the
@@ -613,9 +620,13 @@ const SEEK_CELLS: usize = 256;
 /// that the first one found is the answer and near misses stay cheap.
 /// `seek` gives the candidates from a bound on, in order.
 fn closest<'a, I: Iterator<Item = &'a str>>(word: &str, seek: impl Fn(Bound<&str>) -> I) -> Option<&'a str> {
+    // At distance 0 only the word itself can be there: one jump tells.
+    if let Some(same) = seek(Bound::Included(word)).next().filter(|c| *c == word) {
+        return Some(same);
+    }
     let word: Vec<char> = word.chars().collect();
     let mut budget = SUGGEST_CELLS;
-    for reach in 0..=(word.len() / 3).max(2) {
+    for reach in 1..=(word.len() / 3).max(2) {
         match first_within(&word, reach, &seek, &mut budget) {
             Ok(None) => {}
             Ok(found) => return found,
@@ -654,7 +665,7 @@ fn first_within<'a, I: Iterator<Item = &'a str>>(
     let mut next = candidates.next();
     while let Some(candidate) = next {
         let bytes = common_prefix(path.as_bytes(), candidate.as_bytes());
-        spend(budget, 1 + bytes / 16)?;
+        spend(budget, STEP_CELLS + bytes / 16)?;
         let mut depth = ends.partition_point(|end| *end <= bytes) - 1;
         path.truncate(ends[depth]);
         ends.truncate(depth + 1);
@@ -684,17 +695,10 @@ fn first_within<'a, I: Iterator<Item = &'a str>>(
     Ok(None)
 }
 
-/// How many leading bytes `a` and `b` share.
+/// How many leading bytes `a` and `b` share (a plain loop: ids are short,
+/// and a call to `memcmp` for each of thousands of them costs more).
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    let n = a.len().min(b.len());
-    let mut i = 0;
-    while i + 16 <= n && a[i..i + 16] == b[i..i + 16] {
-        i += 16;
-    }
-    while i < n && a[i] == b[i] {
-        i += 1;
-    }
-    i
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
 /// The first candidate that does not start with `prefix`: a few steps when
@@ -705,10 +709,10 @@ fn pass_over<'a, I: Iterator<Item = &'a str>>(
     seek: &impl Fn(Bound<&str>) -> I,
     budget: &mut usize,
 ) -> Result<Option<&'a str>, OutOfCells> {
-    for _ in 0..16 {
-        spend(budget, 1)?;
+    for _ in 0..PASS_STEPS {
+        spend(budget, STEP_CELLS)?;
         match candidates.next() {
-            Some(c) if c.starts_with(prefix) => {}
+            Some(c) if common_prefix(c.as_bytes(), prefix.as_bytes()) == prefix.len() => {}
             other => return Ok(other),
         }
     }
