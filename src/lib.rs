@@ -220,6 +220,9 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
         Err(render::RenderError { diagnostic: Some(d), .. }) => return refuse(checked, vec![d]),
         Err(e) => return Err(Fatal(e.message)),
     }
+    // Every file is written once rendering ends: that is the site's size.
+    let written = progress.pages_written.load(std::sync::atomic::Ordering::Relaxed);
+    progress.pages_total.store(written, std::sync::atomic::Ordering::Relaxed);
     let warnings = progress.time(Stage::Write, || staging.finish()).map_err(|e| Fatal(e.0))?;
     for w in warnings {
         progress.warn(w);

@@ -722,3 +722,31 @@ fn every_new_file_and_folder_is_synced_before_the_swap() {
     let parent = p.temp().to_str().unwrap();
     assert!(lines[swap..].iter().any(|l| fd_path(l, "fsync") == Some(parent)), "the swap itself is synced");
 }
+
+/// The write stage's progress bar counts against the site's real size: once
+/// rendering ends, the total is the number of files the site holds.
+#[test]
+fn progress_knows_the_site_size_before_the_write_stage() {
+    let p = Portfolio::sample("progress-total");
+    let out = p.temp().join("site");
+    let as_of = cutover::date::Date::parse(SAMPLE_AS_OF);
+    let progress = cutover::progress::Progress::new();
+    let opts = cutover::RunOptions { as_of, ..Default::default() };
+    let (_, written) = cutover::build_with(p.root(), &out, &opts, &progress).unwrap();
+    assert!(written);
+    // Every regular file but the marker that says the folder is cutover's.
+    fn files(dir: &Path) -> usize {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| match e.file_type().unwrap().is_dir() {
+                true => files(&e.path()),
+                false => usize::from(e.file_name() != ".cutover-site"),
+            })
+            .sum()
+    }
+    let files = files(&out);
+    let total = cutover::progress::Progress::count(&progress.pages_total);
+    assert!(files > 10, "{files}");
+    assert_eq!(total, files, "the bar's total is the number of files in the site");
+}

@@ -5,7 +5,7 @@
 
 use crate::markdown::{HtmlSpec, write_html};
 use crate::sanitize::Reach;
-use pulldown_cmark::Parser;
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
 
 /// Renders a body. `evidence_items` are the item ids with evidence in this
@@ -44,11 +44,73 @@ pub fn page_to_html(body: &str) -> String {
     write_html(Parser::new_ext(body, crate::markdown::options()), body.len(), &crate::markdown::facts(body), &spec)
 }
 
-/// Inline Markdown (workload summaries): no block elements survive.
+/// Inline Markdown (workload summaries), shown inside a sentence or a table
+/// cell: no block element survives. Headings, lists, quotes and paragraphs
+/// give their text, blocks apart by a space; a code block's text stays as
+/// text, and a raw HTML block is shown as the text its author wrote.
 pub fn inline_to_html(text: &str) -> String {
-    let html = to_html(text, &BTreeSet::new(), 1);
-    let trimmed = html.trim();
-    trimmed.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")).unwrap_or(trimmed).to_string()
+    let empty = BTreeSet::new();
+    let spec = HtmlSpec { evidence_items: &empty, top: 1, scope: "body", reach: Reach::Folder };
+    let html = write_html(
+        inline_only(Parser::new_ext(text, crate::markdown::options())),
+        text.len(),
+        &crate::markdown::facts(text),
+        &spec,
+    );
+    html.trim().to_string()
+}
+
+/// The inline events of `events`, with a space where one block ends and the
+/// next begins.
+fn inline_only<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut gap = false;
+    let mut started = false;
+    events.flat_map(move |ev| {
+        let out: Option<Event<'a>> = match ev {
+            Event::Start(tag) if is_block(&tag) => None,
+            Event::End(tag) if is_block_end(&tag) => {
+                gap = started;
+                None
+            }
+            Event::Rule => {
+                gap = started;
+                None
+            }
+            Event::Html(raw) => Some(Event::Text(raw)),
+            other => Some(other),
+        };
+        let space = out.is_some() && std::mem::take(&mut gap);
+        if out.is_some() {
+            started = true;
+        }
+        space.then(|| Event::Text(" ".into())).into_iter().chain(out)
+    })
+}
+
+fn is_block(tag: &Tag) -> bool {
+    !matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_block_end(tag: &TagEnd) -> bool {
+    !matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
 }
 
 #[cfg(test)]
@@ -134,5 +196,20 @@ mod tests {
     #[test]
     fn inline_strips_the_paragraph() {
         assert_eq!(inline_to_html("Monthly *payroll*."), "Monthly <em>payroll</em>.");
+    }
+
+    #[test]
+    fn inline_keeps_no_block() {
+        let cases = [
+            ("# Payroll\n\nMonthly *run*.", "Payroll Monthly <em>run</em>."),
+            ("- one\n- two", "one two"),
+            ("> quoted\n\n---\n\ntext", "quoted text"),
+            ("```\ncode\n```", "code"),
+            ("<div>raw</div>", "&lt;div&gt;raw&lt;/div&gt;"),
+            ("| a |\n|---|\n| b |", "a b"),
+        ];
+        for (md, want) in cases {
+            assert_eq!(inline_to_html(md).split_whitespace().collect::<Vec<_>>().join(" "), want, "{md}");
+        }
     }
 }
