@@ -1,13 +1,15 @@
 //! Checks shared by the fuzz targets: what must hold for any input at all.
 
+use cutover::checklist::ItemRole;
 use cutover::diagnostics::{Diagnostic, Report};
 use cutover::evaluate::{Assessment, Decision};
 use cutover::load::Sources;
-use cutover::model::{ItemId, Portfolio, Status};
+use cutover::model::{FieldValue, Portfolio, Status};
 use std::collections::BTreeSet;
 
 pub mod generate;
 pub mod html;
+pub mod targets;
 
 /// The files a diagnostic may name: every input text file, every workload
 /// folder, and `content/site.yaml` (where sign-off roles belong, even before
@@ -52,8 +54,23 @@ pub fn check_decisions(portfolio: &Portfolio, assessment: &Assessment) {
     for (id, a) in &assessment.workloads {
         let w = &portfolio.workloads[id];
         assert_eq!(a.items.len(), portfolio.checklist.items.len(), "{id}: one state per checklist item");
-        let promoted = w.evidence.get(&ItemId::from("promote")).is_some_and(|e| e.status.at_least(Status::Executed));
-        assert_eq!(a.decision == Decision::Promoted, promoted, "{id}: promoted exactly when `promote` is executed");
+        // FORMAT.md 1.1: promoted once the promotion item is executed with no
+        // error and its `promoted_on` (else `executed_on`) has come.
+        let promotion = portfolio.checklist.with_role(ItemRole::Promotion).map(|item| &item.id);
+        let promoted = promotion.and_then(|item| w.evidence.get(item)).is_some_and(|e| {
+            let on = e.fields.iter().find_map(|(n, v)| match v {
+                FieldValue::Date(d) if n == "promoted_on" => Some(*d),
+                _ => None,
+            });
+            e.status.at_least(Status::Executed)
+                && !e.has_errors
+                && on.or(e.executed_on).is_some_and(|d| d <= assessment.as_of)
+        });
+        assert_eq!(
+            a.decision == Decision::Promoted,
+            promoted,
+            "{id}: promoted exactly when the promotion is executed, free of errors and dated on or before the as-of date"
+        );
         match a.decision {
             Decision::Promoted => {}
             Decision::Blocked => assert!(!a.reasons.is_empty(), "{id}: blocked without a reason"),
@@ -61,7 +78,7 @@ pub fn check_decisions(portfolio: &Portfolio, assessment: &Assessment) {
                 assert!(a.reasons.is_empty(), "{id}: ready with reasons {:?}", a.reasons);
                 for (state, item) in a.items.iter().zip(&portfolio.checklist.items) {
                     assert_eq!(state.id, item.id);
-                    if item.id.as_str() != "promote" && state.required {
+                    if item.role != Some(ItemRole::Promotion) && state.required {
                         assert!(state.satisfied, "{id}: ready while required `{}` is unsatisfied", item.id);
                     }
                 }

@@ -122,7 +122,9 @@ fn nesting_limit(text: &str) -> Result<(), YamlError> {
 
 /// The most nodes (parser events) a YAML document may have: far more than
 /// any front matter, few enough to read in well under a second.
-pub(crate) const MAX_NODES: usize = 1_000_000;
+/// Unit tests use a smaller bound: the same code refuses a document past
+/// it, without building a million values in a debug build.
+pub(crate) const MAX_NODES: usize = if cfg!(test) { 20_000 } else { 1_000_000 };
 
 /// The general parser's limits, the same for every caller.
 fn saphyr_options() -> serde_saphyr::Options {
@@ -176,59 +178,144 @@ fn too_deep(text: &str) -> Option<Pos> {
     if text.bytes().filter(|b| matches!(b, b'[' | b'{')).count() <= MAX_DEPTH {
         return None;
     }
-    let (mut depth, mut line, mut col) = (0usize, 1u32, 0u32);
-    for ch in text.chars() {
-        col += 1;
-        match ch {
-            '\n' => {
-                line += 1;
-                col = 0;
+    let mut scan = Nesting::default();
+    // The indentation of the line that opened a block scalar (`|` or `>`):
+    // the lines indented further, and blank ones, are its text.
+    let mut block: Option<usize> = None;
+    for (i, line) in text.split('\n').enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        match block {
+            Some(parent) if line.trim().is_empty() || indent > parent => continue,
+            _ => block = None,
+        }
+        scan.comment = false;
+        for (col, ch) in line.chars().enumerate() {
+            if scan.step(ch) > MAX_DEPTH {
+                let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                return Some(Pos { line: at(i + 1), column: at(col + 1) });
             }
-            '[' | '{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(Pos { line, column: col });
-                }
-            }
-            ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
+        }
+        scan.step('\n');
+        if scan.depth == 0 && scan.quote.is_none() && opens_block_scalar(line) {
+            block = Some(indent);
         }
     }
     None
+}
+
+/// Whether a line (outside flow collections and quotes) ends with a block
+/// scalar's header: `|` or `>`, then chomping and indentation indicators,
+/// then perhaps a comment.
+fn opens_block_scalar(line: &str) -> bool {
+    let code = match line.find(" #") {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    let header = code.trim_end().trim_end_matches(|c: char| c == '+' || c == '-' || c.is_ascii_digit());
+    let Some(rest) = header.strip_suffix(['|', '>']) else {
+        return false;
+    };
+    rest.is_empty() || rest.ends_with([' ', '\t', ':', '-'])
+}
+
+/// Flow nesting, one character at a time: brackets count only outside
+/// quoted scalars and comments (a summary may well hold 70 `{` in quotes).
+/// Plain scalars are not told apart: `a{b` outside quotes is rare, and
+/// counting it only refuses a document that is already suspicious.
+#[derive(Default)]
+struct Nesting {
+    depth: usize,
+    /// Inside `'…'` or `"…"`: the quote that ends it.
+    quote: Option<char>,
+    /// The last character was a backslash inside double quotes.
+    escaped: bool,
+    /// The last character closed a single-quoted scalar: one more `'` makes
+    /// the pair `''`, a quote inside it.
+    closed_single: bool,
+    /// Inside a comment, until the end of the line.
+    comment: bool,
+    /// The previous character, to tell a comment's `#` (after a space or at
+    /// the start of a line) and a quote that opens a scalar.
+    prev: Option<char>,
+}
+
+impl Nesting {
+    /// Takes the next character; returns the depth after it.
+    fn step(&mut self, ch: char) -> usize {
+        let prev = self.prev.replace(ch);
+        if self.comment {
+            self.comment = ch != '\n';
+            return self.depth;
+        }
+        if std::mem::take(&mut self.closed_single) && ch == '\'' {
+            self.quote = Some(ch);
+            return self.depth;
+        }
+        match self.quote {
+            Some('"') if self.escaped => self.escaped = false,
+            Some('\'') if ch == '\'' => {
+                self.quote = None;
+                self.closed_single = true;
+            }
+            Some('"') if ch == '\\' => self.escaped = true,
+            Some(q) if ch == q => self.quote = None,
+            Some(_) => {}
+            None => match ch {
+                '#' if prev.is_none_or(|p| p == ' ' || p == '\t' || p == '\n') => self.comment = true,
+                '\'' | '"' if prev.is_none_or(|p| " \t\n[{,:-?".contains(p)) => self.quote = Some(ch),
+                '[' | '{' => self.depth += 1,
+                ']' | '}' => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        self.depth
+    }
 }
 
 fn pos_of(loc: &serde_saphyr::Location) -> Pos {
     Pos { line: loc.line().clamp(1, u32::MAX as u64) as u32, column: loc.column().clamp(1, u32::MAX as u64) as u32 }
 }
 
+/// The parser's error as cutover reports it, decided by the error's variant
+/// (the words of its message may change from one release to the next).
 fn convert_error(e: &serde_saphyr::Error) -> YamlError {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
     let pos = e.location().map(|l| pos_of(&l)).unwrap_or(Pos { line: 1, column: 1 });
-    let full = e.without_snippet().to_string();
-    let message = clean_message(full.lines().next().unwrap_or("invalid YAML"));
-    let lower = message.to_lowercase();
-    if matches!(e, serde_saphyr::Error::UnknownAnchor { .. }) || lower.contains("unknown anchor") {
-        let message = "this alias names no anchor defined before it".to_string();
-        return YamlError { kind: YamlErrorKind::Syntax, message, pos };
+    let said = || {
+        let full = e.without_snippet().to_string();
+        clean_message(full.lines().next().unwrap_or("invalid YAML"))
+    };
+    let limit = |message: String| YamlError { kind: YamlErrorKind::Limit, message, pos };
+    match innermost(e) {
+        E::UnknownAnchor { .. } => YamlError {
+            kind: YamlErrorKind::Syntax,
+            message: "this alias names no anchor defined before it".into(),
+            pos,
+        },
+        E::DuplicateMappingKey { .. } => YamlError { kind: YamlErrorKind::DuplicateKey, message: said(), pos },
+        E::Budget { breach: B::Depth { .. }, .. } => limit(format!("YAML nested more than {MAX_DEPTH} levels deep")),
+        E::Budget { breach: B::Nodes { .. } | B::Events { .. }, .. } => {
+            limit(format!("YAML document has more than {MAX_NODES} values"))
+        }
+        E::Budget { breach: B::Aliases { .. } | B::Anchors { .. }, .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => {
+            limit("YAML aliases expand to too much data (an alias bomb?)".to_string())
+        }
+        E::Budget { .. } => limit(format!("YAML document too large to read safely ({})", said())),
+        _ => YamlError { kind: YamlErrorKind::Syntax, message: said(), pos },
     }
-    let kind = if lower.contains("duplicate") {
-        YamlErrorKind::DuplicateKey
-    } else if lower.contains("budget") || lower.contains("alias") || lower.contains("limit") {
-        YamlErrorKind::Limit
-    } else {
-        YamlErrorKind::Syntax
-    };
-    let message = match kind {
-        YamlErrorKind::Limit if lower.contains("depth") => format!("YAML nested more than {MAX_DEPTH} levels deep"),
-        YamlErrorKind::Limit if lower.contains("alias") || lower.contains("replay") => {
-            "YAML aliases expand to too much data (an alias bomb?)".to_string()
-        }
-        YamlErrorKind::Limit if lower.contains("events") || lower.contains("nodes") => {
-            format!("YAML document has more than {MAX_NODES} values")
-        }
-        YamlErrorKind::Limit => format!("YAML document too large to read safely ({message})"),
-        _ => message,
-    };
-    YamlError { kind, message, pos }
+}
+
+/// The error under the parser's wrappers (a snippet, an alias's use site).
+fn innermost(mut e: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    while let serde_saphyr::Error::AliasError { error, .. } | serde_saphyr::Error::WithSnippet { error, .. } = e {
+        e = error;
+    }
+    e
 }
 
 /// Drops the parser's own position suffix and API advice, which mean nothing to an evidence author.
@@ -478,7 +565,7 @@ mod tests {
         for doc in [flow, block] {
             let e = parse(&doc).unwrap_err();
             assert_eq!(e.kind, YamlErrorKind::Limit, "{e:?}");
-            assert!(e.message.contains("more than 1000000 values"), "{e:?}");
+            assert!(e.message.contains(&format!("more than {MAX_NODES} values")), "{e:?}");
         }
         let fits = format!("x-l: [{}]\n", vec!["1"; 1000].join(","));
         assert!(parse(&fits).is_ok());
@@ -520,9 +607,53 @@ mod tests {
 
     #[test]
     fn the_nesting_limit_comes_before_the_fast_path() {
-        let doc = format!("note: |\n  {}\n", "{".repeat(100));
+        let doc = format!("note: {}\n", "{".repeat(100));
         assert_eq!(parse_plain(&doc), None);
         assert_eq!(parse(&doc).unwrap_err().kind, YamlErrorKind::Limit);
+    }
+
+    #[test]
+    fn brackets_in_text_are_not_nesting() {
+        let many = "{".repeat(70);
+        for doc in [
+            format!("summary: \"{many}\"\n"),
+            format!("summary: '{many} it''s [{many}'\nnext: 1\n"),
+            format!("summary: \"a \\\" {many}\"\n"),
+            format!("summary: |\n  {many}\n  [{many}\n\nnext: 1\n"),
+            format!("list:\n  - >-\n    {many}\n  - two\n"),
+            format!("a: 1 # {many}\n"),
+            format!("a: \"multi\n  line {many}\"\n"),
+        ] {
+            assert_eq!(too_deep(&doc), None, "{doc}");
+            assert!(parse(&doc).is_ok(), "{doc}: {:?}", parse(&doc));
+        }
+        // After the quoted text, real nesting still counts.
+        let deep = format!("a: \"{many}\"\nb: {}{}\n", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(too_deep(&deep), Some(Pos { line: 2, column: 4 + MAX_DEPTH as u32 }));
+        // And so does nesting after a block scalar ends.
+        let after = format!("a: |\n  {many}\nb: {}\n", "[".repeat(MAX_DEPTH + 1));
+        assert_eq!(too_deep(&after), Some(Pos { line: 3, column: 4 + MAX_DEPTH as u32 }));
+    }
+
+    #[test]
+    fn parser_errors_are_told_apart_by_variant() {
+        assert_eq!(parse("a: 1\na: 2\n").unwrap_err().kind, YamlErrorKind::DuplicateKey);
+        assert_eq!(parse_general("a: *nothing\n").unwrap_err().message, "this alias names no anchor defined before it");
+        let deep_block = (0..MAX_DEPTH + 2).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect::<String>()
+            + &"  ".repeat(MAX_DEPTH + 2)
+            + "v\n";
+        // The test thread's stack is smaller than the binary's threads'.
+        let e = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || parse_general(&deep_block).unwrap_err())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (YamlErrorKind::Limit, format!("YAML nested more than {MAX_DEPTH} levels deep").as_str())
+        );
+        assert_eq!(parse_general("a: [1, 2\n").unwrap_err().kind, YamlErrorKind::Syntax);
     }
 
     #[test]

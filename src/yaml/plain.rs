@@ -461,4 +461,133 @@ mod tests {
         doc.push_str(&format!("{}leaf: 1\n", "  ".repeat(20)));
         declined(&doc);
     }
+
+    /// Documents built from the pieces front matter is made of, including
+    /// the ones that look alike and read differently (`1.5.`, `yes`, `~`,
+    /// `: ` inside a value, quotes, comments, block scalars, flow lists):
+    /// wherever the fast reader answers, it says what serde-saphyr says,
+    /// positions included. The fuzz target `yaml_plain` does the same at
+    /// length; this keeps it in every `cargo test`.
+    mod property {
+        use super::super::super::parse_general;
+        use super::super::parse;
+        use proptest::prelude::*;
+
+        fn scalar() -> impl Strategy<Value = String> {
+            let usual = prop::sample::select(vec![
+                "validated",
+                "2026-05-12",
+                "1",
+                "0",
+                "abc def",
+                "it's",
+                "\"dbl: colon\"",
+                "'single'",
+                "x@y.example",
+                "https://a.example/b?c=d&e",
+                "[a, b]",
+                "Ünïcödé",
+                "1.5.",
+                "10.38.187.42",
+                "a #b",
+                "true",
+            ]);
+            let odd = prop::sample::select(vec![
+                "2026-13-01",
+                "-3",
+                "1.5",
+                "yes",
+                "No",
+                "null",
+                "~",
+                "'it''s'",
+                "a: b",
+                "https://a.example/b?c=d&e",
+                "x@y.example",
+                "[a, b]",
+                "[ ]",
+                "[\"q\", 'r', s]",
+                "{a: 1}",
+                "&anchor v",
+                "*alias",
+                "!tag v",
+                "%",
+                "@at",
+                "`tick`",
+                "- dash",
+                "? q",
+                "|",
+                ">-",
+                "\"\"",
+                "''",
+                "\"\\u00e9\"",
+                "  spaced  ",
+            ]);
+            prop_oneof![3 => usual, 1 => odd].prop_map(str::to_string)
+        }
+
+        fn key() -> impl Strategy<Value = String> {
+            prop::sample::select(vec!["status", "name", "x-ticket", "a", "b", "owner", "risks", "id", "note"])
+                .prop_map(str::to_string)
+        }
+
+        /// One entry at `indent`, possibly with nested block content.
+        fn entry(indent: usize) -> BoxedStrategy<String> {
+            let pad = " ".repeat(indent);
+            let inner = " ".repeat(indent + 2);
+            let simple = (key(), scalar()).prop_map({
+                let pad = pad.clone();
+                move |(k, v)| format!("{pad}{k}: {v}\n")
+            });
+            let list = (key(), prop::collection::vec(scalar(), 1..4)).prop_map({
+                let (pad, inner) = (pad.clone(), inner.clone());
+                move |(k, vs)| {
+                    format!("{pad}{k}:\n{}", vs.iter().map(|v| format!("{inner}- {v}\n")).collect::<String>())
+                }
+            });
+            let block =
+                (key(), prop::sample::select(vec!["|", "|-", ">", ">-"]), prop::collection::vec(scalar(), 1..3))
+                    .prop_map({
+                        let (pad, inner) = (pad.clone(), inner.clone());
+                        move |(k, h, vs)| {
+                            format!("{pad}{k}: {h}\n{}", vs.iter().map(|v| format!("{inner}{v}\n")).collect::<String>())
+                        }
+                    });
+            let comment = Just(format!("{pad}# a comment: [x]\n"));
+            if indent >= 4 {
+                return prop_oneof![4 => simple, 1 => list, 1 => block, 1 => comment].boxed();
+            }
+            let nested = (key(), prop::collection::vec(entry(indent + 2), 1..3)).prop_map({
+                let pad = pad.clone();
+                move |(k, es)| format!("{pad}{k}:\n{}", es.concat())
+            });
+            prop_oneof![4 => simple, 1 => list, 1 => block, 1 => comment, 1 => nested].boxed()
+        }
+
+        /// The property says something only where the fast reader answers:
+        /// it must answer for a good share of the generated documents.
+        #[test]
+        fn the_fast_reader_answers_for_many_of_them() {
+            use proptest::strategy::ValueTree;
+            let mut runner = proptest::test_runner::TestRunner::deterministic();
+            let docs = prop::collection::vec(entry(0), 1..6);
+            let answered =
+                (0..400).filter(|_| parse(&docs.new_tree(&mut runner).unwrap().current().concat()).is_some()).count();
+            assert!(answered >= 100, "the fast reader answered for {answered} of 400");
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+            #[test]
+            fn the_fast_reader_agrees_where_it_answers(entries in prop::collection::vec(entry(0), 0..6), crlf in any::<bool>()) {
+                let mut doc = entries.concat();
+                if crlf {
+                    doc = doc.replace('\n', "\r\n");
+                }
+                if let Some(fast) = parse(&doc) {
+                    prop_assert_eq!(Ok(fast), parse_general(&doc), "on:\n{}", doc);
+                }
+            }
+        }
+    }
 }
