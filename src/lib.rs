@@ -24,6 +24,7 @@ pub mod progress;
 pub mod provenance;
 pub mod quote;
 pub mod render;
+pub mod root;
 pub mod sanitize;
 pub mod scaffold;
 pub mod schema;

@@ -8,6 +8,7 @@ use clap::Parser;
 use cli::{Cli, Command, Format, GateFormat, TemplatesCommand};
 use cutover::{Checked, RunOptions};
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: a build allocates and frees many
@@ -60,6 +61,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
     let Cli { command, quiet, verbose } = cli;
     match command {
         Command::Check { root, format, strict, as_of } => {
+            let root = root.find()?;
             let watch = terminal::Watch::start(quiet, verbose);
             let checked = cutover::check_with(
                 &root,
@@ -78,6 +80,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(exit_leaving(checked))
         }
         Command::Build { root, out, as_of, strict, edition } => {
+            let root = root.find()?;
             let out = out.unwrap_or_else(|| root.join("public"));
             let opts = RunOptions { as_of, strict, edition: edition.into(), ..Default::default() };
             let watch = terminal::Watch::start(quiet, verbose);
@@ -100,6 +103,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(exit_leaving(checked))
         }
         Command::Gate { workloads, root, as_of, format } => {
+            let root = cutover::root::find(root.as_deref())?;
             let checked = cutover::check(
                 &root,
                 &RunOptions { as_of, bodies: cutover::validate::Bodies::None, ..Default::default() },
@@ -112,6 +116,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(ExitCode::from(result.exit_code()))
         }
         Command::Sign { workload, item, root, by, on } => {
+            let root = root.find()?;
             let on = match on {
                 Some(d) => d,
                 None => cutover::check(&root, &RunOptions::default())?.assessment.as_of,
@@ -122,6 +127,8 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Checklist { root } => {
+            // Outside any site, the built-in checklist.
+            let root = root.find().unwrap_or_else(|_| root.named().unwrap_or(Path::new(".")).to_path_buf());
             let checked = cutover::check(&root, &RunOptions::default());
             let checklist = match checked {
                 Ok(c) if c.sources.checklist.is_some() => c.portfolio.checklist,
@@ -130,7 +137,9 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             print!("{}", checklist.to_yaml());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Init { dir } => commands::init(&dir, quiet),
+        Command::Init { dir, root } => {
+            commands::init(dir.as_deref().or(root.as_deref()).unwrap_or(Path::new(".")), quiet)
+        }
         Command::New { workload, root, name, owner, criticality, release, depends_on } => {
             let spec = cutover::scaffold::NewWorkload {
                 id: workload,
@@ -140,10 +149,16 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
                 release,
                 depends_on,
             };
-            commands::new(&root, &spec, quiet)
+            commands::new(&cutover::root::find(root.as_deref())?, &spec, quiet)
         }
-        Command::Schema { kind, root, item } => commands::schema(kind, &root, item.as_deref()),
+        Command::Schema { kind, root, item } => {
+            // Outside any site, the schemas of the built-in checklist.
+            let root = cutover::root::find(root.as_deref())
+                .unwrap_or_else(|_| root.unwrap_or_else(|| std::path::PathBuf::from(".")));
+            commands::schema(kind, &root, item.as_deref())
+        }
         Command::Serve { root, port, bind, as_of, strict } => {
+            let root = root.find()?;
             let opts = cutover::serve::ServeOptions {
                 root,
                 port,
