@@ -81,7 +81,7 @@ pub enum Command {
         #[command(flatten)]
         root: RootArgs,
     },
-    /// Start a new portfolio in DIR (which must be empty or not exist).
+    /// Start a new portfolio in DIR (new, or a repository without content/ yet); never overwrites a file.
     Init {
         /// Where to start it (default: the current folder).
         #[arg(value_name = "DIR")]

@@ -39,6 +39,9 @@ fn report(out: &Outcome, base: &Path) {
     for p in &out.kept {
         eprintln!("     kept {} (it exists; cutover never overwrites a file)", rel(p));
     }
+    for n in &out.notes {
+        eprintln!("     note: {n}");
+    }
 }
 
 pub fn schema(kind: SchemaKind, root: &Path, item: Option<&str>) -> Result<ExitCode, Fatal> {

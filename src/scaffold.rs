@@ -22,30 +22,34 @@ pub struct Outcome {
     pub created: Vec<PathBuf>,
     /// Files that existed already and were left as they were.
     pub kept: Vec<PathBuf>,
+    /// What the user may want to do by hand, since an existing file is never changed.
+    pub notes: Vec<String>,
 }
 
 /// The workload `init` adds, so that the new portfolio shows something.
 pub const EXAMPLE_WORKLOAD: &str = "example";
 
-/// Creates a portfolio in `dir`, which must be empty or not exist yet (a
-/// `.git` folder is tolerated, so `git init` may come first).
+/// Creates a portfolio in `dir`, which may not exist yet or may hold a
+/// repository's other files (a README, `.git`, `.github`...): a portfolio
+/// often starts in a repository that already exists. Files that exist are
+/// kept as they are; only a folder that already holds `content/` is refused,
+/// since that is a portfolio (or something else's content) already.
 pub fn init(dir: &Path) -> Result<Outcome, Fatal> {
-    if dir.exists() {
-        let entries = fs::read_dir(dir).map_err(|e| Fatal(format!("cannot read {}: {e}", dir.display())))?;
-        let mut others: Vec<String> =
-            entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n != ".git").collect();
-        others.sort();
-        if let Some(first) = others.first() {
-            return Err(Fatal(format!(
-                "refusing to create a portfolio in {}: the folder is not empty (it holds `{first}`{}); \
-                 choose a new or empty folder, or add workloads to an existing portfolio with `cutover new`",
-                dir.display(),
-                if others.len() > 1 { format!(" and {} more", others.len() - 1) } else { String::new() }
-            )));
-        }
+    let content = dir.join("content");
+    if content.exists() || content.is_symlink() {
+        return Err(Fatal(format!(
+            "refusing to start a portfolio in {}: it already holds `content/`; add workloads to it with \
+             `cutover new <workload-id>`, or start the portfolio in another folder",
+            dir.display()
+        )));
     }
     let mut out = Outcome::default();
     write_new(&dir.join(".gitignore"), GITIGNORE, &mut out)?;
+    if out.kept.iter().any(|p| p.ends_with(".gitignore")) && !ignores_public(&dir.join(".gitignore")) {
+        out.notes.push(
+            "add the line `/public/` to .gitignore: `cutover build` writes the site there, and CI publishes it".into(),
+        );
+    }
     write_new(&dir.join("content/site.yaml"), &site_yaml(), &mut out)?;
     let site = Site {
         releases: vec![crate::model::Release {
@@ -70,6 +74,12 @@ const GITIGNORE: &str = "\
 # The site that `cutover build` writes; CI builds and publishes it from content/.
 /public/
 ";
+
+/// Whether an existing .gitignore already keeps the built site out of git.
+fn ignores_public(path: &Path) -> bool {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    text.lines().map(str::trim).any(|l| matches!(l, "/public/" | "/public" | "public/" | "public"))
+}
 
 /// The settings `new` takes from the command line.
 #[derive(Debug, Default, Clone)]
