@@ -231,9 +231,14 @@ impl From<CriticalityArg> for cutover::model::Criticality {
 pub enum Format {
     Human,
     Json,
+    /// GitHub Actions workflow commands (annotations), paths from the repository's top.
     Github,
     /// SARIF 2.1.0, for code-scanning services.
     Sarif,
+    /// A GitLab Code Quality report (JSON), paths from the repository's top.
+    Gitlab,
+    /// Azure Pipelines `##vso[task.logissue]` commands, paths from the repository's top.
+    Azure,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
-//! Problems found in a portfolio, and the three ways they are printed:
-//! rustc-style for people, JSON for pipelines, GitHub Actions workflow commands.
+//! Problems found in a portfolio, and the ways they are printed: rustc-style
+//! for people, JSON for pipelines, GitHub Actions workflow commands and SARIF
+//! (GitLab's and Azure's forms are in [`crate::annotations`]).
 
 use crate::quote::Quoted;
 use serde::Serialize;
@@ -371,8 +372,15 @@ impl Report {
         s
     }
 
-    /// GitHub Actions workflow commands, one per line.
+    /// GitHub Actions workflow commands, one per line, with site-relative paths.
     pub fn to_github(&self) -> String {
+        self.to_github_at("")
+    }
+
+    /// GitHub Actions workflow commands, one per line. `base` goes before each
+    /// file name (see [`crate::root::repository_prefix`]): GitHub puts an
+    /// annotation on a file only when its path is relative to the repository.
+    pub fn to_github_at(&self, base: &str) -> String {
         let mut out = String::new();
         for d in &self.diagnostics {
             let level = match d.severity {
@@ -387,7 +395,7 @@ impl Report {
             let _ = writeln!(
                 out,
                 "::{level} file={},line={},col={},title={}::{}",
-                gh_property(&d.file),
+                gh_property(&format!("{base}{}", d.file)),
                 d.line,
                 d.column,
                 d.code.as_str(),

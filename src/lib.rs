@@ -5,6 +5,7 @@
 //! workload, [`render`] turns the assessment into files in memory, and [`write`]
 //! swaps them into the output folder whole.
 
+pub mod annotations;
 pub mod approvers;
 pub mod checklist;
 pub mod date;

@@ -70,8 +70,13 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             );
             watch.finish();
             let checked = checked?;
+            // Machine formats name files from the repository's top, where CI looks for them.
+            let base = || cutover::root::repository_prefix(&root);
             match format {
-                Format::Sarif => print!("{}", checked.report.to_sarif(&sarif_base(&root))),
+                Format::Sarif => print!("{}", checked.report.to_sarif(&base())),
+                Format::Github => print!("{}", checked.report.to_github_at(&base())),
+                Format::Gitlab => print!("{}", checked.report.to_gitlab(&base())),
+                Format::Azure => print!("{}", checked.report.to_azure(&base())),
                 _ => print_report(&checked, format),
             }
             if format == Format::Human && !quiet {
@@ -174,28 +179,14 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
     }
 }
 
-/// SARIF locations are relative to the repository; a relative site root is
-/// taken to be the path from the repository root (`check` runs at the top in CI).
-fn sarif_base(root: &std::path::Path) -> String {
-    if root.is_absolute() || root.components().any(|c| c == std::path::Component::ParentDir) {
-        return String::new();
-    }
-    let parts: Vec<String> = root
-        .components()
-        .filter_map(|c| match c {
-            std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    if parts.is_empty() { String::new() } else { format!("{}/", parts.join("/")) }
-}
-
 fn print_report(checked: &Checked, format: Format) {
     let r = &checked.report;
     match format {
         Format::Json => print!("{}", r.to_json()),
         Format::Github => print!("{}", r.to_github()),
         Format::Sarif => print!("{}", r.to_sarif("")),
+        Format::Gitlab => print!("{}", r.to_gitlab("")),
+        Format::Azure => print!("{}", r.to_azure("")),
         Format::Human => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let text = r.to_human(&|p: &str| checked.quote(p), color);

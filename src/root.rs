@@ -55,6 +55,25 @@ pub fn find(given: Option<&Path>) -> Result<PathBuf, Fatal> {
 const WHAT_A_ROOT_IS: &str = "a site root is the folder that holds content/ (with site.yaml or workloads/ in it); \
      run cutover from inside one, name it with --root, or start one with `cutover init`";
 
+/// What to put before a site-relative path to make it relative to the top
+/// of the repository, where CI services look for the files that annotations
+/// and code-scanning results name: the site root's path from the top of the
+/// git work tree that holds it (the nearest folder above with a `.git`),
+/// else from the current folder when the root is inside it, else nothing.
+/// Empty, or `/`-separated and ending in `/`.
+pub fn repository_prefix(root: &Path) -> String {
+    let Ok(root) = std::fs::canonicalize(root) else {
+        return String::new();
+    };
+    let top = root.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf);
+    let top = top.or_else(|| std::env::current_dir().ok().and_then(|d| std::fs::canonicalize(d).ok()));
+    let Some(below) = top.as_deref().and_then(|t| root.strip_prefix(t).ok()) else {
+        return String::new();
+    };
+    let parts: Vec<String> = below.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    if parts.is_empty() { String::new() } else { format!("{}/", parts.join("/")) }
+}
+
 /// `start` with `up` levels removed: trailing names are dropped, and `..`
 /// added once there are none left, so `content/workloads/x` up 3 is `.`.
 fn climb(start: &Path, up: usize) -> Option<PathBuf> {
