@@ -8,7 +8,7 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Print no progress bar and no summary lines (diagnostics are still printed).
+    /// Print errors only: no warnings, progress bar or summary lines.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Print how long each stage (load, validate, evaluate, render, write) took.
@@ -31,6 +31,9 @@ pub enum Command {
         /// The date to assess against (YYYY-MM-DD; default: site.yaml's as_of, else today).
         #[arg(long, value_parser = parse_date)]
         as_of: Option<cutover::date::Date>,
+        /// Print the long explanation of a diagnostic code (such as E0203) and exit.
+        #[arg(long, value_name = "CODE")]
+        explain: Option<String>,
     },
     /// Check, then write the site.
     Build {
@@ -151,8 +154,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per subcommand into DIR.
+    Man {
+        /// Write cutover.1 and cutover-<command>.1 for every subcommand, with its options and exit codes.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// The site root, named by position (as before) or with `--root` (as every

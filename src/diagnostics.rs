@@ -112,6 +112,10 @@ pub enum Code {
     W0007,
     /// The git history that records sign-offs cannot be read (provenance is not shown).
     W0008,
+    /// `owner` is still the placeholder that `cutover new` wrote.
+    W0009,
+    /// Evidence validated while its text is still the stub that `cutover new` wrote.
+    W0010,
 }
 
 impl Code {
@@ -164,6 +168,8 @@ impl Code {
             Code::W0006 => "W0006",
             Code::W0007 => "W0007",
             Code::W0008 => "W0008",
+            Code::W0009 => "W0009",
+            Code::W0010 => "W0010",
         }
     }
 
@@ -217,6 +223,8 @@ impl Code {
             Code::W0006 => "asset retired during the hold period",
             Code::W0007 => "promoted while not ready",
             Code::W0008 => "git history unreadable",
+            Code::W0009 => "owner still the placeholder",
+            Code::W0010 => "validated evidence still the stub text",
         }
     }
 
@@ -272,6 +280,8 @@ impl Code {
             Code::W0006 => "keep the asset until the hold period has passed",
             Code::W0007 => "record why the promotion went ahead, and complete the missing evidence",
             Code::W0008 => "repair the repository, or build from a fresh clone",
+            Code::W0009 => "write the accountable team or person as `owner` in workload.yaml",
+            Code::W0010 => "replace the stub text with what was done and how you know it worked",
         }
     }
 
@@ -352,6 +362,11 @@ impl Report {
     /// shows the change to the people who trusted the signature.
     pub fn blocks_build(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error && d.code != Code::E0601)
+    }
+
+    /// The report without its warnings, for `--quiet`.
+    pub fn errors_only(&self) -> Report {
+        Report { diagnostics: self.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect() }
     }
 
     pub fn warnings(&self) -> usize {

@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod digest;
 pub mod edition;
 pub mod evaluate;
+pub mod explain;
 pub use evaluate::decommission;
 pub mod frontmatter;
 pub mod gate;

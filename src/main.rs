@@ -60,7 +60,8 @@ fn exit_leaving(checked: Checked) -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
     let Cli { command, quiet, verbose } = cli;
     match command {
-        Command::Check { root, format, strict, as_of } => {
+        Command::Check { explain: Some(code), .. } => commands::explain(&code),
+        Command::Check { root, format, strict, as_of, explain: None } => {
             let root = root.find()?;
             let watch = terminal::Watch::start(quiet, verbose);
             let checked = cutover::check_with(
@@ -77,7 +78,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
                 Format::Github => print!("{}", checked.report.to_github_at(&base())),
                 Format::Gitlab => print!("{}", checked.report.to_gitlab(&base())),
                 Format::Azure => print!("{}", checked.report.to_azure(&base())),
-                _ => print_report(&checked, format),
+                _ => print_report(&checked, format, quiet),
             }
             if format == Format::Human && !quiet {
                 eprintln!("{}", summary_line(&checked));
@@ -92,7 +93,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             let built = cutover::build_with(&root, &out, &opts, watch.progress());
             watch.finish();
             let (checked, written) = built?;
-            print_report(&checked, Format::Human);
+            print_report(&checked, Format::Human, quiet);
             let changed =
                 checked.report.diagnostics.iter().filter(|d| d.code == cutover::diagnostics::Code::E0601).count();
             if written && !quiet {
@@ -128,7 +129,9 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             };
             let signed =
                 cutover::sign::sign(&root, &cutover::sign::SignRequest { workload, item, by: by.clone(), on })?;
-            eprintln!("signed {} as validated by {by} on {on}\n  validated_digest: {}", signed.file, signed.digest);
+            if !quiet {
+                eprintln!("signed {} as validated by {by} on {on}\n  validated_digest: {}", signed.file, signed.digest);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Checklist { root } => {
@@ -175,12 +178,19 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
         }
         Command::Templates { command: TemplatesCommand::Export { dir } } => commands::export_templates(&dir, quiet),
         Command::Completions { shell } => commands::completions(shell),
-        Command::Man => commands::man(),
+        Command::Man { out } => commands::man(out.as_deref(), quiet),
     }
 }
 
-fn print_report(checked: &Checked, format: Format) {
-    let r = &checked.report;
+/// `quiet` keeps the errors of the human report and drops its warnings.
+fn print_report(checked: &Checked, format: Format, quiet: bool) {
+    let errors_only;
+    let r = if quiet && format == Format::Human {
+        errors_only = checked.report.errors_only();
+        &errors_only
+    } else {
+        &checked.report
+    };
     match format {
         Format::Json => print!("{}", r.to_json()),
         Format::Github => print!("{}", r.to_github()),

@@ -26,6 +26,14 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
+/// The `owner` that `new` writes when none is given: `check` warns about it
+/// (W0009), so that a workload does not go unowned unnoticed.
+pub const PLACEHOLDER_OWNER: &str = "TODO";
+
+/// The first line of each evidence stub's body: `check` warns (W0010) when
+/// evidence is validated while its text is still this.
+pub const STUB_TEXT: &str = "Not started yet. Describe here what was done and how you know it worked,";
+
 /// The workload `init` adds, so that the new portfolio shows something.
 pub const EXAMPLE_WORKLOAD: &str = "example";
 
@@ -62,6 +70,7 @@ pub fn init(dir: &Path) -> Result<Outcome, Fatal> {
     let spec = NewWorkload {
         id: EXAMPLE_WORKLOAD.into(),
         name: Some("Example workload".into()),
+        owner: Some("migration-team@example.org".into()),
         release: Some("wave-1".into()),
         ..NewWorkload::default()
     };
@@ -294,7 +303,9 @@ fn workload_yaml(spec: &NewWorkload, criticality: Criticality) -> String {
             "name" => format!("name: {}", yaml_text(&name)),
             "owner" => match &spec.owner {
                 Some(o) => format!("owner: {}", yaml_text(o)),
-                None => "owner: owner@example.org   # replace with the accountable team or person".into(),
+                None => format!(
+                    "owner: {PLACEHOLDER_OWNER}   # the accountable team or person; `cutover check` warns until it is set"
+                ),
             },
             "criticality" => {
                 let all: Vec<&str> = Criticality::ALL.iter().map(|c| c.as_str()).collect();
@@ -400,7 +411,8 @@ fn evidence_stub(item: &Item, site: &Site) -> String {
         comment(&mut s, "", &format!("Validated evidence goes stale {days} days after `validated_on`."));
     }
     s.push_str("status: not-started\n---\n");
-    s.push_str("Not started yet. Describe here what was done and how you know it worked,\nand list the files and pages in `documented_in`.\n");
+    s.push_str(STUB_TEXT);
+    s.push_str("\nand list the files and pages in `documented_in`.\n");
     s
 }
 
