@@ -8,7 +8,7 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Print no progress bar and no summary lines (diagnostics are still printed).
+    /// Print errors only: no warnings, progress bar or summary lines.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Print how long each stage (load, validate, evaluate, render, write) took.
@@ -20,28 +20,32 @@ pub struct Cli {
 pub enum Command {
     /// Validate the portfolio and print every diagnostic.
     Check {
-        /// The site root (the folder holding content/).
-        #[arg(default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        root: RootArgs,
         /// How to print diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
-        /// The date to assess against (YYYY-MM-DD).
+        /// The date to assess against (YYYY-MM-DD; default: site.yaml's as_of, else today).
         #[arg(long, value_parser = parse_date)]
         as_of: Option<cutover::date::Date>,
+        /// Print the long explanation of a diagnostic code (such as E0203) and exit.
+        #[arg(long, value_name = "CODE")]
+        explain: Option<String>,
     },
     /// Check, then write the site.
     Build {
-        #[arg(default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        root: RootArgs,
         /// Output folder (default: ROOT/public).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The date to assess against (YYYY-MM-DD; default: site.yaml's as_of, else today).
         #[arg(long, value_parser = parse_date)]
         as_of: Option<cutover::date::Date>,
+        /// Treat warnings as errors (and write nothing when there is one).
         #[arg(long)]
         strict: bool,
         /// `public` withholds confidential evidence, cutover records and sensitive fields.
@@ -53,9 +57,10 @@ pub enum Command {
         /// Workload ids.
         #[arg(required = true)]
         workloads: Vec<String>,
-        /// The site root.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site root (default: found by walking up from the current folder).
+        #[arg(long, value_name = "ROOT")]
+        root: Option<PathBuf>,
+        /// The date to assess against (YYYY-MM-DD; default: site.yaml's as_of, else today).
         #[arg(long, value_parser = parse_date)]
         as_of: Option<cutover::date::Date>,
         #[arg(long, value_enum, default_value_t = GateFormat::Human)]
@@ -65,8 +70,8 @@ pub enum Command {
     Sign {
         workload: String,
         item: String,
-        #[arg(default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        root: RootArgs,
         /// The approver signing off (must be in the item's sign-off role, if it has one).
         #[arg(long)]
         by: String,
@@ -76,21 +81,25 @@ pub enum Command {
     },
     /// Print the effective checklist as checklist.yaml.
     Checklist {
-        #[arg(default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        root: RootArgs,
     },
-    /// Start a new portfolio in DIR (which must be empty or not exist).
+    /// Start a new portfolio in DIR (new, or a repository without content/ yet); never overwrites a file.
     Init {
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// Where to start it (default: the current folder).
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The same as DIR.
+        #[arg(long = "root", value_name = "DIR", conflicts_with = "dir")]
+        root: Option<PathBuf>,
     },
     /// Add a workload folder with workload.yaml and one evidence stub per required item.
     New {
         /// The workload id, which is also its folder name.
         workload: String,
-        /// The site root.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site root (default: found by walking up from the current folder).
+        #[arg(long, value_name = "ROOT")]
+        root: Option<PathBuf>,
         /// Its name, as people know it (default: from the id).
         #[arg(long)]
         name: Option<String>,
@@ -111,25 +120,27 @@ pub enum Command {
     Schema {
         #[arg(value_enum)]
         kind: SchemaKind,
-        /// The site root, whose checklist decides the evidence fields.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// The site root, whose checklist decides the evidence fields (default: found by walking up).
+        #[arg(long, value_name = "ROOT")]
+        root: Option<PathBuf>,
         /// For `evidence`: the exact schema of this item's evidence.
         #[arg(long)]
         item: Option<String>,
     },
     /// Preview the site: build into memory, serve it, rebuild and reload on every change.
     Serve {
-        #[arg(default_value = ".")]
-        root: PathBuf,
+        #[command(flatten)]
+        root: RootArgs,
         /// The port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 8000)]
         port: u16,
         /// The address to listen on. Anything but 127.0.0.1 exposes the evidence to your network.
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
+        /// The date to assess against (YYYY-MM-DD; default: site.yaml's as_of, else today).
         #[arg(long, value_parser = parse_date)]
         as_of: Option<cutover::date::Date>,
+        /// Treat warnings as errors (the preview then shows the error page).
         #[arg(long)]
         strict: bool,
     },
@@ -143,8 +154,37 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per subcommand into DIR.
+    Man {
+        /// Write cutover.1 and cutover-<command>.1 for every subcommand, with its options and exit codes.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// The site root, named by position (as before) or with `--root` (as every
+/// command takes it); when neither is given, found by walking up from the
+/// current folder (see `cutover::root`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct RootArgs {
+    /// The site root, the folder holding content/ (default: found by walking up from the current folder).
+    #[arg(value_name = "ROOT")]
+    root: Option<PathBuf>,
+    /// The same as ROOT, for scripts that name the root the same way for every command.
+    #[arg(long = "root", value_name = "ROOT", conflicts_with = "root")]
+    named: Option<PathBuf>,
+}
+
+impl RootArgs {
+    /// The root as named, if it was.
+    pub fn named(&self) -> Option<&std::path::Path> {
+        self.named.as_deref().or(self.root.as_deref())
+    }
+
+    /// The site root: the named folder, else the nearest one at or above the current folder.
+    pub fn find(&self) -> Result<PathBuf, cutover::Fatal> {
+        cutover::root::find(self.named())
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -198,9 +238,14 @@ impl From<CriticalityArg> for cutover::model::Criticality {
 pub enum Format {
     Human,
     Json,
+    /// GitHub Actions workflow commands (annotations), paths from the repository's top.
     Github,
     /// SARIF 2.1.0, for code-scanning services.
     Sarif,
+    /// A GitLab Code Quality report (JSON), paths from the repository's top.
+    Gitlab,
+    /// Azure Pipelines `##vso[task.logissue]` commands, paths from the repository's top.
+    Azure,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -39,6 +39,9 @@ fn report(out: &Outcome, base: &Path) {
     for p in &out.kept {
         eprintln!("     kept {} (it exists; cutover never overwrites a file)", rel(p));
     }
+    for n in &out.notes {
+        eprintln!("     note: {n}");
+    }
 }
 
 pub fn schema(kind: SchemaKind, root: &Path, item: Option<&str>) -> Result<ExitCode, Fatal> {
@@ -95,16 +98,84 @@ pub fn export_templates(dir: &Path, quiet: bool) -> Result<ExitCode, Fatal> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `check --explain CODE`: docs/diagnostics.md's section for the code.
+pub fn explain(code: &str) -> Result<ExitCode, Fatal> {
+    match cutover::explain::explain(code) {
+        Some(text) => {
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let known = cutover::explain::codes();
+            let hint = cutover::diagnostics::did_you_mean(&code.to_ascii_uppercase(), known.iter().copied())
+                .unwrap_or_else(|| format!("the codes are {} to {}", known[0], known[known.len() - 1]));
+            Err(Fatal(format!("`{code}` is not a diagnostic code of cutover; {hint}")))
+        }
+    }
+}
+
 pub fn completions(shell: clap_complete::Shell) -> Result<ExitCode, Fatal> {
     clap_complete::generate(shell, &mut Cli::command(), "cutover", &mut std::io::stdout());
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn man() -> Result<ExitCode, Fatal> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(|e| Fatal(format!("cannot render the man page: {e}")))?;
-    std::io::stdout().write_all(&out).map_err(|e| Fatal(format!("cannot print the man page: {e}")))?;
+/// The man page of `cutover` on stdout, or with `out`, one page per command
+/// and subcommand in that folder (`cutover.1`, `cutover-check.1`,
+/// `cutover-templates-export.1`...), each with its options and exit codes, for
+/// packagers to install. Pages are rendered by clap_mangen from the same
+/// definitions as `--help`, so they cannot drift from it.
+pub fn man(out: Option<&Path>, quiet: bool) -> Result<ExitCode, Fatal> {
+    let mut top = Cli::command().disable_help_subcommand(true);
+    top.build();
+    let Some(dir) = out else {
+        let page = man_page(&top)?;
+        std::io::stdout().write_all(&page).map_err(|e| Fatal(format!("cannot print the man page: {e}")))?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    std::fs::create_dir_all(dir).map_err(|e| Fatal(format!("cannot create {}: {e}", dir.display())))?;
+    let mut pages = Vec::new();
+    let mut todo = vec![top];
+    while let Some(cmd) = todo.pop() {
+        todo.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+        let name = format!("{}.1", cmd.get_display_name().unwrap_or_else(|| cmd.get_name()));
+        let path = dir.join(&name);
+        std::fs::write(&path, man_page(&cmd)?).map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
+        pages.push(name);
+    }
+    if !quiet {
+        pages.sort();
+        eprintln!("wrote {} man pages to {}: {}", pages.len(), dir.display(), pages.join(", "));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn man_page(cmd: &clap::Command) -> Result<Vec<u8>, Fatal> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd.clone())
+        .render(&mut page)
+        .map_err(|e| Fatal(format!("cannot render the man page: {e}")))?;
+    page.extend_from_slice(b".SH \"EXIT STATUS\"\n");
+    for (code, meaning) in exit_codes(cmd.get_name()) {
+        page.extend_from_slice(format!(".TP\n{code}\n{meaning}\n").as_bytes());
+    }
+    Ok(page)
+}
+
+/// What each exit code means for a command (docs/format.md, "Exit codes").
+fn exit_codes(command: &str) -> Vec<(u8, &'static str)> {
+    match command {
+        "check" | "build" | "cutover" => vec![
+            (0, "No errors (warnings may have been printed; with --strict, none)."),
+            (1, "The portfolio has errors (with --strict, warnings count as errors); build then writes nothing."),
+            (2, "cutover could not run: bad arguments, or no readable site root."),
+        ],
+        "gate" => vec![
+            (0, "Every named workload is ready or promoted."),
+            (1, "At least one named workload is blocked, or the portfolio has errors."),
+            (2, "cutover could not run, or a name is not a workload."),
+        ],
+        _ => {
+            vec![(0, "Success."), (2, "cutover could not run: bad arguments, or a file could not be read or written.")]
+        }
+    }
 }

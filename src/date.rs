@@ -29,6 +29,36 @@ impl Date {
         Some(Date { year, month, day })
     }
 
+    /// Why `s` is not a date, in words a person can act on ("there is no
+    /// month 13", "2026-02 has 28 days"); `None` when it is one.
+    pub fn why_invalid(s: &str) -> Option<String> {
+        if Date::parse(s).is_some() {
+            return None;
+        }
+        let parts: Vec<&str> = s.split('-').collect();
+        let numbers: Option<Vec<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
+        let digits = parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        match numbers {
+            Some(n) if digits && n.len() == 3 && parts[0].len() == 4 => {
+                let (year, month, day) = (n[0] as i32, n[1], n[2]);
+                if !(1..=12).contains(&month) {
+                    return Some(format!("there is no month {month}; months go from 01 to 12"));
+                }
+                let last = u32::from(days_in_month(year, month as u8));
+                if day == 0 || day > last {
+                    let leap =
+                        if month == 2 && last == 28 { format!(" ({year} is not a leap year)") } else { String::new() };
+                    return Some(format!("there is no day {day} in {year}-{month:02}: it has {last} days{leap}"));
+                }
+                Some("write the month and the day with two digits each".into())
+            }
+            _ if s.contains('/') || s.contains('.') => {
+                Some("write it as YYYY-MM-DD (year first, `-` between), not with `/` or `.`".into())
+            }
+            _ => Some("write it as YYYY-MM-DD".into()),
+        }
+    }
+
     /// Days since 1970-01-01 (negative before).
     pub fn days_since_epoch(self) -> i64 {
         // Howard Hinnant's days_from_civil.
@@ -88,6 +118,16 @@ impl Serialize for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_dates_say_what_is_impossible() {
+        assert_eq!(Date::why_invalid("2026-11-26"), None);
+        assert_eq!(Date::why_invalid("2026-13-01").unwrap(), "there is no month 13; months go from 01 to 12");
+        assert!(Date::why_invalid("2026-02-29").unwrap().contains("it has 28 days (2026 is not a leap year)"));
+        assert!(Date::why_invalid("2026-04-31").unwrap().contains("there is no day 31 in 2026-04: it has 30 days"));
+        assert!(Date::why_invalid("2026-4-1").unwrap().contains("two digits"));
+        assert!(Date::why_invalid("26/11/2026").unwrap().contains("YYYY-MM-DD"));
+    }
 
     #[test]
     fn parses_only_real_dates() {

@@ -1,5 +1,6 @@
-//! Problems found in a portfolio, and the three ways they are printed:
-//! rustc-style for people, JSON for pipelines, GitHub Actions workflow commands.
+//! Problems found in a portfolio, and the ways they are printed: rustc-style
+//! for people, JSON for pipelines, GitHub Actions workflow commands and SARIF
+//! (GitLab's and Azure's forms are in [`crate::annotations`]).
 
 use crate::quote::Quoted;
 use serde::Serialize;
@@ -111,6 +112,10 @@ pub enum Code {
     W0007,
     /// The git history that records sign-offs cannot be read (provenance is not shown).
     W0008,
+    /// `owner` is still the placeholder that `cutover new` wrote.
+    W0009,
+    /// Evidence validated while its text is still the stub that `cutover new` wrote.
+    W0010,
 }
 
 impl Code {
@@ -163,6 +168,8 @@ impl Code {
             Code::W0006 => "W0006",
             Code::W0007 => "W0007",
             Code::W0008 => "W0008",
+            Code::W0009 => "W0009",
+            Code::W0010 => "W0010",
         }
     }
 
@@ -216,6 +223,8 @@ impl Code {
             Code::W0006 => "asset retired during the hold period",
             Code::W0007 => "promoted while not ready",
             Code::W0008 => "git history unreadable",
+            Code::W0009 => "owner still the placeholder",
+            Code::W0010 => "validated evidence still the stub text",
         }
     }
 
@@ -271,6 +280,8 @@ impl Code {
             Code::W0006 => "keep the asset until the hold period has passed",
             Code::W0007 => "record why the promotion went ahead, and complete the missing evidence",
             Code::W0008 => "repair the repository, or build from a fresh clone",
+            Code::W0009 => "write the accountable team or person as `owner` in workload.yaml",
+            Code::W0010 => "replace the stub text with what was done and how you know it worked",
         }
     }
 
@@ -353,6 +364,11 @@ impl Report {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error && d.code != Code::E0601)
     }
 
+    /// The report without its warnings, for `--quiet`.
+    pub fn errors_only(&self) -> Report {
+        Report { diagnostics: self.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect() }
+    }
+
     pub fn warnings(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
     }
@@ -371,8 +387,15 @@ impl Report {
         s
     }
 
-    /// GitHub Actions workflow commands, one per line.
+    /// GitHub Actions workflow commands, one per line, with site-relative paths.
     pub fn to_github(&self) -> String {
+        self.to_github_at("")
+    }
+
+    /// GitHub Actions workflow commands, one per line. `base` goes before each
+    /// file name (see [`crate::root::repository_prefix`]): GitHub puts an
+    /// annotation on a file only when its path is relative to the repository.
+    pub fn to_github_at(&self, base: &str) -> String {
         let mut out = String::new();
         for d in &self.diagnostics {
             let level = match d.severity {
@@ -387,7 +410,7 @@ impl Report {
             let _ = writeln!(
                 out,
                 "::{level} file={},line={},col={},title={}::{}",
-                gh_property(&d.file),
+                gh_property(&format!("{base}{}", d.file)),
                 d.line,
                 d.column,
                 d.code.as_str(),

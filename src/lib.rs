@@ -5,6 +5,7 @@
 //! workload, [`render`] turns the assessment into files in memory, and [`write`]
 //! swaps them into the output folder whole.
 
+pub mod annotations;
 pub mod approvers;
 pub mod checklist;
 pub mod date;
@@ -12,6 +13,7 @@ pub mod diagnostics;
 pub mod digest;
 pub mod edition;
 pub mod evaluate;
+pub mod explain;
 pub use evaluate::decommission;
 pub mod frontmatter;
 pub mod gate;
@@ -24,6 +26,7 @@ pub mod progress;
 pub mod provenance;
 pub mod quote;
 pub mod render;
+pub mod root;
 pub mod sanitize;
 pub mod scaffold;
 pub mod schema;

@@ -164,6 +164,10 @@ pub fn load_root(root: &Path) -> Result<(Sources, Vec<(String, PathBuf)>), RootE
                 }
             }
             "pages" if entry.dir => sources.pages = load_pages(path, &rel, &inside, &mut diags),
+            "site.yml" | "checklist.yml" => {
+                let want = name.replace(".yml", ".yaml");
+                diags.push(unused(&rel, &format!("rename it to `{want}`: cutover reads only that name")));
+            }
             _ => diags.push(unused(&rel, "content/ holds site.yaml, checklist.yaml, workloads/ and pages/")),
         }
     }

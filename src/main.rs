@@ -8,6 +8,7 @@ use clap::Parser;
 use cli::{Cli, Command, Format, GateFormat, TemplatesCommand};
 use cutover::{Checked, RunOptions};
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: a build allocates and frees many
@@ -62,7 +63,9 @@ fn exit_leaving(checked: Checked) -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
     let Cli { command, quiet, verbose } = cli;
     match command {
-        Command::Check { root, format, strict, as_of } => {
+        Command::Check { explain: Some(code), .. } => commands::explain(&code),
+        Command::Check { root, format, strict, as_of, explain: None } => {
+            let root = root.find()?;
             let watch = terminal::Watch::start(quiet, verbose);
             let checked = cutover::check_with(
                 &root,
@@ -71,9 +74,14 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             );
             watch.finish();
             let checked = checked?;
+            // Machine formats name files from the repository's top, where CI looks for them.
+            let base = || cutover::root::repository_prefix(&root);
             match format {
-                Format::Sarif => print!("{}", checked.report.to_sarif(&sarif_base(&root))),
-                _ => print_report(&checked, format),
+                Format::Sarif => print!("{}", checked.report.to_sarif(&base())),
+                Format::Github => print!("{}", checked.report.to_github_at(&base())),
+                Format::Gitlab => print!("{}", checked.report.to_gitlab(&base())),
+                Format::Azure => print!("{}", checked.report.to_azure(&base())),
+                _ => print_report(&checked, format, quiet),
             }
             if format == Format::Human && !quiet {
                 eprintln!("{}", summary_line(&checked));
@@ -81,13 +89,14 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(exit_leaving(checked))
         }
         Command::Build { root, out, as_of, strict, edition } => {
+            let root = root.find()?;
             let out = out.unwrap_or_else(|| root.join("public"));
             let opts = RunOptions { as_of, strict, edition: edition.into(), ..Default::default() };
             let watch = terminal::Watch::start(quiet, verbose);
             let built = cutover::build_with(&root, &out, &opts, watch.progress());
             watch.finish();
             let (checked, written) = built?;
-            print_report(&checked, Format::Human);
+            print_report(&checked, Format::Human, quiet);
             let changed =
                 checked.report.diagnostics.iter().filter(|d| d.code == cutover::diagnostics::Code::E0601).count();
             if written && !quiet {
@@ -103,6 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(exit_leaving(checked))
         }
         Command::Gate { workloads, root, as_of, format } => {
+            let root = cutover::root::find(root.as_deref())?;
             let checked = cutover::check(
                 &root,
                 &RunOptions { as_of, bodies: cutover::validate::Bodies::None, ..Default::default() },
@@ -115,16 +125,21 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(ExitCode::from(result.exit_code()))
         }
         Command::Sign { workload, item, root, by, on } => {
+            let root = root.find()?;
             let on = match on {
                 Some(d) => d,
                 None => cutover::check(&root, &RunOptions::default())?.assessment.as_of,
             };
             let signed =
                 cutover::sign::sign(&root, &cutover::sign::SignRequest { workload, item, by: by.clone(), on })?;
-            eprintln!("signed {} as validated by {by} on {on}\n  validated_digest: {}", signed.file, signed.digest);
+            if !quiet {
+                eprintln!("signed {} as validated by {by} on {on}\n  validated_digest: {}", signed.file, signed.digest);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Checklist { root } => {
+            // Outside any site, the built-in checklist.
+            let root = root.find().unwrap_or_else(|_| root.named().unwrap_or(Path::new(".")).to_path_buf());
             let checked = cutover::check(&root, &RunOptions::default());
             let checklist = match checked {
                 Ok(c) if c.sources.checklist.is_some() => c.portfolio.checklist,
@@ -133,7 +148,9 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             print!("{}", checklist.to_yaml());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Init { dir } => commands::init(&dir, quiet),
+        Command::Init { dir, root } => {
+            commands::init(dir.as_deref().or(root.as_deref()).unwrap_or(Path::new(".")), quiet)
+        }
         Command::New { workload, root, name, owner, criticality, release, depends_on } => {
             let spec = cutover::scaffold::NewWorkload {
                 id: workload,
@@ -143,10 +160,16 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
                 release,
                 depends_on,
             };
-            commands::new(&root, &spec, quiet)
+            commands::new(&cutover::root::find(root.as_deref())?, &spec, quiet)
         }
-        Command::Schema { kind, root, item } => commands::schema(kind, &root, item.as_deref()),
+        Command::Schema { kind, root, item } => {
+            // Outside any site, the schemas of the built-in checklist.
+            let root = cutover::root::find(root.as_deref())
+                .unwrap_or_else(|_| root.unwrap_or_else(|| std::path::PathBuf::from(".")));
+            commands::schema(kind, &root, item.as_deref())
+        }
         Command::Serve { root, port, bind, as_of, strict } => {
+            let root = root.find()?;
             let opts = cutover::serve::ServeOptions {
                 root,
                 port,
@@ -158,32 +181,25 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
         }
         Command::Templates { command: TemplatesCommand::Export { dir } } => commands::export_templates(&dir, quiet),
         Command::Completions { shell } => commands::completions(shell),
-        Command::Man => commands::man(),
+        Command::Man { out } => commands::man(out.as_deref(), quiet),
     }
 }
 
-/// SARIF locations are relative to the repository; a relative site root is
-/// taken to be the path from the repository root (`check` runs at the top in CI).
-fn sarif_base(root: &std::path::Path) -> String {
-    if root.is_absolute() || root.components().any(|c| c == std::path::Component::ParentDir) {
-        return String::new();
-    }
-    let parts: Vec<String> = root
-        .components()
-        .filter_map(|c| match c {
-            std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
-    if parts.is_empty() { String::new() } else { format!("{}/", parts.join("/")) }
-}
-
-fn print_report(checked: &Checked, format: Format) {
-    let r = &checked.report;
+/// `quiet` keeps the errors of the human report and drops its warnings.
+fn print_report(checked: &Checked, format: Format, quiet: bool) {
+    let errors_only;
+    let r = if quiet && format == Format::Human {
+        errors_only = checked.report.errors_only();
+        &errors_only
+    } else {
+        &checked.report
+    };
     match format {
         Format::Json => print!("{}", r.to_json()),
         Format::Github => print!("{}", r.to_github()),
         Format::Sarif => print!("{}", r.to_sarif("")),
+        Format::Gitlab => print!("{}", r.to_gitlab("")),
+        Format::Azure => print!("{}", r.to_azure("")),
         Format::Human => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let text = r.to_human(&|p: &str| checked.quote(p), color);

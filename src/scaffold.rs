@@ -22,30 +22,42 @@ pub struct Outcome {
     pub created: Vec<PathBuf>,
     /// Files that existed already and were left as they were.
     pub kept: Vec<PathBuf>,
+    /// What the user may want to do by hand, since an existing file is never changed.
+    pub notes: Vec<String>,
 }
+
+/// The `owner` that `new` writes when none is given: `check` warns about it
+/// (W0009), so that a workload does not go unowned unnoticed.
+pub const PLACEHOLDER_OWNER: &str = "TODO";
+
+/// The first line of each evidence stub's body: `check` warns (W0010) when
+/// evidence is validated while its text is still this.
+pub const STUB_TEXT: &str = "Not started yet. Describe here what was done and how you know it worked,";
 
 /// The workload `init` adds, so that the new portfolio shows something.
 pub const EXAMPLE_WORKLOAD: &str = "example";
 
-/// Creates a portfolio in `dir`, which must be empty or not exist yet (a
-/// `.git` folder is tolerated, so `git init` may come first).
+/// Creates a portfolio in `dir`, which may not exist yet or may hold a
+/// repository's other files (a README, `.git`, `.github`...): a portfolio
+/// often starts in a repository that already exists. Files that exist are
+/// kept as they are; only a folder that already holds `content/` is refused,
+/// since that is a portfolio (or something else's content) already.
 pub fn init(dir: &Path) -> Result<Outcome, Fatal> {
-    if dir.exists() {
-        let entries = fs::read_dir(dir).map_err(|e| Fatal(format!("cannot read {}: {e}", dir.display())))?;
-        let mut others: Vec<String> =
-            entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n != ".git").collect();
-        others.sort();
-        if let Some(first) = others.first() {
-            return Err(Fatal(format!(
-                "refusing to create a portfolio in {}: the folder is not empty (it holds `{first}`{}); \
-                 choose a new or empty folder, or add workloads to an existing portfolio with `cutover new`",
-                dir.display(),
-                if others.len() > 1 { format!(" and {} more", others.len() - 1) } else { String::new() }
-            )));
-        }
+    let content = dir.join("content");
+    if content.exists() || content.is_symlink() {
+        return Err(Fatal(format!(
+            "refusing to start a portfolio in {}: it already holds `content/`; add workloads to it with \
+             `cutover new <workload-id>`, or start the portfolio in another folder",
+            dir.display()
+        )));
     }
     let mut out = Outcome::default();
     write_new(&dir.join(".gitignore"), GITIGNORE, &mut out)?;
+    if out.kept.iter().any(|p| p.ends_with(".gitignore")) && !ignores_public(&dir.join(".gitignore")) {
+        out.notes.push(
+            "add the line `/public/` to .gitignore: `cutover build` writes the site there, and CI publishes it".into(),
+        );
+    }
     write_new(&dir.join("content/site.yaml"), &site_yaml(), &mut out)?;
     let site = Site {
         releases: vec![crate::model::Release {
@@ -58,6 +70,7 @@ pub fn init(dir: &Path) -> Result<Outcome, Fatal> {
     let spec = NewWorkload {
         id: EXAMPLE_WORKLOAD.into(),
         name: Some("Example workload".into()),
+        owner: Some("migration-team@example.org".into()),
         release: Some("wave-1".into()),
         ..NewWorkload::default()
     };
@@ -70,6 +83,12 @@ const GITIGNORE: &str = "\
 # The site that `cutover build` writes; CI builds and publishes it from content/.
 /public/
 ";
+
+/// Whether an existing .gitignore already keeps the built site out of git.
+fn ignores_public(path: &Path) -> bool {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    text.lines().map(str::trim).any(|l| matches!(l, "/public/" | "/public" | "public/" | "public"))
+}
 
 /// The settings `new` takes from the command line.
 #[derive(Debug, Default, Clone)]
@@ -284,7 +303,9 @@ fn workload_yaml(spec: &NewWorkload, criticality: Criticality) -> String {
             "name" => format!("name: {}", yaml_text(&name)),
             "owner" => match &spec.owner {
                 Some(o) => format!("owner: {}", yaml_text(o)),
-                None => "owner: owner@example.org   # replace with the accountable team or person".into(),
+                None => format!(
+                    "owner: {PLACEHOLDER_OWNER}   # the accountable team or person; `cutover check` warns until it is set"
+                ),
             },
             "criticality" => {
                 let all: Vec<&str> = Criticality::ALL.iter().map(|c| c.as_str()).collect();
@@ -390,7 +411,8 @@ fn evidence_stub(item: &Item, site: &Site) -> String {
         comment(&mut s, "", &format!("Validated evidence goes stale {days} days after `validated_on`."));
     }
     s.push_str("status: not-started\n---\n");
-    s.push_str("Not started yet. Describe here what was done and how you know it worked,\nand list the files and pages in `documented_in`.\n");
+    s.push_str(STUB_TEXT);
+    s.push_str("\nand list the files and pages in `documented_in`.\n");
     s
 }
 

@@ -21,6 +21,8 @@ pub struct Watch {
     stop: Arc<AtomicBool>,
     ticker: Option<JoinHandle<()>>,
     verbose: bool,
+    /// `--quiet`: errors only, so the write stage's warnings are not printed.
+    quiet: bool,
 }
 
 impl Watch {
@@ -32,7 +34,7 @@ impl Watch {
             let (p, s) = (Arc::clone(&progress), Arc::clone(&stop));
             std::thread::spawn(move || draw(&p, &s))
         });
-        Watch { progress, stop, ticker, verbose }
+        Watch { progress, stop, ticker, verbose, quiet }
     }
 
     pub fn progress(&self) -> &Progress {
@@ -45,7 +47,7 @@ impl Watch {
         if let Some(t) = self.ticker.take() {
             let _ = t.join();
         }
-        for w in self.progress.warnings() {
+        for w in self.progress.warnings().into_iter().filter(|_| !self.quiet) {
             eprintln!("warning: {}", cutover::diagnostics::printable(&w));
         }
         if self.verbose {

@@ -42,6 +42,22 @@ pub fn read(
     let f = Fields { pos: Pos { line: 1, column: 1 }, ..f };
     let mut known: Vec<&str> = COMMON_FIELDS.to_vec();
     known.extend(item.fields.iter().map(|s| s.name.as_str()));
+    // Waiver fields written at the top level: one error that says where they
+    // go, instead of one per field and another for the missing `waiver`.
+    let misplaced = misplaced_waiver_fields(&f, &known);
+    if let Some(first) = misplaced.first() {
+        let names: Vec<String> = misplaced.iter().map(|k| format!("`{}`", k.name)).collect();
+        let (verb, it) = if names.len() == 1 { ("belongs", "it") } else { ("belong", "them") };
+        sink.report(
+            Code::E0203,
+            first.pos,
+            format!("{} {verb} under `waiver:`, not at the top level", names.join(", ")),
+            Some(format!(
+                "add a line `waiver:` and indent {it} below it by two spaces (`waiver:`, then `  approved_by: ...`, `  approved_on: ...`)"
+            )),
+        );
+        known.extend(misplaced.iter().map(|k| k.name.as_str()));
+    }
     f.reject_unknown(&mut sink, &known, &format!("evidence for `{}`", item.id));
     f.require_keys(&mut sink, keys::EVIDENCE, "evidence front matter");
 
@@ -75,8 +91,24 @@ pub fn read(
         // Only a build shows provenance; the text may have lost a byte-order mark (then history is read).
         blob: html.map(|_| crate::git::blob_id(src.text.as_bytes())),
     };
+    if let Some(status) = status
+        && status.at_least(Status::Validated)
+        && split.body.contains(crate::scaffold::STUB_TEXT)
+    {
+        let line = split.body.lines().position(|l| l.contains(crate::scaffold::STUB_TEXT)).unwrap_or(0) as u32;
+        sink.diags.push(
+            Diagnostic::new(
+                Code::W0010,
+                sink.file,
+                split.body_line + line,
+                1,
+                format!("`{}` is `{status}`, but its text is still the stub that `cutover new` wrote", item.id),
+            )
+            .with_help("replace the stub with what was done and how you know it worked; reviewers read it"),
+        );
+    }
     if let Some(status) = status {
-        status_needs(&mut sink, &f, &ev, item, status, status_pos);
+        status_needs(&mut sink, &f, &ev, item, status, status_pos, !misplaced.is_empty());
     }
     ev.fields = item_fields(&mut sink, &f, &item.fields, status, files);
     for spec in item.fields.iter().filter(|s| s.fields.iter().any(|sub| sub.name == "traffic_percent")) {
@@ -242,10 +274,36 @@ fn waiver(sink: &mut Sink, node: &Node) -> Option<Waiver> {
     })
 }
 
+/// The top-level keys that are a waiver's fields (and not the item's own),
+/// when there is no `waiver:` to hold them.
+fn misplaced_waiver_fields<'n>(f: &Fields<'n>, known: &[&str]) -> Vec<&'n crate::yaml::Key> {
+    if f.key("waiver").is_some() {
+        return Vec::new();
+    }
+    f.entries
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| !known.contains(&k.name.as_str()) && keys::WAIVER.iter().any(|w| w.name == k.name))
+        .collect()
+}
+
 /// The fields a status needs (FORMAT.md's table), and date order.
-fn status_needs(sink: &mut Sink, f: &Fields, ev: &Evidence, item: &Item, status: Status, at: Pos) {
+/// `waiver_misplaced`: its fields were written at the top level, which is
+/// reported already, so its absence is not reported again.
+fn status_needs(
+    sink: &mut Sink,
+    f: &Fields,
+    ev: &Evidence,
+    item: &Item,
+    status: Status,
+    at: Pos,
+    waiver_misplaced: bool,
+) {
     // A field that is present but malformed has its own diagnostic already.
     for (field, when) in STATUS_NEEDS {
+        if *field == "waiver" && waiver_misplaced {
+            continue;
+        }
         if when.holds(status) && f.get(field).is_none() {
             sink.report(
                 Code::E0208,

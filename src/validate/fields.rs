@@ -140,10 +140,11 @@ pub fn date(sink: &mut Sink, node: &Node, field: &str) -> Option<Date> {
     };
     let parsed = Date::parse(raw.trim());
     if parsed.is_none() {
+        let why = Date::why_invalid(raw.trim()).unwrap_or_default();
         sink.report(
             Code::E0206,
             node.pos,
-            format!("`{field}` is not a valid date: `{raw}`"),
+            format!("`{field}` is not a valid date: `{raw}`: {why}"),
             Some("write dates as YYYY-MM-DD, e.g. 2026-11-26".into()),
         );
     }

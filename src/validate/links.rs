@@ -94,10 +94,24 @@ pub fn resolve(raw: &str, allowed: Allowed, files: &BTreeSet<String>) -> Result<
         Err(LinkError {
             code: Code::E0402,
             message: format!("`{target}` does not exist in the workload folder"),
-            help: did_you_mean(&normal, files.iter().map(String::as_str))
+            help: web_address_hint(target)
+                .or_else(|| did_you_mean(&normal, files.iter().map(String::as_str)))
                 .or_else(|| Some("add the file to the workload folder, or fix the path".into())),
         })
     }
+}
+
+/// A hint for a web address written without its scheme (`wiki.example.org/page`),
+/// which would otherwise be read as a path: its first part has a host's dots.
+fn web_address_hint(target: &str) -> Option<String> {
+    let (host, rest) = target.split_once('/').unwrap_or((target, ""));
+    let labels: Vec<&str> = host.split('.').collect();
+    let hostlike = labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()));
+    // `notes.md` alone is a file name; `www.`, three labels, or a path after the host are an address.
+    let address = host.starts_with("www.") || labels.len() >= 3 || !rest.is_empty();
+    (hostlike && address).then(|| format!("if it is a web address, write it with its scheme: `https://{target}`"))
 }
 
 /// The kinds of attachment the site publishes, by extension (lower-cased):

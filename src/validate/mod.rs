@@ -323,7 +323,11 @@ fn read_workload(
         None => {
             diags.push(
                 Diagnostic::new(Code::E0301, &w.dir, 1, 1, format!("workload folder `{}` has no workload.yaml", w.id))
-                    .with_help("add workload.yaml with at least `name`, `owner` and `criticality`"),
+                    .with_help(if w.attachments.iter().any(|a| a == "workload.yml") {
+                        "rename workload.yml to workload.yaml: cutover reads only that name"
+                    } else {
+                        "add workload.yaml with at least `name`, `owner` and `criticality`"
+                    }),
             );
             None
         }

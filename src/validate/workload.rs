@@ -26,6 +26,12 @@ pub fn read(
     f.check_keys(&mut sink, keys::WORKLOAD, "workload.yaml");
     let name = f.get("name").and_then(|n| fields::text(&mut sink, n, "name"));
     let owner = f.get("owner").and_then(|n| fields::text(&mut sink, n, "owner"));
+    if let (Some(o), Some(node)) = (&owner, f.get("owner"))
+        && is_placeholder_owner(o)
+    {
+        let help = "write the team or person accountable for the migration, e.g. `owner: payments-team@example.org`";
+        sink.report(Code::W0009, node.pos, format!("`owner` is still the placeholder `{o}`"), Some(help.into()));
+    }
     let names: Vec<&str> = Criticality::ALL.iter().map(|c| c.as_str()).collect();
     let criticality = f
         .get("criticality")
@@ -62,14 +68,27 @@ pub fn read(
     Some((workload, deps))
 }
 
+/// The owner `cutover new` writes when none is given (and the one it wrote
+/// before it was `TODO`).
+fn is_placeholder_owner(owner: &str) -> bool {
+    owner.trim().eq_ignore_ascii_case(crate::scaffold::PLACEHOLDER_OWNER) || owner.trim() == "owner@example.org"
+}
+
 /// A release id; checked against site.yaml unless site.yaml itself is broken (`None`).
 fn release(sink: &mut Sink, node: &Node, site: Option<&Site>) -> Option<ReleaseId> {
     let r = fields::id(sink, node, "release")?;
     let Some(site) = site.filter(|s| !s.releases.iter().any(|x| x.id.0 == r)) else {
         return Some(ReleaseId(r));
     };
-    let help = did_you_mean(&r, site.releases.iter().map(|x| x.id.as_str()))
-        .unwrap_or_else(|| "add the release under `releases:` in content/site.yaml".into());
+    let known: Vec<&str> = site.releases.iter().map(|x| x.id.as_str()).collect();
+    let defined = match known.as_slice() {
+        [] => "site.yaml defines no release yet; add it under `releases:` in content/site.yaml".to_string(),
+        _ => format!("site.yaml defines: {}; or add `{r}` under `releases:` in content/site.yaml", known.join(", ")),
+    };
+    let help = match did_you_mean(&r, known.iter().copied()) {
+        Some(guess) => format!("{guess} {defined}"),
+        None => defined,
+    };
     sink.report(Code::E0302, node.pos, format!("release `{r}` is not defined in site.yaml"), Some(help));
     None
 }
