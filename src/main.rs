@@ -22,6 +22,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     small_pages_only();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        quiet_on_closed_pipe();
+    }
     match run(cli) {
         Ok(code) => code,
         Err(fatal) => {
@@ -30,6 +33,19 @@ fn main() -> ExitCode {
             eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(2)
         }
+    }
+}
+
+/// Output piped into a reader that stops early (`cutover schema site | head`)
+/// ends the process quietly, as it ends `cat`, instead of a panic from
+/// `println!`. Rust ignores SIGPIPE by default; the commands that print
+/// restore the default action. `serve` keeps ignoring it: a browser that
+/// closes its connection must not end the server.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: sets the disposition of one signal to its default; no handler runs our code.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -377,3 +377,23 @@ fn human_warnings_and_summary() {
     let s = run.summary();
     assert_eq!((s.workloads, s.ready), (1, 1));
 }
+
+/// A reader that stops early (`cutover schema site | head -1`) ends the
+/// command quietly, as it ends `cat`: no panic, nothing on stderr.
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::process::{Command, Stdio};
+    for args in [&["schema", "site"][..], &["checklist"][..], &["schema", "checklist"][..]] {
+        // A pipe whose reader has already gone: every write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}
