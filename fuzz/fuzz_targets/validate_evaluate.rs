@@ -10,4 +10,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|g: GenPortfolio| cutover_fuzz::targets::validate_evaluate(g));
+fuzz_target!(|g: cutover_fuzz::generate::GenPortfolio| cutover_fuzz::targets::validate_evaluate(g));
