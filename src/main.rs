@@ -139,8 +139,13 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
                 criticality: criticality.map(Into::into),
                 release,
                 depends_on,
+                summary: None,
             };
             commands::new(&root, &spec, quiet)
+        }
+        Command::Import { file, root, root_option, map, value, dry_run } => {
+            let root = root_option.or(root).unwrap_or_else(|| ".".into());
+            commands::import(&file, &root, &map, &value, dry_run, quiet)
         }
         Command::Schema { kind, root, item } => commands::schema(kind, &root, item.as_deref()),
         Command::Serve { root, port, bind, as_of, strict } => {
