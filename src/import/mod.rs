@@ -114,7 +114,8 @@ pub fn import(root: &Path, csv: &Path, opts: &Options) -> Result<Imported, Fatal
     let planned = apply::effects(&plans, &sources, &checklist, &site)?;
     let broken = apply::new_errors(&sources, &planned);
     if !broken.is_empty() {
-        return Ok(Imported::refused(file, table.text, broken));
+        let at_rows = broken.into_iter().map(|d| at_row(d, &planned, &file)).collect();
+        return Ok(Imported::refused(file, table.text, at_rows));
     }
     let written = !opts.dry_run && planned.iter().any(|p| p.effect != Effect::Unchanged);
     if written {
@@ -129,6 +130,26 @@ pub fn import(root: &Path, csv: &Path, opts: &Options) -> Result<Imported, Fatal
         export_columns: cols.export_columns,
         written,
     })
+}
+
+/// An error the imported portfolio would have, told at the row of the
+/// workload whose file has it (which may not exist yet), in its words.
+fn at_row(d: crate::diagnostics::Diagnostic, planned: &[Planned], file: &str) -> crate::diagnostics::Diagnostic {
+    let id = d.file.strip_prefix("content/workloads/").and_then(|rest| rest.split('/').next());
+    match planned.iter().find(|p| Some(p.id.as_str()) == id) {
+        Some(p) => {
+            let help = d.help.clone().unwrap_or_else(|| d.code.fallback_help().to_string());
+            crate::diagnostics::Diagnostic::new(
+                d.code,
+                file,
+                p.line,
+                1,
+                format!("workload `{}` would not pass `cutover check` ({}:{}): {}", p.id, d.file, d.line, d.message),
+            )
+            .with_help(help)
+        }
+        None => d,
+    }
 }
 
 /// The portfolio's workloads as rows are matched against them: id, name

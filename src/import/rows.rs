@@ -183,42 +183,41 @@ impl Resolver<'_> {
         by_name
     }
 
-    /// Two rows for one workload (by id, or by one name without ids) cannot both be imported.
+    /// Two rows for one workload cannot both be imported: two rows with one
+    /// id, or a row without an id that has another row's name (its id would
+    /// depend on the order of the rows, and the next import could not tell
+    /// the two apart by name).
     fn one_row_each(&self, ids: &[Option<String>], diags: &mut Vec<Diagnostic>) {
+        let mut lines_by_name: HashMap<String, Vec<u32>> = HashMap::new();
+        for row in &self.table.rows {
+            if let Some(n) = self.text(row, Field::Name) {
+                lines_by_name.entry(n.to_lowercase()).or_default().push(row.line);
+            }
+        }
         let mut first: HashMap<&str, u32> = HashMap::new();
-        let mut first_name: HashMap<String, u32> = HashMap::new();
         for (row, id) in self.table.rows.iter().zip(ids) {
             let Some(id) = id else { continue };
             let has_id = self.cell(row, Field::Id).is_some_and(|c| !c.text.is_empty());
-            let name = self.text(row, Field::Name).map(|n| n.to_lowercase());
-            let earlier = match (has_id, name) {
-                (false, Some(n)) => first_name.get(&n).copied().or_else(|| {
-                    first_name.insert(n, row.line);
-                    None
-                }),
+            let twin = match self.text(row, Field::Name) {
+                Some(name) if !has_id => lines_by_name
+                    .get(&name.to_lowercase())
+                    .and_then(|lines| lines.iter().find(|l| **l != row.line))
+                    .map(|l| (*l, name)),
                 _ => None,
             };
-            let earlier = earlier.or_else(|| match first.get(id.as_str()) {
-                Some(l) => Some(*l),
-                None => {
-                    first.insert(id, row.line);
-                    None
-                }
-            });
-            if let Some(line) = earlier {
-                let field = if has_id { Field::Id } else { Field::Name };
-                let (l, c) = self.at(row, field);
-                diags.push(
-                    Diagnostic::new(
-                        Code::E0808,
-                        self.file,
-                        l,
-                        c,
-                        format!("this row and the row on line {line} are both workload `{id}`"),
-                    )
-                    .with_help("keep one row per workload: merge the two, or give each its own id or name"),
-                );
-            }
+            let message = if let Some((line, name)) = twin {
+                format!("this row and the row on line {line} both name `{}`", printable(&name))
+            } else if let Some(line) = first.get(id.as_str()) {
+                format!("this row and the row on line {line} are both workload `{id}`")
+            } else {
+                first.insert(id, row.line);
+                continue;
+            };
+            let field = if has_id { Field::Id } else { Field::Name };
+            let (l, c) = self.at(row, field);
+            diags.push(Diagnostic::new(Code::E0808, self.file, l, c, message).with_help(
+                "keep one row per workload: merge the two, or add an id column (header `id`) to tell them apart",
+            ));
         }
     }
 
