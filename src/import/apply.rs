@@ -65,7 +65,7 @@ pub fn effects(
     plans
         .iter()
         .map(|p| {
-            let yaml = sources.workloads.iter().find(|w| w.id == p.id).and_then(|w| w.workload_yaml.as_ref());
+            let yaml = folder(sources, &p.id).and_then(|w| w.workload_yaml.as_ref());
             let effect = match yaml {
                 Some(file) if p.existing => changed(p, file)?,
                 _ => new(p, checklist, site),
@@ -170,6 +170,11 @@ fn changed(p: &RowPlan, file: &SourceFile) -> Result<Effect, Fatal> {
     Ok(Effect::Changed { file: file.path.clone(), text, fields })
 }
 
+/// The loaded folder of workload `id` (`load::load` reads folders in id order).
+fn folder<'a>(sources: &'a Sources, id: &str) -> Option<&'a WorkloadSources> {
+    sources.workloads.binary_search_by(|w| w.id.as_str().cmp(id)).ok().map(|i| &sources.workloads[i])
+}
+
 /// A value as `--dry-run` shows it.
 fn shown(v: &Value) -> String {
     match v {
@@ -185,11 +190,14 @@ fn shown(v: &Value) -> String {
 /// file and message: lines move in edited files).
 pub fn new_errors(sources: &Sources, planned: &[Planned]) -> Vec<Diagnostic> {
     let mut after = sources.clone();
+    let at: std::collections::HashMap<String, usize> =
+        sources.workloads.iter().enumerate().map(|(i, w)| (w.id.clone(), i)).collect();
     for p in planned {
         match &p.effect {
             Effect::Changed { file, text, .. } => {
-                if let Some(w) = after.workloads.iter_mut().find(|w| w.id == p.id) {
-                    w.workload_yaml = Some(SourceFile { path: file.clone(), text: Arc::new(text.clone()) });
+                if let Some(i) = at.get(&p.id) {
+                    after.workloads[*i].workload_yaml =
+                        Some(SourceFile { path: file.clone(), text: Arc::new(text.clone()) });
                 }
             }
             Effect::New { files, .. } => {
@@ -207,9 +215,9 @@ pub fn new_errors(sources: &Sources, planned: &[Planned]) -> Vec<Diagnostic> {
                     unreadable: Vec::new(),
                     attachment_digests: Default::default(),
                 };
-                match after.workloads.iter().position(|x| x.id == p.id) {
+                match at.get(&p.id) {
                     // A folder without workload.yaml: the stubs it has are kept, so they are what is checked.
-                    Some(i) => after.workloads[i].workload_yaml = w.workload_yaml,
+                    Some(i) => after.workloads[*i].workload_yaml = w.workload_yaml,
                     None => after.workloads.push(w),
                 }
             }
@@ -235,7 +243,7 @@ pub fn write(root: &Path, sources: &Sources, planned: &[Planned]) -> Result<(), 
     let mut targets = Vec::new();
     for p in planned {
         if let Effect::Changed { file, text, .. } = &p.effect {
-            let ws = sources.workloads.iter().find(|w| w.id == p.id).expect("a changed workload was loaded");
+            let ws = folder(sources, &p.id).expect("a changed workload was loaded");
             let loaded = ws.workload_yaml.as_ref().map_or("", |f| f.text.as_str());
             targets.push((Target::open(Writer::Import, root, &ws.dir, file, loaded)?, text));
         }

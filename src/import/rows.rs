@@ -52,10 +52,11 @@ impl Resolver<'_> {
         let known: BTreeSet<&str> =
             self.existing.iter().map(|e| e.id.as_str()).chain(ids.iter().flatten().map(String::as_str)).collect();
         let names = self.names_to_ids(&ids);
+        let existing_ids: std::collections::HashSet<&str> = self.existing.iter().map(|e| e.id.as_str()).collect();
         let mut plans = Vec::new();
         for (row, id) in self.table.rows.iter().zip(&ids) {
             let Some(id) = id else { continue };
-            let existing = self.existing.iter().any(|e| e.id == *id);
+            let existing = existing_ids.contains(id.as_str());
             let mut plan = RowPlan { line: row.line, id: id.clone(), existing, ..RowPlan::default() };
             plan.name = self.text(row, Field::Name);
             if plan.name.is_none() && !existing {
