@@ -116,6 +116,24 @@ pub enum Command {
         #[arg(long, value_delimiter = ',')]
         depends_on: Vec<String>,
     },
+    /// Add or update one workload per row of a CSV file (an inventory, or a readiness.csv).
+    #[command(after_help = "Fields: id, name, owner, criticality, release, depends_on, summary. \
+Exit codes: 0 imported (or nothing to change), 1 a row is wrong and nothing was written, 2 the command could not run.")]
+    Import {
+        /// The CSV file: a header row, then one workload per row.
+        file: PathBuf,
+        #[command(flatten)]
+        root: RootArgs,
+        /// Read the column headed HEADER as FIELD (repeatable; `HEADER=` leaves the column out).
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        map: Vec<String>,
+        /// Read WORD in FIELD's cells as VALUE, e.g. criticality:Tier-1=mission-critical (repeatable).
+        #[arg(long = "value", value_name = "FIELD:WORD=VALUE")]
+        value: Vec<String>,
+        /// Print what would change, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the JSON Schema (draft-07) of a kind of file, for editors.
     Schema {
         #[arg(value_enum)]

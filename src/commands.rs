@@ -7,7 +7,7 @@ use crate::cli::{Cli, SchemaKind};
 use clap::CommandFactory;
 use cutover::Fatal;
 use cutover::scaffold::{self, NewWorkload, Outcome};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -178,4 +178,38 @@ fn exit_codes(command: &str) -> Vec<(u8, &'static str)> {
             vec![(0, "Success."), (2, "cutover could not run: bad arguments, or a file could not be read or written.")]
         }
     }
+}
+
+/// `cutover import`: diagnostics on stderr (exit 1, nothing written), else
+/// what changed (on stdout for `--dry-run`, whose product it is; on
+/// stderr otherwise, like `new`).
+pub fn import(
+    file: &Path,
+    root: &Path,
+    maps: &[String],
+    values: &[String],
+    dry_run: bool,
+    quiet: bool,
+) -> Result<ExitCode, Fatal> {
+    use cutover::import::{self, ColumnMap, ValueMap};
+    let opts = import::Options {
+        maps: maps.iter().map(|m| ColumnMap::parse(m)).collect::<Result<_, _>>()?,
+        values: values.iter().map(|v| ValueMap::parse(v)).collect::<Result<_, _>>()?,
+        dry_run,
+    };
+    let imported = import::import(root, file, &opts)?;
+    if imported.report.errors() > 0 {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let text = imported.report.to_human(&|p: &str| (p == imported.file).then(|| imported.text.clone()), color);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        eprintln!("error: nothing was imported; fix the rows above and import again");
+        return Ok(ExitCode::from(1));
+    }
+    let report = import::describe(&imported, dry_run);
+    if dry_run {
+        print!("{report}");
+    } else if !quiet {
+        eprint!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -96,6 +96,22 @@ pub enum Code {
     E0603,
     /// A template (built-in or the site's own) failed to parse or render.
     E0701,
+    /// The CSV file given to `import` cannot be read as a table (not UTF-8, more cells than headers).
+    E0801,
+    /// The CSV file given to `import` has no workload (empty, or a header row only).
+    E0802,
+    /// The CSV file's columns: none holds names or ids, or two hold one field.
+    E0803,
+    /// A row of an imported CSV file without a name.
+    E0804,
+    /// A cell of an imported CSV file with a value its field does not allow.
+    E0805,
+    /// A release in an imported CSV file that site.yaml does not define.
+    E0806,
+    /// A dependency in an imported CSV file that names no workload, or closes a cycle.
+    E0807,
+    /// Two rows of an imported CSV file for one workload.
+    E0808,
     /// An item is executed while an item it comes after is not satisfied.
     W0001,
     /// A sign-off role with no approvers in site.yaml.
@@ -160,6 +176,14 @@ impl Code {
             Code::E0602 => "E0602",
             Code::E0603 => "E0603",
             Code::E0701 => "E0701",
+            Code::E0801 => "E0801",
+            Code::E0802 => "E0802",
+            Code::E0803 => "E0803",
+            Code::E0804 => "E0804",
+            Code::E0805 => "E0805",
+            Code::E0806 => "E0806",
+            Code::E0807 => "E0807",
+            Code::E0808 => "E0808",
             Code::W0001 => "W0001",
             Code::W0002 => "W0002",
             Code::W0003 => "W0003",
@@ -215,6 +239,14 @@ impl Code {
             Code::E0602 => "item may not be waived",
             Code::E0603 => "sign-off provenance cannot be checked",
             Code::E0701 => "template error",
+            Code::E0801 => "CSV file not readable as a table",
+            Code::E0802 => "nothing to import",
+            Code::E0803 => "columns not understood",
+            Code::E0804 => "row without a name",
+            Code::E0805 => "value not allowed in an imported row",
+            Code::E0806 => "unknown release in an imported row",
+            Code::E0807 => "dependency of an imported row not found",
+            Code::E0808 => "two rows for one workload",
             Code::W0001 => "item out of order",
             Code::W0002 => "sign-off role without approvers",
             Code::W0003 => "file not used",
@@ -272,6 +304,14 @@ impl Code {
                 "build from a full git clone (in CI: fetch the whole history), or set `signoff_provenance: none`"
             }
             Code::E0701 => "fix the template, or delete it to use the built-in one",
+            Code::E0801 => "save the file as CSV UTF-8, and put values that hold commas in double quotes",
+            Code::E0802 => "export the inventory with a header row and one row per workload",
+            Code::E0803 => "name the columns with `--map HEADER=FIELD`, or leave one out with `--map HEADER=`",
+            Code::E0804 => "fill in the workload's name, or remove the row",
+            Code::E0805 => "use a value the field allows, or say what it means with --value FIELD:WORD=VALUE",
+            Code::E0806 => "define the release in content/site.yaml, or map the cell with --value release:WORD=ID",
+            Code::E0807 => "name a workload of the file or of content/workloads/ by its id or name",
+            Code::E0808 => "keep one row per workload, or give each its own id",
             Code::W0001 => "finish the earlier items first, or correct the statuses",
             Code::W0002 => "list the people for the role under `approvers` in site.yaml",
             Code::W0003 => "link the file from the evidence that uses it, or remove it",

@@ -19,6 +19,7 @@ pub mod frontmatter;
 pub mod gate;
 pub mod git;
 pub mod graph;
+pub mod import;
 pub mod load;
 pub mod markdown;
 pub mod model;

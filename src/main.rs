@@ -175,6 +175,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
                 criticality: criticality.map(Into::into),
                 release,
                 depends_on,
+                summary: None,
             };
             commands::new(&cutover::root::find(root.as_deref())?, &spec, quiet)
         }
@@ -183,6 +184,10 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             let root = cutover::root::find(root.as_deref())
                 .unwrap_or_else(|_| root.unwrap_or_else(|| std::path::PathBuf::from(".")));
             commands::schema(kind, &root, item.as_deref())
+        }
+        Command::Import { file, root, map, value, dry_run } => {
+            let root = root.find()?;
+            commands::import(&file, &root, &map, &value, dry_run, quiet)
         }
         Command::Serve { root, port, bind, as_of, strict } => {
             let root = root.find()?;

@@ -99,6 +99,8 @@ pub struct NewWorkload {
     pub criticality: Option<Criticality>,
     pub release: Option<String>,
     pub depends_on: Vec<String>,
+    /// One line of Markdown (`import` fills it from a spreadsheet; `new` leaves it out).
+    pub summary: Option<String>,
 }
 
 /// Adds (or completes) a workload folder under `root/content/workloads/`.
@@ -166,7 +168,8 @@ pub fn checklist_of(root: &Path) -> Result<Checklist, Fatal> {
     }
 }
 
-fn site_of(root: &Path) -> Result<Site, Fatal> {
+/// The site settings under `root` (defaults without a site.yaml); a broken one is refused.
+pub fn site_of(root: &Path) -> Result<Site, Fatal> {
     let path = root.join("content/site.yaml");
     if !path.is_file() {
         return Ok(Site::default());
@@ -200,12 +203,27 @@ fn existing_criticality(path: &Path) -> Option<Criticality> {
 }
 
 fn write_workload(root: &Path, spec: &NewWorkload, checklist: &Checklist, site: &Site) -> Result<Outcome, Fatal> {
-    let dir = root.join("content/workloads").join(&spec.id);
+    write_files(root, &workload_files(spec, checklist, site))
+}
+
+/// The files a new workload starts with, as (path relative to the site
+/// root, text): workload.yaml and one evidence stub per item its
+/// criticality requires. `import` checks them before writing any.
+pub fn workload_files(spec: &NewWorkload, checklist: &Checklist, site: &Site) -> Vec<(String, String)> {
+    let dir = format!("content/workloads/{}", spec.id);
     let criticality = spec.criticality.unwrap_or(Criticality::Standard);
-    let mut out = Outcome::default();
-    write_new(&dir.join("workload.yaml"), &workload_yaml(spec, criticality), &mut out)?;
+    let mut files = vec![(format!("{dir}/workload.yaml"), workload_yaml(spec, criticality))];
     for item in checklist.items.iter().filter(|i| i.required_for(criticality)) {
-        write_new(&dir.join(format!("{}.md", item.id)), &evidence_stub(item, site), &mut out)?;
+        files.push((format!("{dir}/{}.md", item.id), evidence_stub(item, site)));
+    }
+    files
+}
+
+/// Writes each of `files` (relative to `root`) that does not exist yet, and keeps the others.
+pub fn write_files(root: &Path, files: &[(String, String)]) -> Result<Outcome, Fatal> {
+    let mut out = Outcome::default();
+    for (rel, text) in files {
+        write_new(&root.join(rel), text, &mut out)?;
     }
     Ok(out)
 }
@@ -317,7 +335,10 @@ fn workload_yaml(spec: &NewWorkload, criticality: Criticality) -> String {
             },
             "depends_on" if !spec.depends_on.is_empty() => format!("depends_on: [{}]", spec.depends_on.join(", ")),
             "depends_on" => "# depends_on: [other-workload]".into(),
-            "summary" => "# summary: What it does, in one line of Markdown.".into(),
+            "summary" => match &spec.summary {
+                Some(s) => format!("summary: {}", yaml_text(s)),
+                None => "# summary: What it does, in one line of Markdown.".into(),
+            },
             "assets" => "# assets:\n#   - name: EXAMPLE-VM01\n#     kind: vm".into(),
             "promotion_model" => "# promotion_model: single-step".into(),
             other => format!("# {other}: ..."),

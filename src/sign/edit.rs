@@ -183,7 +183,7 @@ fn reads_back(old: &[EntrySpan], yaml_new: &str, fields: &[(&str, Scalar)]) -> R
 }
 
 /// Equal values, wherever they are written (positions are not compared).
-fn same_value(a: &Value, b: &Value) -> bool {
+pub(crate) fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
         (Value::Seq(x), Value::Seq(y)) => {
@@ -204,7 +204,7 @@ fn same_value(a: &Value, b: &Value) -> bool {
 /// `a #b` as a mapping and a comment, a leading `&`, `*`, `!`, `|`, `-`...
 /// as syntax; so they are quoted, and what is written plain is parsed back
 /// to make sure.
-pub(super) fn yaml_scalar(s: &str) -> String {
+pub(crate) fn yaml_scalar(s: &str) -> String {
     if plain_is_safe(s) { s.to_string() } else { double_quoted(s) }
 }
 

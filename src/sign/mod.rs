@@ -9,9 +9,10 @@
 //! link that leads to it.
 
 mod edit;
-mod replace;
+pub(crate) mod replace;
 
 pub use edit::{Scalar, set_fields};
+pub(crate) use edit::{same_value, yaml_scalar};
 
 use crate::Fatal;
 use crate::date::Date;
@@ -73,7 +74,7 @@ pub fn sign(root: &Path, req: &SignRequest) -> Result<Signed, Fatal> {
         Fatal(format!("{rel} does not exist or cannot be read; write the evidence first (`cutover check` lists why)"))
     })?;
     // The file as it is now, which must still be what was validated.
-    let target = replace::Target::open(root, &ws.dir, &rel, &src.text)?;
+    let target = replace::Target::open(replace::Writer::Sign, root, &ws.dir, &rel, &src.text)?;
     let digests = attachment_digests(root, ws)?;
     let model = portfolio.workloads.get(req.workload.as_str()).map(|w| w.promotion_model).unwrap_or_default();
     // Fill in the sign-off, then compute the digest of what validation reads back.

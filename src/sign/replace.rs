@@ -22,8 +22,34 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-/// The evidence file as `sign` found it.
-pub(super) struct Target {
+/// The command that replaces a file, for its messages and its temporary
+/// files' names: `sign` (an evidence file) or `import` (a workload.yaml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Writer {
+    Sign,
+    Import,
+}
+
+impl Writer {
+    fn verb(self) -> &'static str {
+        match self {
+            Writer::Sign => "sign",
+            Writer::Import => "import",
+        }
+    }
+
+    /// What the other names of a hard-linked file would be left as.
+    fn left(self) -> &'static str {
+        match self {
+            Writer::Sign => "signing replaces it with a new file, which would leave the other names unsigned",
+            Writer::Import => "importing replaces it with a new file, which would leave the other names as they were",
+        }
+    }
+}
+
+/// The file as `sign` or `import` found it.
+pub(crate) struct Target {
+    writer: Writer,
     /// Site-relative name, for messages.
     rel: String,
     /// The file itself, symbolic links resolved: what is replaced.
@@ -45,30 +71,32 @@ impl Target {
     /// possibly outside the site root, which cutover never writes. Git
     /// checkouts do not make hard links, so one is rare and deliberate, and
     /// the person who made it is best placed to decide.
-    pub(super) fn open(root: &Path, dir: &str, rel: &str, loaded: &str) -> Result<Target, Fatal> {
+    pub(crate) fn open(writer: Writer, root: &Path, dir: &str, rel: &str, loaded: &str) -> Result<Target, Fatal> {
         let shown = printable(rel).into_owned();
+        let verb = writer.verb();
         let cannot = |e: std::io::Error| Fatal(format!("cannot read {shown}: {e}"));
         let path = fs::canonicalize(root.join(rel)).map_err(cannot)?;
         let folder = fs::canonicalize(root.join(dir)).map_err(cannot)?;
         if !path.starts_with(&folder) {
             return Err(Fatal(format!(
-                "cannot sign {shown}: it is a symbolic link that leads outside its workload folder ({}); copy the file into the folder instead of linking to it",
+                "cannot {verb} {shown}: it is a symbolic link that leads outside its workload folder ({}); copy the file into the folder instead of linking to it",
                 printable(&path.display().to_string())
             )));
         }
         let file = fs::File::open(&path).map_err(cannot)?;
         let meta = file.metadata().map_err(cannot)?;
         if !meta.is_file() {
-            return Err(Fatal(format!("cannot sign {shown}: it is not a regular file")));
+            return Err(Fatal(format!("cannot {verb} {shown}: it is not a regular file")));
         }
         if let Some(links) = hard_links(&meta).filter(|n| *n > 1) {
             return Err(Fatal(format!(
-                "cannot sign {shown}: the file has {links} hard links, and signing replaces it with a new file, which would leave the other names unsigned; make it a file of its own (`cp {shown} {shown}.copy && mv {shown}.copy {shown}`) and sign again"
+                "cannot {verb} {shown}: the file has {links} hard links, and {}; make it a file of its own (`cp {shown} {shown}.copy && mv {shown}.copy {shown}`) and {verb} again",
+                writer.left()
             )));
         }
         let mut original = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
         file.take(crate::load::MAX_TEXT_BYTES.saturating_add(1)).read_to_end(&mut original).map_err(cannot)?;
-        let target = Target { rel: shown, path, original, meta };
+        let target = Target { writer, rel: shown, path, original, meta };
         if target.original[target.bom().len()..] != *loaded.as_bytes() {
             return Err(target.changed());
         }
@@ -76,16 +104,16 @@ impl Target {
     }
 
     /// The UTF-8 byte-order mark the file starts with, if any: kept on the signed file.
-    pub(super) fn bom(&self) -> &[u8] {
+    pub(crate) fn bom(&self) -> &[u8] {
         if self.original.starts_with(b"\xef\xbb\xbf") { &self.original[..3] } else { &[] }
     }
 
     /// Replaces the file with `bytes`, unless it changed since [`Target::open`]
     /// read it or `still_valid` (the last check before the rename) says no.
-    pub(super) fn replace(&self, bytes: &[u8], still_valid: &dyn Fn() -> Result<(), Fatal>) -> Result<(), Fatal> {
+    pub(crate) fn replace(&self, bytes: &[u8], still_valid: &dyn Fn() -> Result<(), Fatal>) -> Result<(), Fatal> {
         let folder = self.path.parent().unwrap_or(Path::new("."));
         let cannot = |e: std::io::Error| Fatal(format!("cannot write {}: {e}", self.rel));
-        let (mut file, tmp) = create_temporary(folder, &self.path).map_err(cannot)?;
+        let (mut file, tmp) = create_temporary(folder, &self.path, self.writer).map_err(cannot)?;
         file.write_all(bytes).map_err(cannot)?;
         keep_owner_and_mode(&file, &self.meta).map_err(cannot)?;
         // The data must be on disk before the name points at it: a crash
@@ -110,8 +138,13 @@ impl Target {
     }
 
     fn changed(&self) -> Fatal {
+        let verb = self.writer.verb();
+        let what = match self.writer {
+            Writer::Sign => "sign what is there now",
+            Writer::Import => "import into what is there now",
+        };
         Fatal(format!(
-            "{} changed while sign was running (it was saved after sign read it); nothing was written and the change is kept: run `cutover sign` again to sign what is there now",
+            "{} changed while {verb} was running (it was saved after {verb} read it); nothing was written and the change is kept: run `cutover {verb}` again to {what}",
             self.rel
         ))
     }
@@ -139,11 +172,11 @@ impl Drop for Temporary {
     }
 }
 
-/// Creates a new, empty file beside `path`, named `.<name>.cutover-sign-<pid>-<n>`:
+/// Creates a new, empty file beside `path`, named `.<name>.cutover-<verb>-<pid>-<n>`:
 /// hidden, so loading skips it, and made with `create_new`, so no other
 /// process (another `sign` included) can have it open. Readable by its
 /// owner only until [`keep_owner_and_mode`] gives it the file's mode.
-fn create_temporary(folder: &Path, path: &Path) -> std::io::Result<(fs::File, Temporary)> {
+fn create_temporary(folder: &Path, path: &Path, writer: Writer) -> std::io::Result<(fs::File, Temporary)> {
     use std::sync::atomic::{AtomicU32, Ordering};
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -152,7 +185,7 @@ fn create_temporary(folder: &Path, path: &Path) -> std::io::Result<(fs::File, Te
     let mut last = None;
     for _ in 0..100 {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = folder.join(format!(".{short}.cutover-sign-{}-{salt:x}-{n}", std::process::id()));
+        let tmp = folder.join(format!(".{short}.cutover-{}-{}-{salt:x}-{n}", writer.verb(), std::process::id()));
         let mut options = fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
