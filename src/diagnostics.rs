@@ -570,30 +570,61 @@ pub fn visible(c: char) -> char {
     }
 }
 
+/// One diagnostic in rustc's layout, drawn by annotate-snippets, which puts
+/// the caret under the character the column names by display width (a wide
+/// character such as `日` takes two columns). The quoted text is
+/// [`Quoted`]'s excerpt: the line with tabs and control characters made
+/// visible, or on a long line a window around the column, in which case the
+/// place after `-->` is given as the diagnostic's own line and column.
 fn render_human(out: &mut String, d: &Diagnostic, source: Option<&mut Quoted>, color: bool) {
-    let paint = |code: &str, s: &str| {
-        if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
     };
-    let (word, col) = match d.severity {
-        Severity::Error => ("error", "1;31"),
-        Severity::Warning => ("warning", "1;33"),
-    };
-    let line_no = d.line.to_string();
-    let gutter = " ".repeat(line_no.len());
-    let _ = writeln!(
-        out,
-        "{}{}",
-        paint(col, &format!("{word}[{}]", d.code.as_str())),
-        paint("1", &format!(": {}", printable(&d.message)))
-    );
-    let _ = writeln!(out, "{gutter}{} {}:{}:{}", paint("1;34", "-->"), printable(&d.file), d.line, d.column);
-    if let Some((shown, caret_at)) = source.and_then(|q| q.excerpt(d.line, (d.column as usize).saturating_sub(1))) {
-        let _ = writeln!(out, "{gutter} {}", paint("1;34", "|"));
-        let _ = writeln!(out, "{} {} {shown}", paint("1;34", &line_no), paint("1;34", "|"));
-        let _ = writeln!(out, "{gutter} {} {}{}", paint("1;34", "|"), " ".repeat(caret_at), paint(col, "^"));
+    let message = printable(&d.message);
+    let file = printable(&d.file);
+    let help = d.help.as_deref().map(printable);
+    let column0 = (d.column as usize).saturating_sub(1);
+    let excerpt = source.and_then(|q| q.excerpt(d.line, column0));
+    let mut group = Group::with_title(level.primary_title(message.as_ref()).id(d.code.as_str()));
+    let mut windowed = false;
+    match &excerpt {
+        Some((shown, caret_at)) => {
+            let at = shown.char_indices().nth(*caret_at).map_or(shown.len(), |(i, _)| i);
+            let end = shown[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let mut snippet = Snippet::source(shown.as_str())
+                .line_start(d.line as usize)
+                .annotation(AnnotationKind::Primary.span(at..end));
+            // The whole line: annotate-snippets names the place itself, and its
+            // column is the diagnostic's. A window: the place is given here.
+            if *caret_at == column0 {
+                snippet = snippet.path(file.as_ref());
+            } else {
+                windowed = true;
+                group = group.element(Origin::path(file.as_ref()).line(d.line as usize).char_column(d.column as usize));
+            }
+            group = group.element(snippet);
+        }
+        None => {
+            group = group.element(Origin::path(file.as_ref()).line(d.line as usize).char_column(d.column as usize));
+        }
     }
-    if let Some(h) = &d.help {
-        let _ = writeln!(out, "{gutter} {} {}: {}", paint("1;34", "="), paint("1", "help"), printable(h));
+    if let Some(h) = &help {
+        group = group.element(Level::HELP.message(h.as_ref()));
+    }
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let text = renderer.render(&[group]);
+    if windowed {
+        // A snippet without a path of its own is drawn as another file's
+        // (`:::` and nothing); it is the same file.
+        for line in text.lines().filter(|l| l.trim() != ":::") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    } else {
+        out.push_str(&text);
+        out.push('\n');
     }
     out.push('\n');
 }
@@ -863,11 +894,45 @@ mod tests {
         let out = Report::from_vec(vec![d], false).to_human(&|_| Some("one\n  bad: 1\n".into()), false);
         assert!(
             out.contains(
-                "error[E0203]: unknown field\n --> f.md:2:3\n  |\n2 |   bad: 1\n  |   ^\n  = help: did you mean `x`?"
+                "error[E0203]: unknown field\n --> f.md:2:3\n  |\n2 |   bad: 1\n  |   ^\n  |\n  = help: did you mean `x`?"
             ),
             "{out}"
         );
         assert!(out.ends_with("1 error emitted\n"));
+    }
+
+    #[test]
+    fn the_caret_counts_display_width() {
+        // Each of the six wide characters takes two columns: `bad` starts at
+        // character 8 and at display column 14.
+        let d = Diagnostic::new(Code::E0203, "f.md", 1, 8, "unknown field");
+        let out = Report::from_vec(vec![d], false).to_human(&|_| Some("日本語の説明 bad\n".into()), false);
+        let lines: Vec<&str> = out.lines().collect();
+        let quoted = lines.iter().position(|l| l.contains("日本語の説明 bad")).expect(&out);
+        let caret = lines[quoted + 1].find('^').expect(&out);
+        let bad_at = lines[quoted].find("bad").expect(&out);
+        let width =
+            |line: &str, byte: usize| line[..byte].chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
+        assert_eq!(width(lines[quoted + 1], caret), width(lines[quoted], bad_at), "{out}");
+        assert!(out.contains("--> f.md:1:8"), "{out}");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_its_column_and_named_exactly() {
+        let line = format!("{}bad{}", "x".repeat(5000), "y".repeat(5000));
+        let d = Diagnostic::new(Code::E0203, "f.md", 1, 5001, "unknown field");
+        let out = Report::from_vec(vec![d], false).to_human(&|_| Some(line.clone()), false);
+        assert!(out.contains("--> f.md:1:5001"), "{out}");
+        assert!(!out.contains(":::"), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let quoted = lines.iter().position(|l| l.contains("bad")).expect(&out);
+        assert!(lines[quoted].chars().count() < 120, "{out}");
+        let caret = lines[quoted + 1].find('^').expect(&out);
+        assert_eq!(
+            lines[quoted].char_indices().position(|(i, _)| i == lines[quoted].find("bad").unwrap()),
+            lines[quoted + 1][..caret].chars().count().into(),
+            "{out}"
+        );
     }
 
     #[test]
