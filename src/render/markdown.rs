@@ -47,7 +47,7 @@ pub fn page_to_html(body: &str) -> String {
 /// Inline Markdown (workload summaries), shown inside a sentence or a table
 /// cell: no block element survives. Headings, lists, quotes and paragraphs
 /// give their text, blocks apart by a space; a code block's text stays as
-/// text, and a raw HTML block is shown as the text its author wrote.
+/// text. Raw HTML goes through the sanitiser, as in evidence.
 pub fn inline_to_html(text: &str) -> String {
     let empty = BTreeSet::new();
     let spec = HtmlSpec { evidence_items: &empty, top: 1, scope: "body", reach: Reach::Folder };
@@ -76,7 +76,8 @@ fn inline_only<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Ite
                 gap = started;
                 None
             }
-            Event::Html(raw) => Some(Event::Text(raw)),
+            // Raw HTML is sanitised as it is everywhere else (script never survives).
+            Event::Html(raw) => Some(Event::InlineHtml(raw)),
             other => Some(other),
         };
         let space = out.is_some() && std::mem::take(&mut gap);
@@ -205,7 +206,7 @@ mod tests {
             ("- one\n- two", "one two"),
             ("> quoted\n\n---\n\ntext", "quoted text"),
             ("```\ncode\n```", "code"),
-            ("<div>raw</div>", "&lt;div&gt;raw&lt;/div&gt;"),
+            ("<script>alert(1)</script>\n\ntext", "text"),
             ("| a |\n|---|\n| b |", "a b"),
         ];
         for (md, want) in cases {
