@@ -51,8 +51,14 @@ pub enum Command {
     /// Exit 0 only if every named workload is ready or promoted (run it right before the DNS change).
     Gate {
         /// Workload ids.
-        #[arg(required = true)]
+        #[arg(required_unless_present_any = ["release", "all"], conflicts_with_all = ["release", "all"])]
         workloads: Vec<String>,
+        /// Every workload of this release (site.yaml `releases`).
+        #[arg(long, conflicts_with = "all")]
+        release: Option<String>,
+        /// Every workload of the portfolio.
+        #[arg(long)]
+        all: bool,
         /// The site root.
         #[arg(long, default_value = ".")]
         root: PathBuf,

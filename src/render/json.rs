@@ -22,6 +22,9 @@ struct WorkloadJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     promoted_on: Option<String>,
     items: Vec<ItemJson<'a>>,
+    /// What lapses within `attention_days` (see `crate::deadlines`).
+    due: &'a [crate::deadlines::Deadline],
+    at_risk: &'a [crate::deadlines::AtRisk],
 }
 
 #[derive(Serialize)]
@@ -42,7 +45,7 @@ struct ReleaseJson<'a> {
     complete: bool,
 }
 
-pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
+pub fn readiness(p: &Portfolio, a: &Assessment, schedule: &crate::deadlines::Schedule) -> Vec<u8> {
     let doc = Doc {
         as_of: a.as_of.to_string(),
         workloads: p
@@ -50,6 +53,7 @@ pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
             .values()
             .map(|w| {
                 let wa = &a.workloads[&w.id];
+                let dates = schedule.get(&w.id);
                 WorkloadJson {
                     id: w.id.as_str(),
                     name: &w.name,
@@ -70,6 +74,8 @@ pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
                             provenance: s.provenance.as_ref(),
                         })
                         .collect(),
+                    due: &dates.due,
+                    at_risk: &dates.at_risk,
                 }
             })
             .collect(),

@@ -1,9 +1,13 @@
 //! The assessment into a [`Site`]: every output file as bytes in memory, no I/O.
 //! Templates are built in and autoescaped; pages are rendered in parallel.
 
+pub mod calendar;
 pub mod context;
+pub mod csv;
+pub mod due;
 pub mod json;
 pub mod markdown;
+pub mod people;
 pub mod probe;
 pub mod provenance;
 pub mod security;
@@ -62,6 +66,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
     ("security.html", include_str!("../../templates/security.html")),
     ("decommission.html", include_str!("../../templates/decommission.html")),
+    ("person.html", include_str!("../../templates/person.html")),
+    ("people.html", include_str!("../../templates/people.html")),
+    ("partials/due.html", include_str!("../../templates/partials/due.html")),
+    ("partials/at-risk.html", include_str!("../../templates/partials/at-risk.html")),
+    ("partials/who-signs.html", include_str!("../../templates/partials/who-signs.html")),
+    ("partials/dates-ahead.html", include_str!("../../templates/partials/dates-ahead.html")),
 ];
 
 /// The built-in stylesheet and search script (`templates/style.css` and `templates/search.js` replace them).
@@ -95,6 +105,10 @@ struct Env<'a> {
     /// starts that large instead of doubling its way up (each doubling a copy
     /// and, on this scale, fresh memory the kernel has to zero).
     sizes: Vec<(&'static str, AtomicUsize)>,
+    /// Who must act by when (see `crate::deadlines`), and who has a page.
+    schedule: crate::deadlines::Schedule,
+    people: people::People,
+    events: Vec<calendar::Event>,
 }
 
 impl Env<'_> {
@@ -212,6 +226,7 @@ pub fn render_into(
         NavLink { title: "Security".into(), href: "security/index.html".into() },
         NavLink { title: "Decommissioning".into(), href: "decommission/index.html".into() },
         NavLink { title: "Checklist".into(), href: "checklist/index.html".into() },
+        NavLink { title: "People".into(), href: "people/index.html".into() },
     ];
     nav.extend(
         pages.iter().map(|(id, title, _)| NavLink { title: title.clone(), href: format!("pages/{id}/index.html") }),
@@ -224,7 +239,9 @@ pub fn render_into(
         _ => 0,
     };
     let sizes = TEMPLATES.iter().map(|(name, _)| (*name, AtomicUsize::new(per_workload(name)))).collect();
-    let env = Env { tera: templates, theme, p, a, nav, pages, releases, sizes };
+    let schedule = crate::deadlines::Schedule::of(p, a);
+    let (people, events) = (people::People::of(p), calendar::events(p, &schedule));
+    let env = Env { tera: templates, theme, p, a, nav, pages, releases, sizes, schedule, people, events };
     let put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
         if want(&path) {
             sink(path, Output::Bytes(make()?))?;
@@ -235,7 +252,10 @@ pub fn render_into(
     let env = &env;
     let mut site_pages: Vec<(String, Make)> = vec![
         ("assets/style.css".into(), Box::new(|| Ok(STYLE.as_bytes().to_vec()))),
-        ("readiness.json".into(), Box::new(|| Ok(json::readiness(p, a)))),
+        ("readiness.json".into(), Box::new(|| Ok(json::readiness(p, a, &env.schedule)))),
+        ("readiness.csv".into(), Box::new(|| Ok(csv::readiness(p, a)))),
+        ("calendar.ics".into(), Box::new(|| Ok(calendar::site_calendar(env)))),
+        ("people/index.html".into(), Box::new(|| people::people_page(env))),
         ("assets/search.js".into(), Box::new(|| Ok(SEARCH_JS.as_bytes().to_vec()))),
         ("search-index.js".into(), Box::new(|| Ok(json::search_index(p, a)))),
         ("index.html".into(), Box::new(|| dashboard(env))),
@@ -245,6 +265,11 @@ pub fn render_into(
     ];
     for r in &p.site.releases {
         site_pages.push((format!("releases/{}/index.html", r.id), Box::new(|| release_page(env, r.id.as_str()))));
+    }
+    for person in &env.people.list {
+        let dir = format!("people/{}", person.id);
+        site_pages.push((format!("{dir}/index.html"), Box::new(|| people::person_page(env, person))));
+        site_pages.push((format!("{dir}/calendar.ics"), Box::new(|| Ok(calendar::person_calendar(env, person)))));
     }
     for (id, title, body) in &env.pages {
         site_pages.push((format!("pages/{id}/index.html"), Box::new(|| free_page(env, id, title, body))));
@@ -317,6 +342,7 @@ struct DashboardCtx<'a> {
     owners: Vec<String>,
     unreleased: usize,
     ring_svg: String,
+    due: due::DueView,
 }
 
 #[derive(Serialize)]
@@ -366,6 +392,7 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
         matrix_rows: MATRIX_ROWS,
         owners: owners.into_iter().collect(),
         unreleased: p.workloads.values().filter(|w| w.release.is_none()).count(),
+        due: due::due_view("", p, &env.schedule, &env.people, &|_, _| true),
     };
     let page = env.render("dashboard.html", &ctx)?;
     place_matrix_rows(env, page, &ctx.common.root)
@@ -415,6 +442,8 @@ struct WorkloadCtx<'a> {
     next_steps: Vec<NavLink>,
     graph_svg: String,
     progress_svg: String,
+    #[serde(flatten)]
+    deadlines: due::ReportDates,
 }
 
 fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, RenderError> {
@@ -454,6 +483,7 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
             240,
             14,
         ),
+        deadlines: due::report_dates(env, w),
     };
     env.render("workload.html", &ctx)
 }
@@ -477,6 +507,8 @@ struct ReleaseCtx<'a> {
     next_steps: Vec<NavLink>,
     graph_svg: String,
     timeline_svg: String,
+    at_risk: BTreeMap<String, Vec<due::AtRiskView>>,
+    owner_hrefs: BTreeMap<String, Option<String>>,
 }
 
 fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
@@ -495,6 +527,8 @@ fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
             (Some(t), Some(d)) => svg::timeline(&a.as_of.to_string(), t, d),
             _ => String::new(),
         },
+        at_risk: due::at_risk(p, &env.schedule, &mut members.iter().copied()),
+        owner_hrefs: members.iter().map(|w| (w.id.0.clone(), env.people.href(root, &w.owner))).collect(),
         release,
     };
     env.render("release.html", &ctx)
@@ -530,12 +564,14 @@ struct SecurityCtx<'a> {
     common: Common<'a>,
     #[serde(flatten)]
     view: security::SecurityView,
+    due: due::DueView,
 }
 
 fn security_page(env: &Env) -> Result<Vec<u8>, RenderError> {
     let ctx = SecurityCtx {
         common: env.common(1, "Security view".into(), "security/index.html"),
         view: security::security_view("../", env.p, env.a),
+        due: due::due_view("../", env.p, &env.schedule, &env.people, &|_, d| due::security_kind(d)),
     };
     env.render("security.html", &ctx)
 }
