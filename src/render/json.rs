@@ -95,6 +95,8 @@ struct SearchIndex<'a> {
     workloads: Vec<SearchWorkload<'a>>,
     releases: Vec<SearchLink<'a>>,
     items: Vec<SearchItem<'a>>,
+    /// Owners and approvers, each with a page (see `super::people`).
+    people: Vec<SearchLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -125,7 +127,7 @@ struct SearchItem<'a> {
 
 /// The search data as a script (`window.CUTOVER_SEARCH = ...`), so that it
 /// loads from `file://` where fetching JSON is not allowed. Hrefs are relative to the site root.
-pub fn search_index(p: &Portfolio, a: &Assessment) -> Vec<u8> {
+pub fn search_index(p: &Portfolio, a: &Assessment, people: &super::people::People) -> Vec<u8> {
     let title_of = |r: &str| p.site.releases.iter().find(|x| x.id.as_str() == r).map(|x| x.title.as_str());
     let index = SearchIndex {
         workloads: p
@@ -157,6 +159,11 @@ pub fn search_index(p: &Portfolio, a: &Assessment) -> Vec<u8> {
                 summary: &i.summary,
                 href: format!("checklist/index.html#item-{}", i.id),
             })
+            .collect(),
+        people: people
+            .list
+            .iter()
+            .map(|x| SearchLink { id: &x.id, title: &x.name, href: format!("people/{}/index.html", x.id) })
             .collect(),
     };
     // JSON is valid JavaScript; escaping `<` keeps a `</script>` in a name inert even if inlined.

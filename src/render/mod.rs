@@ -257,7 +257,7 @@ pub fn render_into(
         ("calendar.ics".into(), Box::new(|| Ok(calendar::site_calendar(env)))),
         ("people/index.html".into(), Box::new(|| people::people_page(env))),
         ("assets/search.js".into(), Box::new(|| Ok(SEARCH_JS.as_bytes().to_vec()))),
-        ("search-index.js".into(), Box::new(|| Ok(json::search_index(p, a)))),
+        ("search-index.js".into(), Box::new(|| Ok(json::search_index(p, a, &env.people)))),
         ("index.html".into(), Box::new(|| dashboard(env))),
         ("checklist/index.html".into(), Box::new(|| checklist_page(env))),
         ("security/index.html".into(), Box::new(|| security_page(env))),
@@ -565,12 +565,19 @@ struct SecurityCtx<'a> {
     #[serde(flatten)]
     view: security::SecurityView,
     due: due::DueView,
+    /// Every person the page names -> their page, if they have one.
+    people_hrefs: BTreeMap<String, Option<String>>,
 }
 
 fn security_page(env: &Env) -> Result<Vec<u8>, RenderError> {
+    let view = security::security_view("../", env.p, env.a);
+    let named = view.risks.iter().filter_map(|r| r.accepted_by.as_deref());
+    let named = named.chain(view.waivers.iter().map(|w| w.approved_by.as_str()));
+    let named = named.chain(view.posture.iter().filter_map(|r| r.ciso_by.as_deref()));
     let ctx = SecurityCtx {
+        people_hrefs: named.map(|who| (who.to_string(), env.people.href("../", who))).collect(),
         common: env.common(1, "Security view".into(), "security/index.html"),
-        view: security::security_view("../", env.p, env.a),
+        view,
         due: due::due_view("../", env.p, &env.schedule, &env.people, &|_, d| due::security_kind(d)),
     };
     env.render("security.html", &ctx)
