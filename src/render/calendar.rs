@@ -162,7 +162,7 @@ pub(super) fn site_calendar(env: &super::Env) -> Vec<u8> {
 
 /// `people/<id>/calendar.ics`: the events that concern one person.
 pub(super) fn person_calendar(env: &super::Env, person: &super::people::Person) -> Vec<u8> {
-    let mine = super::people::events_of(&env.events, person);
+    let mine = super::people::events_of(&env.events, &env.people, person);
     let name = format!("{} - {}", env.p.site.title, person.name);
     ics(&name, env.a.as_of, env.p.site.base_url.as_deref(), &mine)
 }

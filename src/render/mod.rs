@@ -240,7 +240,8 @@ pub fn render_into(
     };
     let sizes = TEMPLATES.iter().map(|(name, _)| (*name, AtomicUsize::new(per_workload(name)))).collect();
     let schedule = crate::deadlines::Schedule::of(p, a);
-    let (people, events) = (people::People::of(p), calendar::events(p, &schedule));
+    let events = calendar::events(p, &schedule);
+    let people = people::People::of(p, &events);
     let env = Env { tera: templates, theme, p, a, nav, pages, releases, sizes, schedule, people, events };
     let put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
         if want(&path) {

@@ -9,7 +9,7 @@ use crate::approvers::same_person;
 use crate::deadlines::Schedule;
 use crate::evaluate::Assessment;
 use crate::evaluate::risks::risks_of;
-use crate::model::{Portfolio, Status};
+use crate::model::{Portfolio, Status, WorkloadId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -28,6 +28,23 @@ pub struct People {
     pub list: Vec<Person>,
     /// Lower-cased, trimmed name -> index in `list`.
     index: BTreeMap<String, usize>,
+    /// What concerns each person, parallel to `list`: gathered in one pass
+    /// over the portfolio, so that a page per person costs what it shows,
+    /// not a walk over every workload.
+    holdings: Vec<Holdings>,
+}
+
+/// The workloads and events of one person.
+#[derive(Debug, Clone, Default)]
+pub struct Holdings {
+    /// Workloads they own.
+    pub owned: Vec<WorkloadId>,
+    /// Workloads where they approved a waiver or accepted a risk.
+    pub approved_in: Vec<WorkloadId>,
+    /// Indexes into the site's events of the events that concern them.
+    pub events: Vec<usize>,
+    /// Whether they are listed under any role (sign-offs may wait for them).
+    pub approver: bool,
 }
 
 fn norm(who: &str) -> String {
@@ -54,15 +71,16 @@ pub fn slug(who: &str) -> String {
 impl People {
     /// Owners and approvers, sorted without regard to case; a slug that two
     /// people share gets `-2`, `-3`... in that order.
-    pub fn of(p: &Portfolio) -> People {
-        let mut names: Vec<&str> = Vec::new();
+    pub fn of(p: &Portfolio, events: &[Event]) -> People {
+        // First spelling wins, as in `Roles::people`.
+        let mut first: BTreeMap<String, &str> = BTreeMap::new();
         let owners = p.workloads.values().map(|w| w.owner.as_str());
         for who in owners.chain(p.site.approvers.people()) {
-            if !who.trim().is_empty() && !names.iter().any(|n| same_person(n, who)) {
-                names.push(who);
+            if !who.trim().is_empty() {
+                first.entry(norm(who)).or_insert(who);
             }
         }
-        names.sort_by_key(|n| (norm(n), n.to_string()));
+        let names: Vec<&str> = first.into_values().collect();
         let mut people = People::default();
         let mut taken: BTreeMap<String, usize> = BTreeMap::new();
         for name in names {
@@ -78,7 +96,56 @@ impl People {
             people.index.insert(norm(name), people.list.len());
             people.list.push(Person { id, name: name.to_string() });
         }
+        people.holdings = vec![Holdings::default(); people.list.len()];
+        people.gather(p, events);
         people
+    }
+
+    fn slot(&mut self, who: &str) -> Option<&mut Holdings> {
+        let i = *self.index.get(&norm(who))?;
+        self.holdings.get_mut(i)
+    }
+
+    fn gather(&mut self, p: &Portfolio, events: &[Event]) {
+        for who in p.site.approvers.people() {
+            if let Some(h) = self.slot(who) {
+                h.approver = true;
+            }
+        }
+        for w in p.workloads.values() {
+            if let Some(h) = self.slot(&w.owner) {
+                h.owned.push(w.id.clone());
+            }
+            for ev in w.evidence.values() {
+                let waiver = ev.waiver.as_ref().map(|wv| wv.approved_by.clone());
+                let risks = risks_of(ev).into_iter().filter_map(|r| r.accepted_by);
+                for who in waiver.into_iter().chain(risks) {
+                    if let Some(h) = self.slot(&who)
+                        && h.approved_in.last() != Some(&w.id)
+                    {
+                        h.approved_in.push(w.id.clone());
+                    }
+                }
+            }
+        }
+        for (n, e) in events.iter().enumerate() {
+            let mut seen: Vec<usize> = Vec::new();
+            for who in &e.people {
+                if let Some(&i) = self.index.get(&norm(who))
+                    && !seen.contains(&i)
+                {
+                    seen.push(i);
+                    self.holdings[i].events.push(n);
+                }
+            }
+        }
+    }
+
+    /// What concerns `person` (a person of this list).
+    pub fn holdings(&self, person: &Person) -> &Holdings {
+        static NONE: Holdings =
+            Holdings { owned: Vec::new(), approved_in: Vec::new(), events: Vec::new(), approver: false };
+        self.index.get(&norm(&person.name)).and_then(|&i| self.holdings.get(i)).unwrap_or(&NONE)
     }
 
     pub fn find(&self, who: &str) -> Option<&Person> {
@@ -144,7 +211,15 @@ pub struct PersonView {
 }
 
 /// The view of `person`; `root` leads from their page to the site root.
-pub fn view(root: &str, p: &Portfolio, a: &Assessment, s: &Schedule, events: &[&Event], person: &Person) -> PersonView {
+pub fn view(
+    root: &str,
+    p: &Portfolio,
+    a: &Assessment,
+    s: &Schedule,
+    events: &[&Event],
+    person: &Person,
+    held: &Holdings,
+) -> PersonView {
     let me = |who: &str| same_person(who, &person.name);
     let roles = p
         .site
@@ -173,8 +248,15 @@ pub fn view(root: &str, p: &Portfolio, a: &Assessment, s: &Schedule, events: &[&
         dates: Vec::new(),
         attention_days: s.attention_days,
     };
-    for w in p.workloads.values() {
-        let Some(wa) = a.workloads.get(&w.id) else { continue };
+    // Only the workloads that concern them: owned, approved in, or (for an approver) all.
+    let mut ids: Vec<&WorkloadId> = held.owned.iter().chain(&held.approved_in).collect();
+    if held.approver {
+        ids = p.workloads.keys().collect();
+    }
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        let (Some(w), Some(wa)) = (p.workloads.get(id), a.workloads.get(id)) else { continue };
         let href = workload_href(root, w.id.as_str());
         if me(&w.owner) {
             view.owned.push(OwnedRow {
@@ -193,7 +275,8 @@ pub fn view(root: &str, p: &Portfolio, a: &Assessment, s: &Schedule, events: &[&
         }
         for (item, state) in p.checklist.items.iter().zip(&wa.items) {
             let ev = w.evidence.get(&item.id);
-            let waiting = matches!(state.status, Status::Executed | Status::Documented) && !state.satisfied;
+            let waiting =
+                held.approver && matches!(state.status, Status::Executed | Status::Documented) && !state.satisfied;
             if let (true, Some(role)) = (waiting, item.signoff.as_deref())
                 && p.site.approvers.is_member(role, &person.name, a.as_of)
             {
@@ -244,8 +327,8 @@ pub fn view(root: &str, p: &Portfolio, a: &Assessment, s: &Schedule, events: &[&
 }
 
 /// The events that concern `person`.
-pub fn events_of<'e>(events: &'e [Event], person: &Person) -> Vec<&'e Event> {
-    events.iter().filter(|e| e.people.iter().any(|who| same_person(who, &person.name))).collect()
+pub fn events_of<'e>(events: &'e [Event], people: &People, person: &Person) -> Vec<&'e Event> {
+    people.holdings(person).events.iter().filter_map(|&n| events.get(n)).collect()
 }
 
 #[derive(Serialize)]
@@ -258,10 +341,11 @@ struct PersonCtx<'a> {
 
 pub(super) fn person_page(env: &super::Env, person: &Person) -> Result<Vec<u8>, super::RenderError> {
     let path = format!("people/{}/index.html", person.id);
-    let mine = events_of(&env.events, person);
+    let mine = events_of(&env.events, &env.people, person);
+    let held = env.people.holdings(person);
     let ctx = PersonCtx {
         common: env.common(2, person.name.clone(), &path),
-        view: view("../../", env.p, env.a, &env.schedule, &mine, person),
+        view: view("../../", env.p, env.a, &env.schedule, &mine, person, held),
     };
     env.render("person.html", &ctx)
 }
@@ -298,7 +382,7 @@ pub(super) fn people_page(env: &super::Env) -> Result<Vec<u8>, super::RenderErro
                 .filter(|(_, m)| m.iter().any(|a| a.is(&person.name)))
                 .map(|(r, _)| r.clone())
                 .collect(),
-            owns: p.workloads.values().filter(|w| same_person(&w.owner, &person.name)).count(),
+            owns: env.people.holdings(person).owned.len(),
         })
         .collect();
     let ctx = PeopleCtx { common: env.common(1, "People".into(), "people/index.html"), people };
