@@ -168,6 +168,8 @@ pub struct ReportDates {
     pub at_risk: Vec<AtRiskView>,
     pub who_signs: BTreeMap<String, WhoSigns>,
     pub owner_href: Option<String>,
+    /// Every signer the report names (validators, waiver approvers) -> their page, if any.
+    pub people_hrefs: BTreeMap<String, Option<String>>,
 }
 
 pub(super) fn report_dates(env: &super::Env, w: &Workload) -> ReportDates {
@@ -178,5 +180,11 @@ pub(super) fn report_dates(env: &super::Env, w: &Workload) -> ReportDates {
         at_risk: at_risk(p, s, &mut std::iter::once(w)).remove(w.id.as_str()).unwrap_or_default(),
         who_signs: who_signs(root, p, env.a, people, w),
         owner_href: people.href(root, &w.owner),
+        people_hrefs: w
+            .evidence
+            .values()
+            .flat_map(|e| e.validated_by.iter().chain(e.waiver.as_ref().map(|wv| &wv.approved_by)))
+            .map(|who| (who.clone(), people.href(root, who)))
+            .collect(),
     }
 }
