@@ -409,7 +409,13 @@ fn place_matrix_rows(env: &Env, mut page: Vec<u8>, root: &str) -> Result<Vec<u8>
     page.truncate(at);
     let workloads: Vec<&crate::model::Workload> = env.p.workloads.values().collect();
     for chunk in workloads.chunks(MATRIX_CHUNK) {
-        let rows = chunk.iter().map(|w| matrix_row(w, &env.a.workloads[&w.id], &env.p.checklist)).collect();
+        let rows = chunk
+            .iter()
+            .map(|w| MatrixRow {
+                owner_href: env.people.href(root, &w.owner),
+                ..matrix_row(w, &env.a.workloads[&w.id], &env.p.checklist)
+            })
+            .collect();
         env.render_to("matrix-rows.html", &MatrixRowsCtx { root, rows }, &mut page)?;
     }
     page.extend_from_slice(&tail);
@@ -545,6 +551,8 @@ struct ChecklistCtx<'a> {
     waivers: BTreeMap<&'a str, String>,
     /// Item id -> the role it plays in the decision.
     roles: BTreeMap<&'a str, &'static str>,
+    /// Role -> each member as described, with their page.
+    approver_links: BTreeMap<&'a str, Vec<(String, Option<String>)>>,
 }
 
 /// Who may waive `item`, and for how long, as the checklist page says it.
@@ -610,6 +618,16 @@ fn checklist_page(env: &Env) -> Result<Vec<u8>, RenderError> {
         approvers: env.p.site.approvers.described(),
         waivers: env.p.checklist.items.iter().map(|i| (i.id.as_str(), waiver_rule(env.p, i))).collect(),
         roles: env.p.checklist.items.iter().filter_map(|i| Some((i.id.as_str(), i.role?.as_str()))).collect(),
+        approver_links: env
+            .p
+            .site
+            .approvers
+            .0
+            .iter()
+            .map(|(role, m)| {
+                (role.as_str(), m.iter().map(|a| (a.describe(), env.people.href("../", &a.person))).collect())
+            })
+            .collect(),
     };
     env.render("checklist.html", &ctx)
 }
