@@ -209,4 +209,9 @@ fn the_sample_says_what_lapses_before_wave_3() {
     let report = html_text(&p.read("public/workloads/general-ledger/index.html"));
     assert!(report.contains("2026-12-18"), "{report}");
     assert!(report.contains("Dates ahead"));
+    // Its CISO accepted risk gl-01 until the VPN goes: a review date on the calendar and on her page.
+    assert!(report.contains("2027-01-31 : risk review"), "{report}");
+    let ics = p.read("public/people/ana-ruiz-contoso-example/calendar.ics");
+    assert!(ics.contains("UID:risk-review.general-ledger.ciso-verification.gl-01@cutover\r\n"), "{ics}");
+    assert!(ics.contains("DTSTART;VALUE=DATE:20270131\r\n"));
 }
