@@ -175,7 +175,12 @@ pub struct ReportDates {
 pub(super) fn report_dates(env: &super::Env, w: &Workload) -> ReportDates {
     let (root, p, s, people) = ("../../", env.p, &env.schedule, &env.people);
     ReportDates {
-        due: due_view(root, p, s, people, &|x, _| x.id == w.id),
+        // One workload's own list: never a walk over the portfolio per report.
+        due: DueView {
+            days: s.attention_days,
+            horizon: s.horizon.to_string(),
+            rows: s.get(&w.id).due.iter().map(|d| row(root, p, s, people, w, d)).collect(),
+        },
         ahead: ahead(root, p, s, people, w),
         at_risk: at_risk(p, s, &mut std::iter::once(w)).remove(w.id.as_str()).unwrap_or_default(),
         who_signs: who_signs(root, p, env.a, people, w),
