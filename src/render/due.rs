@@ -131,7 +131,8 @@ pub struct WhoSigns {
     pub by: Option<String>,
 }
 
-/// Item id -> who may sign it, for every item of `w` (a report shows it on open and lapsed ones).
+/// Item id -> who may sign it, for each required item of `w` that is not
+/// satisfied: the open and lapsed ones, which a report tells it for.
 pub fn who_signs(
     root: &str,
     p: &Portfolio,
@@ -141,10 +142,13 @@ pub fn who_signs(
 ) -> BTreeMap<String, WhoSigns> {
     let release = w.release.as_ref().and_then(|id| p.site.releases.iter().find(|r| &r.id == id));
     let by = release.and_then(|r| Some(format!("{} ({})", r.target?, r.title)));
+    let Some(wa) = a.workloads.get(&w.id) else { return BTreeMap::new() };
     p.checklist
         .items
         .iter()
-        .map(|item| {
+        .zip(&wa.items)
+        .filter(|(_, s)| s.required && !s.satisfied)
+        .map(|(item, _)| {
             let members = item.signoff.as_deref().map_or_else(Vec::new, |role| {
                 p.site
                     .approvers
