@@ -55,8 +55,14 @@ pub enum Command {
     /// Exit 0 only if every named workload is ready or promoted (run it right before the DNS change).
     Gate {
         /// Workload ids.
-        #[arg(required = true)]
+        #[arg(required_unless_present_any = ["release", "all"], conflicts_with_all = ["release", "all"])]
         workloads: Vec<String>,
+        /// Every workload of this release (site.yaml `releases`).
+        #[arg(long, conflicts_with = "all")]
+        release: Option<String>,
+        /// Every workload of the portfolio.
+        #[arg(long)]
+        all: bool,
         /// The site root (default: found by walking up from the current folder).
         #[arg(long, value_name = "ROOT")]
         root: Option<PathBuf>,

@@ -94,6 +94,8 @@ pub enum Code {
     E0602,
     /// A sign-off policy that cannot be checked (no git history to read).
     E0603,
+    /// A risk's `accepted_by` names someone no role lists.
+    E0604,
     /// A template (built-in or the site's own) failed to parse or render.
     E0701,
     /// The CSV file given to `import` cannot be read as a table (not UTF-8, more cells than headers).
@@ -175,6 +177,7 @@ impl Code {
             Code::E0601 => "E0601",
             Code::E0602 => "E0602",
             Code::E0603 => "E0603",
+            Code::E0604 => "E0604",
             Code::E0701 => "E0701",
             Code::E0801 => "E0801",
             Code::E0802 => "E0802",
@@ -238,6 +241,7 @@ impl Code {
             Code::E0601 => "signed evidence changed after sign-off",
             Code::E0602 => "item may not be waived",
             Code::E0603 => "sign-off provenance cannot be checked",
+            Code::E0604 => "risk accepted by someone no role lists",
             Code::E0701 => "template error",
             Code::E0801 => "CSV file not readable as a table",
             Code::E0802 => "nothing to import",
@@ -302,6 +306,9 @@ impl Code {
             Code::E0602 => "do the work and record it, or set another status",
             Code::E0603 => {
                 "build from a full git clone (in CI: fetch the whole history), or set `signoff_provenance: none`"
+            }
+            Code::E0604 => {
+                "name a member of the item's sign-off role, or list the person under `approvers` in site.yaml"
             }
             Code::E0701 => "fix the template, or delete it to use the built-in one",
             Code::E0801 => "save the file as CSV UTF-8, and put values that hold commas in double quotes",

@@ -54,6 +54,54 @@ pub fn gate(checked: &Checked, ids: &[String]) -> Result<GateResult, Fatal> {
     Ok(GateResult { as_of: checked.assessment.as_of.to_string(), pass, workloads, unknown })
 }
 
+/// The workloads of release `id`, for `gate --release`. A release that
+/// site.yaml does not define, or that no workload is in, is a misconfigured
+/// pipeline (exit code 2), never a pass.
+pub fn release_ids(checked: &Checked, id: &str) -> Result<Vec<String>, Fatal> {
+    let site = &checked.portfolio.site;
+    if !site.releases.iter().any(|r| r.id.as_str() == id) {
+        let known: Vec<&str> = site.releases.iter().map(|r| r.id.as_str()).collect();
+        let hint = crate::diagnostics::did_you_mean(id, known.iter().copied()).unwrap_or_else(|| {
+            if known.is_empty() {
+                "site.yaml defines no release".to_string()
+            } else {
+                format!("the releases are: {}", known.join(", "))
+            }
+        });
+        return Err(Fatal(format!("`{id}` is not a release in content/site.yaml; {hint}")));
+    }
+    let ids: Vec<String> = checked
+        .portfolio
+        .workloads
+        .values()
+        .filter(|w| w.release.as_ref().is_some_and(|r| r.as_str() == id))
+        .map(|w| w.id.0.clone())
+        .collect();
+    if ids.is_empty() {
+        if let Some(d) = unlisted(checked) {
+            return Err(Fatal(format!("cannot list the workloads of release `{id}`: {}: {}", d.file, d.message)));
+        }
+        return Err(Fatal(format!(
+            "release `{id}` has no workload, so there is nothing to let through; set `release: {id}` in their workload.yaml"
+        )));
+    }
+    Ok(ids)
+}
+
+/// Every workload folder, for `gate --all` (one whose workload.yaml cannot be read is blocked).
+pub fn all_ids(checked: &Checked) -> Result<Vec<String>, Fatal> {
+    if let Some(d) = unlisted(checked) {
+        return Err(Fatal(format!("cannot list the workloads: {}: {}", d.file, d.message)));
+    }
+    let mut ids: Vec<String> = checked.sources.workloads.iter().map(|w| w.id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(Fatal("the portfolio has no workload, so there is nothing to let through".into()));
+    }
+    Ok(ids)
+}
+
 /// Why the workload folders could not be listed: `content/` or
 /// `content/workloads/` itself could not be read (E0001 names the folder).
 fn unlisted(checked: &Checked) -> Option<&Diagnostic> {

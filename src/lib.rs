@@ -9,6 +9,7 @@ pub mod annotations;
 pub mod approvers;
 pub mod checklist;
 pub mod date;
+pub mod deadlines;
 pub mod diagnostics;
 pub mod digest;
 pub mod edition;

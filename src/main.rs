@@ -127,13 +127,18 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             }
             Ok(exit_leaving(checked))
         }
-        Command::Gate { workloads, root, as_of, format } => {
+        Command::Gate { workloads, release, all, root, as_of, format } => {
             let root = cutover::root::find(root.as_deref())?;
             let checked = cutover::check(
                 &root,
                 &RunOptions { as_of, bodies: cutover::validate::Bodies::None, ..Default::default() },
             )?;
-            let result = cutover::gate::gate(&checked, &workloads)?;
+            let ids = match (release, all) {
+                (Some(r), _) => cutover::gate::release_ids(&checked, &r)?,
+                (None, true) => cutover::gate::all_ids(&checked)?,
+                (None, false) => workloads,
+            };
+            let result = cutover::gate::gate(&checked, &ids)?;
             match format {
                 GateFormat::Human => eprint!("{}", result.to_human()),
                 GateFormat::Json => print!("{}", result.to_json()),

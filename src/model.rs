@@ -163,6 +163,8 @@ pub struct Site {
     pub releases: Vec<Release>,
     /// Days after promotion before on-premises assets may be retired.
     pub decommission_hold_days: u32,
+    /// How many days ahead "due soon" looks (`attention_days`).
+    pub attention_days: u32,
     /// What a sign-off's commit must show for the sign-off to count.
     pub signoff_provenance: ProvenancePolicy,
     /// Where `signoff_provenance` is written (line, column), for the error when git cannot answer it.
@@ -210,6 +212,7 @@ impl Default for Site {
             approvers: Default::default(),
             releases: Vec::new(),
             decommission_hold_days: 30,
+            attention_days: crate::deadlines::DEFAULT_ATTENTION_DAYS,
             signoff_provenance: ProvenancePolicy::None,
             signoff_provenance_at: (1, 1),
         }

@@ -23,6 +23,9 @@
     data.releases.forEach(function (r) {
       out.push({ kind: "release", title: r.title, detail: r.id, text: norm(r.id + " " + r.title), href: r.href });
     });
+    (data.people || []).forEach(function (x) {
+      out.push({ kind: "person", title: x.title, detail: "owner or approver", text: norm(x.id + " " + x.title), href: x.href });
+    });
     data.items.forEach(function (i) {
       out.push({ kind: "checklist item", title: i.title, detail: i.id, text: norm(i.id + " " + i.title + " " + i.summary), href: i.href });
     });

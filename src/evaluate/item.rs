@@ -106,6 +106,9 @@ impl Rules<'_> {
         {
             return Verdict { stale: true, ..Verdict::lapsed(format!("validated {on}, older than {max} days")) };
         }
+        if let Some(why) = super::risks::problem(self, item, ev, as_of) {
+            return Verdict::lapsed(why);
+        }
         Verdict::ok(None)
     }
 
@@ -145,7 +148,7 @@ impl Rules<'_> {
 }
 
 /// Why `who` was not a member of `role` on `on` ("who was not ... on that date"), or `None` if they were.
-fn not_member(roles: &Roles, role: &str, who: &str, on: Date) -> Option<String> {
+pub(crate) fn not_member(roles: &Roles, role: &str, who: &str, on: Date) -> Option<String> {
     if roles.is_member(role, who, on) {
         return None;
     }

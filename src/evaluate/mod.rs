@@ -4,6 +4,7 @@
 pub mod decommission;
 pub mod item;
 pub mod promotion;
+pub mod risks;
 
 use crate::checklist::ItemRole;
 use crate::date::Date;

@@ -83,6 +83,8 @@ pub struct MatrixRow {
     pub release: Option<String>,
     pub decision: &'static str,
     pub cells: Vec<Cell>,
+    /// The owner's page, where the caller knows it (see `super::people`).
+    pub owner_href: Option<String>,
 }
 
 /// One item of one workload in the matrix: a symbol and text, never colour alone.
@@ -277,6 +279,7 @@ pub fn matrix_row(w: &Workload, wa: &WorkloadAssessment, checklist: &Checklist) 
         release: w.release.as_ref().map(|r| r.0.clone()),
         decision: wa.decision.as_str(),
         cells: wa.items.iter().zip(&checklist.items).map(|(s, i)| cell(s, &i.title)).collect(),
+        owner_href: None,
     }
 }
 

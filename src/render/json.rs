@@ -22,6 +22,9 @@ struct WorkloadJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     promoted_on: Option<String>,
     items: Vec<ItemJson<'a>>,
+    /// What lapses within `attention_days` (see `crate::deadlines`).
+    due: &'a [crate::deadlines::Deadline],
+    at_risk: &'a [crate::deadlines::AtRisk],
 }
 
 #[derive(Serialize)]
@@ -42,7 +45,7 @@ struct ReleaseJson<'a> {
     complete: bool,
 }
 
-pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
+pub fn readiness(p: &Portfolio, a: &Assessment, schedule: &crate::deadlines::Schedule) -> Vec<u8> {
     let doc = Doc {
         as_of: a.as_of.to_string(),
         workloads: p
@@ -50,6 +53,7 @@ pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
             .values()
             .map(|w| {
                 let wa = &a.workloads[&w.id];
+                let dates = schedule.get(&w.id);
                 WorkloadJson {
                     id: w.id.as_str(),
                     name: &w.name,
@@ -70,6 +74,8 @@ pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {
                             provenance: s.provenance.as_ref(),
                         })
                         .collect(),
+                    due: &dates.due,
+                    at_risk: &dates.at_risk,
                 }
             })
             .collect(),
@@ -89,6 +95,8 @@ struct SearchIndex<'a> {
     workloads: Vec<SearchWorkload<'a>>,
     releases: Vec<SearchLink<'a>>,
     items: Vec<SearchItem<'a>>,
+    /// Owners and approvers, each with a page (see `super::people`).
+    people: Vec<SearchLink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -119,7 +127,7 @@ struct SearchItem<'a> {
 
 /// The search data as a script (`window.CUTOVER_SEARCH = ...`), so that it
 /// loads from `file://` where fetching JSON is not allowed. Hrefs are relative to the site root.
-pub fn search_index(p: &Portfolio, a: &Assessment) -> Vec<u8> {
+pub fn search_index(p: &Portfolio, a: &Assessment, people: &super::people::People) -> Vec<u8> {
     let title_of = |r: &str| p.site.releases.iter().find(|x| x.id.as_str() == r).map(|x| x.title.as_str());
     let index = SearchIndex {
         workloads: p
@@ -151,6 +159,11 @@ pub fn search_index(p: &Portfolio, a: &Assessment) -> Vec<u8> {
                 summary: &i.summary,
                 href: format!("checklist/index.html#item-{}", i.id),
             })
+            .collect(),
+        people: people
+            .list
+            .iter()
+            .map(|x| SearchLink { id: &x.id, title: &x.name, href: format!("people/{}/index.html", x.id) })
             .collect(),
     };
     // JSON is valid JavaScript; escaping `<` keeps a `</script>` in a name inert even if inlined.

@@ -1,9 +1,13 @@
 //! The assessment into a [`Site`]: every output file as bytes in memory, no I/O.
 //! Templates are built in and autoescaped; pages are rendered in parallel.
 
+pub mod calendar;
 pub mod context;
+pub mod csv;
+pub mod due;
 pub mod json;
 pub mod markdown;
+pub mod people;
 pub mod probe;
 pub mod provenance;
 pub mod security;
@@ -62,6 +66,12 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
     ("security.html", include_str!("../../templates/security.html")),
     ("decommission.html", include_str!("../../templates/decommission.html")),
+    ("person.html", include_str!("../../templates/person.html")),
+    ("people.html", include_str!("../../templates/people.html")),
+    ("partials/due.html", include_str!("../../templates/partials/due.html")),
+    ("partials/at-risk.html", include_str!("../../templates/partials/at-risk.html")),
+    ("partials/who-signs.html", include_str!("../../templates/partials/who-signs.html")),
+    ("partials/dates-ahead.html", include_str!("../../templates/partials/dates-ahead.html")),
 ];
 
 /// The built-in stylesheet and search script (`templates/style.css` and `templates/search.js` replace them).
@@ -95,6 +105,10 @@ struct Env<'a> {
     /// starts that large instead of doubling its way up (each doubling a copy
     /// and, on this scale, fresh memory the kernel has to zero).
     sizes: Vec<(&'static str, AtomicUsize)>,
+    /// Who must act by when (see `crate::deadlines`), and who has a page.
+    schedule: crate::deadlines::Schedule,
+    people: people::People,
+    events: Vec<calendar::Event>,
 }
 
 impl Env<'_> {
@@ -212,6 +226,7 @@ pub fn render_into(
         NavLink { title: "Security".into(), href: "security/index.html".into() },
         NavLink { title: "Decommissioning".into(), href: "decommission/index.html".into() },
         NavLink { title: "Checklist".into(), href: "checklist/index.html".into() },
+        NavLink { title: "People".into(), href: "people/index.html".into() },
     ];
     nav.extend(
         pages.iter().map(|(id, title, _)| NavLink { title: title.clone(), href: format!("pages/{id}/index.html") }),
@@ -224,7 +239,10 @@ pub fn render_into(
         _ => 0,
     };
     let sizes = TEMPLATES.iter().map(|(name, _)| (*name, AtomicUsize::new(per_workload(name)))).collect();
-    let env = Env { tera: templates, theme, p, a, nav, pages, releases, sizes };
+    let schedule = crate::deadlines::Schedule::of(p, a);
+    let events = calendar::events(p, &schedule);
+    let people = people::People::of(p, &events);
+    let env = Env { tera: templates, theme, p, a, nav, pages, releases, sizes, schedule, people, events };
     let put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
         if want(&path) {
             sink(path, Output::Bytes(make()?))?;
@@ -235,9 +253,12 @@ pub fn render_into(
     let env = &env;
     let mut site_pages: Vec<(String, Make)> = vec![
         ("assets/style.css".into(), Box::new(|| Ok(STYLE.as_bytes().to_vec()))),
-        ("readiness.json".into(), Box::new(|| Ok(json::readiness(p, a)))),
+        ("readiness.json".into(), Box::new(|| Ok(json::readiness(p, a, &env.schedule)))),
+        ("readiness.csv".into(), Box::new(|| Ok(csv::readiness(p, a)))),
+        ("calendar.ics".into(), Box::new(|| Ok(calendar::site_calendar(env)))),
+        ("people/index.html".into(), Box::new(|| people::people_page(env))),
         ("assets/search.js".into(), Box::new(|| Ok(SEARCH_JS.as_bytes().to_vec()))),
-        ("search-index.js".into(), Box::new(|| Ok(json::search_index(p, a)))),
+        ("search-index.js".into(), Box::new(|| Ok(json::search_index(p, a, &env.people)))),
         ("index.html".into(), Box::new(|| dashboard(env))),
         ("checklist/index.html".into(), Box::new(|| checklist_page(env))),
         ("security/index.html".into(), Box::new(|| security_page(env))),
@@ -245,6 +266,11 @@ pub fn render_into(
     ];
     for r in &p.site.releases {
         site_pages.push((format!("releases/{}/index.html", r.id), Box::new(|| release_page(env, r.id.as_str()))));
+    }
+    for person in &env.people.list {
+        let dir = format!("people/{}", person.id);
+        site_pages.push((format!("{dir}/index.html"), Box::new(|| people::person_page(env, person))));
+        site_pages.push((format!("{dir}/calendar.ics"), Box::new(|| Ok(calendar::person_calendar(env, person)))));
     }
     for (id, title, body) in &env.pages {
         site_pages.push((format!("pages/{id}/index.html"), Box::new(|| free_page(env, id, title, body))));
@@ -317,6 +343,7 @@ struct DashboardCtx<'a> {
     owners: Vec<String>,
     unreleased: usize,
     ring_svg: String,
+    due: due::DueView,
 }
 
 #[derive(Serialize)]
@@ -366,6 +393,7 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
         matrix_rows: MATRIX_ROWS,
         owners: owners.into_iter().collect(),
         unreleased: p.workloads.values().filter(|w| w.release.is_none()).count(),
+        due: due::due_view("", p, &env.schedule, &env.people, &|_, _| true),
     };
     let page = env.render("dashboard.html", &ctx)?;
     place_matrix_rows(env, page, &ctx.common.root)
@@ -381,7 +409,13 @@ fn place_matrix_rows(env: &Env, mut page: Vec<u8>, root: &str) -> Result<Vec<u8>
     page.truncate(at);
     let workloads: Vec<&crate::model::Workload> = env.p.workloads.values().collect();
     for chunk in workloads.chunks(MATRIX_CHUNK) {
-        let rows = chunk.iter().map(|w| matrix_row(w, &env.a.workloads[&w.id], &env.p.checklist)).collect();
+        let rows = chunk
+            .iter()
+            .map(|w| MatrixRow {
+                owner_href: env.people.href(root, &w.owner),
+                ..matrix_row(w, &env.a.workloads[&w.id], &env.p.checklist)
+            })
+            .collect();
         env.render_to("matrix-rows.html", &MatrixRowsCtx { root, rows }, &mut page)?;
     }
     page.extend_from_slice(&tail);
@@ -415,6 +449,8 @@ struct WorkloadCtx<'a> {
     next_steps: Vec<NavLink>,
     graph_svg: String,
     progress_svg: String,
+    #[serde(flatten)]
+    deadlines: due::ReportDates,
 }
 
 fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, RenderError> {
@@ -454,6 +490,7 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
             240,
             14,
         ),
+        deadlines: due::report_dates(env, w),
     };
     env.render("workload.html", &ctx)
 }
@@ -477,6 +514,8 @@ struct ReleaseCtx<'a> {
     next_steps: Vec<NavLink>,
     graph_svg: String,
     timeline_svg: String,
+    at_risk: BTreeMap<String, Vec<due::AtRiskView>>,
+    owner_hrefs: BTreeMap<String, Option<String>>,
 }
 
 fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
@@ -495,6 +534,8 @@ fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
             (Some(t), Some(d)) => svg::timeline(&a.as_of.to_string(), t, d),
             _ => String::new(),
         },
+        at_risk: due::at_risk(p, &env.schedule, &mut members.iter().copied()),
+        owner_hrefs: members.iter().map(|w| (w.id.0.clone(), env.people.href(root, &w.owner))).collect(),
         release,
     };
     env.render("release.html", &ctx)
@@ -510,6 +551,8 @@ struct ChecklistCtx<'a> {
     waivers: BTreeMap<&'a str, String>,
     /// Item id -> the role it plays in the decision.
     roles: BTreeMap<&'a str, &'static str>,
+    /// Role -> each member as described, with their page.
+    approver_links: BTreeMap<&'a str, Vec<(String, Option<String>)>>,
 }
 
 /// Who may waive `item`, and for how long, as the checklist page says it.
@@ -530,12 +573,21 @@ struct SecurityCtx<'a> {
     common: Common<'a>,
     #[serde(flatten)]
     view: security::SecurityView,
+    due: due::DueView,
+    /// Every person the page names -> their page, if they have one.
+    people_hrefs: BTreeMap<String, Option<String>>,
 }
 
 fn security_page(env: &Env) -> Result<Vec<u8>, RenderError> {
+    let view = security::security_view("../", env.p, env.a);
+    let named = view.risks.iter().filter_map(|r| r.accepted_by.as_deref());
+    let named = named.chain(view.waivers.iter().map(|w| w.approved_by.as_str()));
+    let named = named.chain(view.posture.iter().filter_map(|r| r.ciso_by.as_deref()));
     let ctx = SecurityCtx {
+        people_hrefs: named.map(|who| (who.to_string(), env.people.href("../", who))).collect(),
         common: env.common(1, "Security view".into(), "security/index.html"),
-        view: security::security_view("../", env.p, env.a),
+        view,
+        due: due::due_view("../", env.p, &env.schedule, &env.people, &|_, d| due::security_kind(d)),
     };
     env.render("security.html", &ctx)
 }
@@ -566,6 +618,16 @@ fn checklist_page(env: &Env) -> Result<Vec<u8>, RenderError> {
         approvers: env.p.site.approvers.described(),
         waivers: env.p.checklist.items.iter().map(|i| (i.id.as_str(), waiver_rule(env.p, i))).collect(),
         roles: env.p.checklist.items.iter().filter_map(|i| Some((i.id.as_str(), i.role?.as_str()))).collect(),
+        approver_links: env
+            .p
+            .site
+            .approvers
+            .0
+            .iter()
+            .map(|(role, m)| {
+                (role.as_str(), m.iter().map(|a| (a.describe(), env.people.href("../", &a.person))).collect())
+            })
+            .collect(),
     };
     env.render("checklist.html", &ctx)
 }

@@ -25,15 +25,24 @@ pub struct PostureRow {
     pub identity_note: Option<String>,
 }
 
+/// One risk of the register; a risk recorded (by id) in several workloads is one row.
 #[derive(Serialize)]
 pub struct RiskRow {
+    /// The first workload that records it (the register is sorted by it).
     pub workload: String,
     pub workload_name: String,
     pub href: String,
+    /// Every workload that records it: (name, link to its verification).
+    pub workloads: Vec<(String, String)>,
     pub id: String,
     pub description: String,
     pub mitigation: String,
     pub accepted: bool,
+    pub accepted_by: Option<String>,
+    pub accepted_on: Option<String>,
+    pub review_by: Option<String>,
+    /// The review date has passed: the risk no longer counts as accepted.
+    pub review_overdue: bool,
 }
 
 #[derive(Serialize)]
@@ -116,12 +125,7 @@ pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView 
             identity_note: identity.and_then(|s| s.note.clone()),
         });
         if let Some(ev) = ciso_ev {
-            view.risks.extend(risks(ev).into_iter().map(|r| RiskRow {
-                workload: w.id.0.clone(),
-                workload_name: w.name.clone(),
-                href: format!("{href}#item-{}", ev.item),
-                ..r
-            }));
+            add_risks(&mut view.risks, w, &format!("{href}#item-{}", ev.item), ev, a.as_of);
         }
         for ev in w.evidence.values() {
             if let (Status::Waived, Some(wv)) = (ev.status, &ev.waiver) {
@@ -157,30 +161,30 @@ pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView 
     view
 }
 
-/// The `risks` field of a CISO verification as rows (workload columns filled in by the caller).
-fn risks(ev: &crate::model::Evidence) -> Vec<RiskRow> {
-    let Some((_, FieldValue::List(entries))) = ev.fields.iter().find(|(n, _)| n == "risks") else {
-        return Vec::new();
-    };
-    entries
-        .iter()
-        .filter_map(|e| match e {
-            FieldValue::Record(r) => {
-                let text = |k: &str| r.iter().find(|(n, _)| n == k).map(|(_, v)| v.display()).unwrap_or_default();
-                let accepted = r.iter().any(|(n, v)| n == "accepted" && *v == FieldValue::Bool(true));
-                Some(RiskRow {
-                    workload: String::new(),
-                    workload_name: String::new(),
-                    href: String::new(),
-                    id: text("id"),
-                    description: text("description"),
-                    mitigation: text("mitigation"),
-                    accepted,
-                })
-            }
-            _ => None,
-        })
-        .collect()
+/// Adds the risks of one CISO verification to the register: a risk whose id
+/// is already there (recorded for another workload) gains this workload.
+fn add_risks(rows: &mut Vec<RiskRow>, w: &Workload, href: &str, ev: &crate::model::Evidence, as_of: Date) {
+    for r in crate::evaluate::risks::risks_of(ev) {
+        let here = (w.name.clone(), href.to_string());
+        if let Some(row) = rows.iter_mut().find(|x| !r.id.is_empty() && x.id == r.id) {
+            row.workloads.push(here);
+            continue;
+        }
+        rows.push(RiskRow {
+            workload: w.id.0.clone(),
+            workload_name: w.name.clone(),
+            href: href.to_string(),
+            workloads: vec![here],
+            review_overdue: r.review_by.is_some_and(|d| d < as_of),
+            accepted_by: r.accepted_by,
+            accepted_on: r.accepted_on.map(|d| d.to_string()),
+            review_by: r.review_by.map(|d| d.to_string()),
+            id: r.id,
+            description: r.description,
+            mitigation: r.mitigation,
+            accepted: r.accepted,
+        });
+    }
 }
 
 #[derive(Serialize)]

@@ -190,7 +190,7 @@ fn read_back(
     files.extend(ws.evidence.iter().filter_map(|e| e.path.rsplit('/').next().map(str::to_string)));
     let mut diags = Vec::new();
     let src = SourceFile { path: rel.to_string(), text: text.to_string().into() };
-    let ev = crate::validate::evidence::read(&src, item, &files, digests, Some(model), None, &mut diags);
+    let ev = crate::validate::evidence::read(&src, item, &files, digests, Some(model), None, None, &mut diags);
     let errors: Vec<String> = diags
         .iter()
         .filter(|d| d.severity == crate::diagnostics::Severity::Error && d.code != crate::diagnostics::Code::E0601)

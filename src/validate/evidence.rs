@@ -14,6 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Reads one evidence file for `item`. `files` are the workload folder's
 /// files, for links. `model` is the workload's promotion model, `None` when
 /// its workload.yaml is broken: the checks that depend on it then wait.
+/// `site` (absent when site.yaml is broken) names the approvers that risks may cite.
+#[allow(clippy::too_many_arguments)]
 pub fn read(
     src: &SourceFile,
     item: &Item,
@@ -21,6 +23,7 @@ pub fn read(
     digests: &BTreeMap<String, String>,
     model: Option<PromotionModel>,
     html: Option<&BTreeSet<String>>,
+    site: Option<&crate::model::Site>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Evidence> {
     let split = match frontmatter::split(&src.text) {
@@ -118,6 +121,7 @@ pub fn read(
             check_flight(&mut sink, &spec.name, entries, model);
         }
     }
+    super::risks::check(&mut sink, f.entries, item, site);
     let mut linked: Vec<String> = ev.documented_in.iter().filter_map(Link::file).map(str::to_string).collect();
     let spec = html.map(|evidence_items| crate::markdown::HtmlSpec {
         evidence_items,

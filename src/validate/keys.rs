@@ -112,6 +112,11 @@ pub const SITE: &[Key] = &[
         Ty::Count,
         "Days after promotion before on-premises assets may be retired. Default: 30.",
     ),
+    key(
+        "attention_days",
+        Ty::Count,
+        "How many days ahead \"due soon\" looks: waivers, evidence going stale, release targets, holds and risk reviews. Default: 14.",
+    ),
 ];
 
 pub const APPROVER: &[Key] = &[

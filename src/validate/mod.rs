@@ -7,6 +7,7 @@ pub mod fields;
 pub mod keys;
 pub mod links;
 pub mod prose;
+pub mod risks;
 pub mod site;
 pub mod workload;
 
@@ -365,7 +366,7 @@ fn read_workload(
             );
             continue;
         };
-        let ev = evidence::read(src, item, &files, &w.attachment_digests, model, with_evidence.as_ref(), diags)
+        let ev = evidence::read(src, item, &files, &w.attachment_digests, model, with_evidence.as_ref(), site, diags)
             .unwrap_or_else(|| Evidence::unreadable(item.id.clone(), &src.path));
         evidence.insert(item.id.clone(), Box::new(ev));
     }

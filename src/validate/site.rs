@@ -25,6 +25,9 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     {
         site.decommission_hold_days = days;
     }
+    if let Some(days) = top.get("attention_days").and_then(|n| fields::count(&mut sink, n, "attention_days")) {
+        site.attention_days = days;
+    }
     if let Some(n) = top.get("approvers") {
         read_approvers(&mut sink, n, &mut site);
     }

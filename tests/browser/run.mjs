@@ -206,6 +206,10 @@ function axePages() {
   const report = existsSync(join(SITE, "workloads/payroll/index.html")) ? "workloads/payroll/index.html" : pick("workloads");
   const pages = ["index.html", report, pick("releases"), "checklist/index.html"];
   if (existsSync(join(SITE, "security/index.html"))) pages.push("security/index.html");
+  // A person's page (an approver who also has sign-offs waiting) and the list of people.
+  for (const rel of ["people/index.html", "people/ana-ruiz-contoso-example/index.html", "people/finance-apps-contoso-example/index.html"]) {
+    if (existsSync(join(SITE, rel))) pages.push(rel);
+  }
   return pages;
 }
 
@@ -297,8 +301,9 @@ for (const mode of ["http", "file"]) {
     await box.fill(w.owner);
     const results = page.locator("form.search .results");
     await results.getByRole("link", { name: new RegExp(w.name) }).waitFor();
-    assert.equal(await results.getByRole("link").count(), 1, "one result for a unique owner");
-    await assert.doesNotReject(page.locator(".search-status").filter({ hasText: "1 result" }).waitFor({ timeout: 2000 }));
+    // The workload, and its owner's own page (v1.1: search finds people).
+    assert.equal(await results.getByRole("link").count(), 2, "one workload and one person for a unique owner");
+    await assert.doesNotReject(page.locator(".search-status").filter({ hasText: "2 results" }).waitFor({ timeout: 2000 }));
     await Promise.all([page.waitForURL(`**/workloads/${w.id}/index.html`), box.press("Enter")]);
     assert.ok(page.url().endsWith(`workloads/${w.id}/index.html`), page.url());
     if (mode === "http") assert.ok(new URL(page.url()).pathname.startsWith(PREFIX), page.url());
@@ -307,6 +312,43 @@ for (const mode of ["http", "file"]) {
     await context.close();
   });
 }
+
+for (const mode of ["http", "file"]) {
+  test(`search finds a person and Enter opens their page, which links their calendar (${mode})`, async () => {
+    assert.ok(existsSync(join(SITE, "people/devi-nair-contoso-example/index.html")), "the sample's deputy CISO has a page");
+    const { context, escaped } = await guardedContext(mode);
+    const page = await context.newPage();
+    const problems = watch(page);
+    await page.goto(url[mode]("index.html"));
+    const box = page.getByRole("searchbox", { name: /search/i });
+    await box.fill("devi.nair");
+    const results = page.locator("form.search .results");
+    await results.getByRole("link", { name: /devi\.nair@contoso\.example/ }).waitFor();
+    assert.equal(await results.getByRole("link").count(), 1, "one result for one person");
+    await Promise.all([page.waitForURL("**/people/devi-nair-contoso-example/index.html"), box.press("Enter")]);
+    assert.match(await page.locator("h1").innerText(), /devi\.nair@contoso\.example/);
+    assert.equal(await page.getByRole("link", { name: /subscribe to these dates/i }).getAttribute("href"), "calendar.ics");
+    assert.deepEqual([...problems, ...escaped], []);
+    await context.close();
+  });
+}
+
+test("the dashboard says what is due soon and a report says who may sign its open items", async () => {
+  const { context } = await guardedContext("http");
+  const page = await context.newPage();
+  await page.goto(url.http("index.html"));
+  const due = page.locator("section.due");
+  assert.match(await due.getByRole("heading").innerText(), /^Due in the next 14 days$/);
+  assert.match(await due.innerText(), /2026-12-10/);
+  await page.goto(url.http("workloads/expense-claims/index.html"));
+  assert.match(await page.locator(".at-risk").innerText(), /At risk by the target date 2026-12-15/);
+  await page.goto(url.http("workloads/payroll/index.html"));
+  const who = page.locator("#item-ciso-verification .who-signs");
+  assert.match(await who.innerText(), /role ciso: ana\.ruiz@contoso\.example, devi\.nair@contoso\.example; needed by the release target 2026-12-15/);
+  await Promise.all([page.waitForURL("**/people/ana-ruiz-contoso-example/index.html"), who.getByRole("link", { name: "ana.ruiz@contoso.example" }).click()]);
+  assert.match(await page.locator("h1").innerText(), /ana\.ruiz/);
+  await context.close();
+});
 
 test("the decision filter shows only blocked workloads, and the count follows", async () => {
   const readiness = JSON.parse(readFileSync(join(SITE, "readiness.json"), "utf8"));
