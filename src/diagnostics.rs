@@ -111,6 +111,8 @@ pub enum Code {
     W0007,
     /// The git history that records sign-offs cannot be read (provenance is not shown).
     W0008,
+    /// The clone is shallow: history over time needs the whole history.
+    W0009,
 }
 
 impl Code {
@@ -163,6 +165,7 @@ impl Code {
             Code::W0006 => "W0006",
             Code::W0007 => "W0007",
             Code::W0008 => "W0008",
+            Code::W0009 => "W0009",
         }
     }
 
@@ -216,6 +219,7 @@ impl Code {
             Code::W0006 => "asset retired during the hold period",
             Code::W0007 => "promoted while not ready",
             Code::W0008 => "git history unreadable",
+            Code::W0009 => "history needs the full git history",
         }
     }
 
@@ -271,6 +275,7 @@ impl Code {
             Code::W0006 => "keep the asset until the hold period has passed",
             Code::W0007 => "record why the promotion went ahead, and complete the missing evidence",
             Code::W0008 => "repair the repository, or build from a fresh clone",
+            Code::W0009 => "fetch the whole history (CI: fetch-depth: 0), or set history_days: 0",
         }
     }
 

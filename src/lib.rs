@@ -17,6 +17,7 @@ pub mod frontmatter;
 pub mod gate;
 pub mod git;
 pub mod graph;
+pub mod history;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -176,9 +177,24 @@ pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, boo
 pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progress) -> Result<(Checked, bool), Fatal> {
     write::check_target(out, root).map_err(|e| Fatal(e.0))?;
     // Rendering needs the evidence bodies, as HTML from validation's own parse.
-    let checked = check_with(root, &RunOptions { bodies: validate::Bodies::Html, ..opts.clone() }, progress)?;
+    let mut checked = check_with(root, &RunOptions { bodies: validate::Bodies::Html, ..opts.clone() }, progress)?;
     if checked.report.blocks_build() {
         return Ok((checked, false));
+    }
+    // The portfolio over time, read from git; its warnings join the report.
+    let mut found = Vec::new();
+    let site = &checked.portfolio.site;
+    let history = progress.time(Stage::History, || {
+        history::compute(root, checked.assessment.as_of, site.history_days, site.history_days_at, &mut found)
+    });
+    checked.assessment.history = std::sync::Arc::new(history);
+    if !found.is_empty() {
+        let mut all = std::mem::take(&mut checked.report.diagnostics);
+        all.extend(found);
+        checked.report = Report::from_vec(all, opts.strict);
+        if checked.report.blocks_build() {
+            return Ok((checked, false));
+        }
     }
     // Problems found past `check`'s stages are reported like any other error, and nothing is written.
     let refuse = |mut checked: Checked, found: Vec<diagnostics::Diagnostic>| {

@@ -244,6 +244,7 @@ fn site_example(key: &str) -> Option<(&'static str, bool)> {
         "releases" => ("\n  - id: wave-1\n    title: Wave 1\n    # target: 2026-03-31", true),
         "decommission_hold_days" => ("30", false),
         "signoff_provenance" => ("author", false),
+        "history_days" => ("90", false),
         _ => return None,
     })
 }

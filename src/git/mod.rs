@@ -10,9 +10,11 @@ mod commit;
 mod origins;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 pub use commit::{Commit, Signature, SignatureState, parse_public_key};
 pub use ssh_key::PublicKey;
+pub use tree::{BlobRef, Entry, LineCommit, Reader, TreeId};
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};

@@ -243,6 +243,9 @@ pub fn render_into(
         ("security/index.html".into(), Box::new(|| security_page(env))),
         ("decommission/index.html".into(), Box::new(|| decommission_page(env))),
     ];
+    if let Some(h) = a.history.history() {
+        site_pages.push(("history.json".into(), Box::new(|| Ok(h.to_json()))));
+    }
     for r in &p.site.releases {
         site_pages.push((format!("releases/{}/index.html", r.id), Box::new(|| release_page(env, r.id.as_str()))));
     }

@@ -112,6 +112,11 @@ pub const SITE: &[Key] = &[
         Ty::Count,
         "Days after promotion before on-premises assets may be retired. Default: 30.",
     ),
+    key(
+        "history_days",
+        Ty::Count,
+        "Days of readiness history a build evaluates from git, ending on the as-of date (0 turns history off). Default: 90.",
+    ),
 ];
 
 pub const APPROVER: &[Key] = &[

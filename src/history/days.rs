@@ -1,0 +1,350 @@
+//! The day-by-day walk: which commit stands for each day, the portfolio of
+//! that commit kept up to date folder by folder, and each day's decisions.
+//!
+//! Two things make 365 days cost little more than one build:
+//! - a workload folder is read and validated only when its tree changes
+//!   (site.yaml, the checklist or the set of pages changing means all of them,
+//!   as in `serve`), so a file version is parsed once however many days hold it;
+//! - a workload is decided again only on a day that can change its decision:
+//!   its folder changed, a date in its evidence (or that date plus a day, or
+//!   plus the item's `max_age_days` and a day) was reached, or a dependency's
+//!   decision changed. Every other decision is the day before's. The test
+//!   `incremental_days_match_full_evaluation` holds this to a full evaluation
+//!   of every day.
+
+use super::changes;
+use super::snapshot::{self, Content};
+use super::{Counts, Day, History};
+use crate::checklist::Checklist;
+use crate::date::Date;
+use crate::diagnostics::Severity;
+use crate::evaluate::{Decision, decide_one};
+use crate::git::{GitError, LineCommit, Repo, TreeId};
+use crate::model::{FieldValue, Portfolio, Workload, WorkloadId};
+use crate::validate::Validator;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+/// Walks the `days` days that end on `as_of`.
+pub fn walk(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<History, GitError> {
+    let line = repo.first_parent_line()?;
+    let plan = plan(&line, as_of, days);
+    let mut state = State::new(repo, root);
+    let mut out = History::default();
+    let mut previous: Option<(Date, BTreeMap<String, Decision>)> = None;
+    let mut current: Option<usize> = None;
+    for (date, c) in plan {
+        let commit = &line[c];
+        let changed = if current != Some(c) {
+            current = Some(c);
+            state.apply(&commit.tree)?
+        } else {
+            Changed::default()
+        };
+        let (decisions, by_commit) = state.decide(date, previous.as_ref(), &changed);
+        let mut counts = Counts::default();
+        let mut releases: BTreeMap<String, Counts> =
+            state.portfolio.site.releases.iter().map(|r| (r.id.0.clone(), Counts::default())).collect();
+        for (id, d) in &decisions {
+            counts.add(*d);
+            let release = state.portfolio.workloads.get(id.as_str()).and_then(|w| w.release.as_ref());
+            if let Some(r) = release.and_then(|r| releases.get_mut(r.as_str())) {
+                r.add(*d);
+            }
+        }
+        if let Some((_, before)) = &previous {
+            let by_commit = |id: &str| by_commit.contains(id);
+            let names = |id: &str| state.name(id);
+            out.changes.extend(changes::between(before, &decisions, date, commit, &by_commit, &names));
+        }
+        out.days.push(Day { date, commit: commit.id.clone(), counts, releases });
+        previous = Some((date, decisions));
+    }
+    Ok(out)
+}
+
+/// Each day of the window from the first that has a commit, with the
+/// position in `line` (newest first) of the commit that stands for it: the
+/// one nearest `HEAD` committed on or before that day.
+pub fn plan(line: &[LineCommit], as_of: Date, days: u32) -> Vec<(Date, usize)> {
+    let first = as_of.add_days(-(i64::from(days) - 1));
+    let mut out = Vec::new();
+    let mut date = first;
+    while date <= as_of {
+        if let Some(c) = line.iter().position(|c| c.committed <= date) {
+            out.push((date, c));
+        }
+        date = date.add_days(1);
+    }
+    out
+}
+
+/// What a new commit changed: every workload, or these.
+#[derive(Default)]
+struct Changed {
+    all: bool,
+    /// Workloads read again because their folder changed.
+    caused: HashSet<String>,
+}
+
+/// A workload folder as validated at the current commit.
+struct Folder {
+    /// An error in its files: the workload is blocked that day, whatever its evidence says.
+    error: bool,
+    /// The days on which its own evidence may be judged differently than the day before.
+    boundaries: Vec<Date>,
+    /// workload.yaml's text, to find the folders that name a workload that comes or goes.
+    yaml: String,
+}
+
+struct State<'r> {
+    repo: &'r Repo,
+    root: &'r Path,
+    content: Option<Content>,
+    validator: Option<Validator>,
+    portfolio: Portfolio,
+    folders: BTreeMap<String, Folder>,
+    /// The portfolio's workloads in dependency order, and each one's position.
+    order: Vec<WorkloadId>,
+    position: HashMap<WorkloadId, usize>,
+}
+
+impl<'r> State<'r> {
+    fn new(repo: &'r Repo, root: &'r Path) -> State<'r> {
+        let portfolio = Portfolio {
+            site: Default::default(),
+            checklist: Checklist::builtin(),
+            workloads: BTreeMap::new(),
+            pages: Vec::new(),
+            edition: Default::default(),
+        };
+        State {
+            repo,
+            root,
+            content: None,
+            validator: None,
+            portfolio,
+            folders: BTreeMap::new(),
+            order: Vec::new(),
+            position: HashMap::new(),
+        }
+    }
+
+    /// The workload's name at the current commit, else its id.
+    fn name(&self, id: &str) -> String {
+        self.portfolio.workloads.get(id).map_or_else(|| id.to_string(), |w| w.name.clone())
+    }
+
+    /// Moves to the commit whose whole tree is `top`.
+    fn apply(&mut self, top: &TreeId) -> Result<Changed, GitError> {
+        let mut reader = self.repo.reader();
+        let content = Content::at(&mut reader, *top)?.unwrap_or_default();
+        if self.content.as_ref() == Some(&content) {
+            return Ok(Changed::default());
+        }
+        let before = self.content.take().unwrap_or_default();
+        let same_top = self.validator.is_some()
+            && (before.site, before.checklist, before.pages) == (content.site, content.checklist, content.pages);
+        let names_changed = !before.workloads.keys().eq(content.workloads.keys());
+        // Folders to read again: those whose tree changed, and, when workloads
+        // come or go, those whose workload.yaml names one of them.
+        let mut redo: BTreeSet<String> = content
+            .workloads
+            .iter()
+            .filter(|(name, tree)| before.workloads.get(*name) != Some(*tree))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let all = !same_top;
+        if all || names_changed {
+            let known: BTreeSet<String> = content.workloads.keys().cloned().collect();
+            let top_sources = content.top_sources(&mut reader, self.root)?;
+            let (validator, _) = Validator::new(&top_sources, known);
+            self.portfolio.site = validator.site().clone();
+            self.portfolio.checklist = validator.checklist().clone();
+            self.validator = Some(validator);
+        }
+        if all {
+            redo = content.workloads.keys().cloned().collect();
+        } else if names_changed {
+            let moved: Vec<&String> = before
+                .workloads
+                .keys()
+                .filter(|n| !content.workloads.contains_key(*n))
+                .chain(content.workloads.keys().filter(|n| !before.workloads.contains_key(*n)))
+                .collect();
+            for (name, f) in &self.folders {
+                if content.workloads.contains_key(name) && moved.iter().any(|m| f.yaml.contains(m.as_str())) {
+                    redo.insert(name.clone());
+                }
+            }
+        }
+        let gone: Vec<String> = self.folders.keys().filter(|n| !content.workloads.contains_key(*n)).cloned().collect();
+        for name in gone {
+            self.folders.remove(&name);
+            self.portfolio.workloads.remove(name.as_str());
+        }
+        let validator = self.validator.as_ref().ok_or_else(|| GitError("history: no validator".into()))?;
+        let repo = self.repo;
+        let jobs: Vec<(&String, &TreeId)> = redo.iter().filter_map(|n| content.workloads.get_key_value(n)).collect();
+        let read: Vec<(String, Option<Workload>, Folder)> = jobs
+            .par_iter()
+            .map_init(
+                || repo.reader(),
+                |reader, (name, tree)| -> Result<_, GitError> {
+                    let (sources, load_diags) = snapshot::workload(reader, name, **tree)?;
+                    let (mut workload, diags) = validator.workload(&sources);
+                    let error = load_diags.iter().chain(&diags).any(|d| d.severity == Severity::Error);
+                    if let Some(w) = &mut workload {
+                        for e in w.evidence.values_mut() {
+                            e.body = Default::default();
+                        }
+                    }
+                    let boundaries =
+                        workload.as_ref().map(|w| boundaries(w, validator.checklist())).unwrap_or_default();
+                    let yaml = sources.workload_yaml.as_ref().map(|f| f.text.to_string()).unwrap_or_default();
+                    Ok(((*name).clone(), workload, Folder { error, boundaries, yaml }))
+                },
+            )
+            .collect::<Result<_, GitError>>()?;
+        let mut graph_changed = names_changed || all;
+        for (name, workload, folder) in read {
+            let old = self.portfolio.workloads.remove(name.as_str());
+            graph_changed |=
+                old.as_ref().map(|w| (&w.depends_on, &w.id)) != workload.as_ref().map(|w| (&w.depends_on, &w.id));
+            if let Some(w) = workload {
+                self.portfolio.workloads.insert(w.id.clone(), w);
+            }
+            self.folders.insert(name, folder);
+        }
+        if graph_changed {
+            let graph: BTreeMap<WorkloadId, Vec<WorkloadId>> =
+                self.portfolio.workloads.iter().map(|(id, w)| (id.clone(), w.depends_on.clone())).collect();
+            self.order = crate::graph::dependency_order(&graph);
+            self.position = self.order.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
+        }
+        self.content = Some(content);
+        Ok(Changed { all: all || graph_changed, caused: redo.into_iter().collect() })
+    }
+
+    /// Every workload's decision on `date`, given the day before's, and the
+    /// workloads whose decision the day's commit may have changed (their
+    /// folder, or a dependency's, changed), as opposed to time alone.
+    fn decide(
+        &self,
+        date: Date,
+        previous: Option<&(Date, BTreeMap<String, Decision>)>,
+        changed: &Changed,
+    ) -> (BTreeMap<String, Decision>, HashSet<String>) {
+        let mut by_commit: HashSet<String> = HashSet::new();
+        let mut out: BTreeMap<String, Decision> = BTreeMap::new();
+        // Folders too broken to read are there, and blocked.
+        for name in self.folders.keys() {
+            if !self.portfolio.workloads.contains_key(name.as_str()) {
+                out.insert(name.clone(), Decision::Blocked);
+            }
+        }
+        let mut moved: HashSet<&str> = HashSet::new();
+        for (pos, id) in self.order.iter().enumerate() {
+            let Some(w) = self.portfolio.workloads.get(id) else { continue };
+            let folder = self.folders.get(id.as_str());
+            let before = previous.and_then(|(_, p)| p.get(id.as_str()).copied());
+            let redo = match (previous, before) {
+                (Some((prev, _)), Some(_)) => {
+                    changed.all
+                        || changed.caused.contains(id.as_str())
+                        || folder.is_some_and(|f| crosses(&f.boundaries, *prev, date))
+                        || w.depends_on.iter().any(|d| moved.contains(d.as_str()))
+                }
+                _ => true,
+            };
+            let decision = match (redo, before) {
+                (false, Some(d)) => d,
+                _ if folder.is_some_and(|f| f.error) => Decision::Blocked,
+                _ => decide_one(&self.portfolio, w, date, &|dep| {
+                    let earlier = self.position.get(dep).is_some_and(|&p| p < pos);
+                    earlier.then(|| out.get(dep.as_str()).copied()).flatten()
+                }),
+            };
+            if before != Some(decision) {
+                moved.insert(id.as_str());
+            }
+            if changed.all
+                || changed.caused.contains(id.as_str())
+                || w.depends_on.iter().any(|d| moved.contains(d.as_str()) && by_commit.contains(d.as_str()))
+            {
+                by_commit.insert(id.0.clone());
+            }
+            out.insert(id.0.clone(), decision);
+        }
+        for name in self.folders.keys() {
+            if changed.all || changed.caused.contains(name) {
+                by_commit.insert(name.clone());
+            }
+        }
+        (out, by_commit)
+    }
+}
+
+/// Whether a boundary falls after `prev` and on or before `date`.
+fn crosses(boundaries: &[Date], prev: Date, date: Date) -> bool {
+    let i = boundaries.partition_point(|b| *b <= prev);
+    boundaries.get(i).is_some_and(|b| *b <= date)
+}
+
+/// The days on which a workload's evidence may be judged differently than
+/// the day before: each date it records, the day after, and the day after
+/// the item's freshness runs out. A superset of what the rules compare with
+/// the as-of date (a validation or a waiver counts from its day, goes stale
+/// after `max_age_days`, expires after `expires_on`; a promotion happens on
+/// its day; a risk's `review_by` passes).
+pub fn boundaries(w: &Workload, checklist: &Checklist) -> Vec<Date> {
+    let mut out = Vec::new();
+    for (item, ev) in &w.evidence {
+        let max_age = checklist.item(item.as_str()).and_then(|i| i.max_age_days);
+        let mut dates: Vec<Date> = [ev.executed_on, ev.validated_on].into_iter().flatten().collect();
+        if let Some(waiver) = &ev.waiver {
+            dates.extend([waiver.approved_on, waiver.expires_on]);
+        }
+        for (_, v) in &ev.fields {
+            field_dates(v, &mut dates);
+        }
+        for d in dates {
+            out.extend([d, d.add_days(1)]);
+            if let Some(max) = max_age {
+                out.push(d.add_days(i64::from(max) + 1));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn field_dates(v: &FieldValue, out: &mut Vec<Date>) {
+    match v {
+        FieldValue::Date(d) => out.push(*d),
+        FieldValue::List(list) => list.iter().for_each(|v| field_dates(v, out)),
+        FieldValue::Record(fields) => fields.iter().for_each(|(_, v)| field_dates(v, out)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn boundaries_are_found_between_two_days() {
+        let b = vec![d("2026-01-05"), d("2026-01-10")];
+        assert!(!crosses(&b, d("2026-01-01"), d("2026-01-04")));
+        assert!(crosses(&b, d("2026-01-04"), d("2026-01-05")));
+        assert!(!crosses(&b, d("2026-01-05"), d("2026-01-09")));
+        assert!(crosses(&b, d("2026-01-05"), d("2026-01-10")));
+        assert!(!crosses(&b, d("2026-01-10"), d("2026-02-10")));
+    }
+}

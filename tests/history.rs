@@ -1,0 +1,218 @@
+//! Readiness over time (FORMAT.md, Version 1.1, "History"), through the
+//! binary, on throwaway git repositories with commits at chosen dates. The
+//! expected days and changes are written out by hand.
+
+mod common;
+mod gitsite;
+
+use gitsite::GitSite;
+use serde_json::{Value, json};
+
+const ERIN: &str = "erin.engineer@example.org";
+const VAL: &str = "val.idator@example.org";
+const SITE: &str = "content/site.yaml";
+const ALPHA_PERF: &str = "content/workloads/alpha/application-performance.md";
+const BETA_BCDR: &str = "content/workloads/beta/bcdr-validation.md";
+
+/// alpha's performance run, documented but not yet validated.
+const PERF_DOCUMENTED: &str = "---
+status: documented
+executed_on: 2026-10-01
+documented_in: [reports/evidence.txt]
+---
+# application-performance
+
+Done; see [the evidence](reports/evidence.txt).
+";
+
+/// beta's BCDR validation, waived from 2026-10-01 to 2026-10-20.
+const BCDR_WAIVED: &str = "---
+status: waived
+waiver:
+  approved_by: bob.biz@example.org
+  approved_on: 2026-10-01
+  expires_on: 2026-10-20
+  reason: The restore test waits for the new backup vault.
+  mitigation: Nightly snapshots are kept for 35 days.
+---
+# bcdr-validation
+";
+
+/// The story, one commit at a time (the base fixture's alpha is otherwise
+/// ready; its performance run, validated 2026-10-02, goes stale after 30
+/// days, from 2026-11-02):
+/// - 2026-10-10 erin: alpha with its performance run not validated (blocked);
+///   beta, a copy of the fixture's alpha with its BCDR validation waived until 2026-10-20 (ready);
+/// - 2026-10-12 val: alpha's performance run validated on 2026-10-02 (alpha ready);
+/// - (2026-10-21: beta's waiver has lapsed, with no commit);
+/// - 2026-10-25 erin: beta removed; gamma added with a workload.yaml that has an error;
+/// - 2026-10-28 erin: gamma's workload.yaml fixed (gamma ready);
+/// - (2026-11-02: alpha's and gamma's performance runs go stale, with no commit).
+struct Story {
+    site: GitSite,
+    commits: [String; 4],
+}
+
+fn story(tag: &str) -> Story {
+    let site = GitSite::from_fixture(tag, "base");
+    site.copy_dir("content/workloads/alpha", "content/workloads/beta");
+    site.edit("content/workloads/beta/workload.yaml", "name: Alpha", "name: Beta");
+    site.write(BETA_BCDR, BCDR_WAIVED);
+    let good_perf = site.read(ALPHA_PERF);
+    site.write(ALPHA_PERF, PERF_DOCUMENTED);
+    site.write(SITE, &format!("{}history_days: 30\n", site.read(SITE)));
+    let c1 = site.commit(ERIN, "2026-10-10", "Alpha and beta");
+    site.write(ALPHA_PERF, &good_perf);
+    let c2 = site.commit(VAL, "2026-10-12", "Validate alpha's performance run");
+    site.remove_dir("content/workloads/beta");
+    site.copy_dir("content/workloads/alpha", "content/workloads/gamma");
+    site.write(
+        "content/workloads/gamma/workload.yaml",
+        "name: Gamma\nowner: gamma-team@example.org\ncriticality: business-critical\nrelease: wave-9\n",
+    );
+    let c3 = site.commit(ERIN, "2026-10-25", "Beta retired; gamma started");
+    site.edit("content/workloads/gamma/workload.yaml", "release: wave-9", "release: wave-2");
+    let c4 = site.commit(ERIN, "2026-10-28", "Gamma in wave 2");
+    Story { site, commits: [c1, c2, c3, c4] }
+}
+
+fn counts(p: u64, r: u64, b: u64) -> (u64, u64, u64) {
+    (p, r, b)
+}
+
+fn day_counts(day: &Value) -> (u64, u64, u64) {
+    (day["promoted"].as_u64().unwrap(), day["ready"].as_u64().unwrap(), day["blocked"].as_u64().unwrap())
+}
+
+#[test]
+fn days_and_changes_by_commit_and_by_time_alone() {
+    let s = story("history-story");
+    let [c1, c2, c3, c4] = &s.commits;
+    let run = s.site.build("2026-11-03");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let h: Value = serde_json::from_str(&s.site.page("history.json")).unwrap();
+
+    // The window is 2026-10-05..2026-11-03; the first commit is on 2026-10-10.
+    let days = h["days"].as_array().unwrap();
+    assert_eq!(days.len(), 25, "2026-10-10 to 2026-11-03");
+    assert_eq!(days[0]["date"], "2026-10-10");
+    assert_eq!(days[24]["date"], "2026-11-03");
+    let expect = |date: &str, commit: &str, c: (u64, u64, u64)| {
+        let day = days.iter().find(|d| d["date"] == date).unwrap_or_else(|| panic!("no day {date}"));
+        assert_eq!(day["commit"], commit, "{date}");
+        assert_eq!(day_counts(day), c, "{date}: {day}");
+    };
+    expect("2026-10-10", c1, counts(0, 1, 1));
+    expect("2026-10-11", c1, counts(0, 1, 1));
+    expect("2026-10-12", c2, counts(0, 2, 0));
+    expect("2026-10-20", c2, counts(0, 2, 0));
+    expect("2026-10-21", c2, counts(0, 1, 1));
+    expect("2026-10-24", c2, counts(0, 1, 1));
+    expect("2026-10-25", c3, counts(0, 1, 1));
+    expect("2026-10-28", c4, counts(0, 2, 0));
+    expect("2026-11-01", c4, counts(0, 2, 0));
+    expect("2026-11-02", c4, counts(0, 0, 2));
+    expect("2026-11-03", c4, counts(0, 0, 2));
+    // Releases as site.yaml defines them that day.
+    let oct_28 = &days[18];
+    assert_eq!(oct_28["date"], "2026-10-28");
+    assert_eq!(
+        oct_28["releases"],
+        json!({"wave-1": {"promoted": 0, "ready": 1, "blocked": 0}, "wave-2": {"promoted": 0, "ready": 1, "blocked": 0}})
+    );
+
+    let change = |date: &str, commit: &str, author: Value, w: &str, from: Value, to: Value| json!({"date": date, "commit": commit, "author": author, "workload": w, "from": from, "to": to});
+    assert_eq!(
+        h["changes"],
+        json!([
+            change("2026-10-12", c2, json!(VAL), "alpha", json!("blocked"), json!("ready")),
+            change("2026-10-21", c2, Value::Null, "beta", json!("ready"), json!("blocked")),
+            change("2026-10-25", c3, json!(ERIN), "beta", json!("blocked"), Value::Null),
+            change("2026-10-25", c3, json!(ERIN), "gamma", Value::Null, json!("blocked")),
+            change("2026-10-28", c4, json!(ERIN), "gamma", json!("blocked"), json!("ready")),
+            change("2026-11-02", c4, Value::Null, "alpha", json!("ready"), json!("blocked")),
+            change("2026-11-02", c4, Value::Null, "gamma", json!("ready"), json!("blocked")),
+        ])
+    );
+}
+
+#[test]
+fn each_day_matches_a_build_of_that_commit_as_of_that_day() {
+    // The history's decisions are the build's own: check a few days against a
+    // build of a checkout of the day's commit, as of that day.
+    let s = story("history-vs-build");
+    assert_eq!(s.site.build("2026-11-03").code, 0);
+    let h: Value = serde_json::from_str(&s.site.page("history.json")).unwrap();
+    for date in ["2026-10-10", "2026-10-20", "2026-10-21", "2026-11-02"] {
+        let day = h["days"].as_array().unwrap().iter().find(|d| d["date"] == date).unwrap().clone();
+        s.site.git(&["checkout", "-q", day["commit"].as_str().unwrap()]);
+        let run = s.site.build(date);
+        assert_eq!(run.code, 0, "{date}: {}", run.stderr);
+        let r: Value = serde_json::from_str(&s.site.page("readiness.json")).unwrap();
+        let mut c = (0, 0, 0);
+        for w in r["workloads"].as_array().unwrap() {
+            match w["decision"].as_str().unwrap() {
+                "promoted" => c.0 += 1,
+                "ready" => c.1 += 1,
+                _ => c.2 += 1,
+            }
+        }
+        assert_eq!(day_counts(&day), c, "{date}");
+        s.site.git(&["checkout", "-q", "main"]);
+    }
+}
+
+#[test]
+fn history_days_zero_turns_it_off() {
+    let s = story("history-off");
+    s.site.edit(SITE, "history_days: 30", "history_days: 0");
+    let run = s.site.build("2026-11-03");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!s.site.has_page("history.json"));
+    assert!(!s.site.page("index.html").contains("History needs"));
+}
+
+#[test]
+fn history_days_must_be_a_whole_number() {
+    let s = story("history-bad-days");
+    for (value, code) in [("-3", "E0205"), ("soon", "E0204")] {
+        let text = s.site.read(SITE).lines().filter(|l| !l.starts_with("history_days")).collect::<Vec<_>>().join("\n");
+        s.site.write(SITE, &format!("{text}\nhistory_days: {value}\n"));
+        let line = s.site.read(SITE).lines().count();
+        let run = s.site.build("2026-11-03");
+        assert_eq!(run.code, 1, "{value}: {}", run.stderr);
+        assert!(run.stderr.contains(code), "{value}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("content/site.yaml:{line}:15")), "{value}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn outside_git_the_site_says_history_needs_git() {
+    let s = GitSite::untracked("history-no-git", "base");
+    let run = s.build("2026-10-15");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert!(!s.has_page("history.json"));
+    assert!(s.page("index.html").contains("History needs git"));
+}
+
+#[test]
+fn a_shallow_clone_warns_that_history_needs_the_full_history() {
+    let s = story("history-deep");
+    let shallow = s.site.shallow_clone("history-shallow");
+    let run = shallow.build("2026-11-03");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("W0009"), "{}", run.stderr);
+    assert!(run.stderr.contains("full git history"), "{}", run.stderr);
+    assert!(!shallow.has_page("history.json"));
+    assert!(shallow.page("index.html").contains("History needs the full git history"));
+}
+
+#[test]
+fn history_is_the_same_bytes_from_build_to_build() {
+    let s = story("history-determinism");
+    assert_eq!(s.site.build("2026-11-03").code, 0);
+    let first = s.site.page("history.json");
+    assert_eq!(s.site.build("2026-11-03").code, 0);
+    assert_eq!(first, s.site.page("history.json"));
+}
