@@ -216,3 +216,49 @@ fn history_is_the_same_bytes_from_build_to_build() {
     assert_eq!(s.site.build("2026-11-03").code, 0);
     assert_eq!(first, s.site.page("history.json"));
 }
+
+/// The sample portfolio under a history of commits that add, change, break,
+/// remove and bring back workloads and change site.yaml: the day-by-day walk,
+/// which decides again only what a day can change, must give what a full
+/// validation and evaluation of every day gives.
+#[test]
+fn incremental_days_match_full_evaluation() {
+    let site = GitSite::untracked("history-sample", "base");
+    site.remove_dir("content");
+    common::copy_tree(&common::repo().join("content"), &site.path("content"));
+    site.git(&["init", "-q"]);
+    let sample = |rel: &str| format!("content/workloads/{rel}");
+    let hr = site.read(&sample("hr-directory/workload.yaml"));
+    site.remove_dir(&sample("hr-directory"));
+    site.commit(ERIN, "2026-06-20", "Sample without the HR directory");
+    common::copy_tree(&common::repo().join("content/workloads/hr-directory"), &site.path(&sample("hr-directory")));
+    site.write(&sample("hr-directory/workload.yaml"), &hr.replace("owner:", "owner: [broken"));
+    site.commit(ERIN, "2026-07-15", "HR directory, with a broken workload.yaml");
+    site.write(&sample("hr-directory/workload.yaml"), &hr);
+    site.commit(ERIN, "2026-08-02", "HR directory fixed");
+    site.edit(SITE, "target: 2026-12-15", "target: 2027-01-15");
+    site.edit(SITE, "decommission_hold_days: 14", "decommission_hold_days: 21");
+    site.commit(ERIN, "2026-09-10", "Wave 3 moves");
+    site.edit(
+        &sample("payroll/workload.yaml"),
+        "depends_on: [hr-directory, general-ledger]",
+        "depends_on: [general-ledger]",
+    );
+    site.commit(ERIN, "2026-10-05", "Payroll no longer waits for the HR directory");
+    site.copy_dir(&sample("payroll"), &sample("payroll-ie"));
+    site.remove_dir(&sample("intranet-portal"));
+    site.commit(ERIN, "2026-10-05", "Irish payroll split out; intranet retired");
+    site.commit(ERIN, "2026-11-20", "Nothing changes");
+
+    let repo = cutover::git::discover(site.root()).unwrap().expect("a work tree");
+    let as_of = cutover::date::Date::parse("2026-12-31").unwrap();
+    let fast = cutover::history::days::walk(&repo, site.root(), as_of, 200).unwrap();
+    let slow = cutover::history::days::walk_full(&repo, site.root(), as_of, 200).unwrap();
+    assert_eq!(fast.days.len(), 195, "from 2026-06-20");
+    assert_eq!(fast.days, slow.days);
+    let key = |h: &cutover::history::History| -> Vec<String> {
+        h.changes.iter().map(|c| format!("{} {} {:?} {:?}", c.date, c.workload, c.from, c.to)).collect()
+    };
+    assert_eq!(key(&fast), key(&slow));
+    assert!(fast.changes.len() >= 8, "the sample changes often: {:?}", key(&fast));
+}

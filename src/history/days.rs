@@ -64,6 +64,51 @@ pub fn walk(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<History,
     Ok(out)
 }
 
+/// The same days, the slow way: each day's commit read whole, validated
+/// whole and evaluated whole. Kept as the definition that [`walk`] is held
+/// to by the tests; `changes` name no author.
+pub fn walk_full(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<History, GitError> {
+    let line = repo.first_parent_line()?;
+    let mut reader = repo.reader();
+    let mut out = History::default();
+    let mut previous: Option<BTreeMap<String, Decision>> = None;
+    for (date, c) in plan(&line, as_of, days) {
+        let content = Content::at(&mut reader, line[c].tree)?.unwrap_or_default();
+        let sources = content.sources(&mut reader, root)?;
+        let (portfolio, diags) = crate::validate::validate(&sources);
+        let assessment = crate::evaluate::evaluate(&portfolio, date);
+        let mut decisions: BTreeMap<String, Decision> =
+            content.workloads.keys().map(|name| (name.clone(), Decision::Blocked)).collect();
+        for (id, a) in &assessment.workloads {
+            decisions.insert(id.0.clone(), a.decision);
+        }
+        for d in diags.iter().filter(|d| d.severity == Severity::Error) {
+            if let Some(name) = d.file.strip_prefix("content/workloads/").and_then(|r| r.split('/').next())
+                && let Some(decision) = decisions.get_mut(name)
+            {
+                *decision = Decision::Blocked;
+            }
+        }
+        let mut counts = Counts::default();
+        let mut releases: BTreeMap<String, Counts> =
+            portfolio.site.releases.iter().map(|r| (r.id.0.clone(), Counts::default())).collect();
+        for (id, d) in &decisions {
+            counts.add(*d);
+            let release = portfolio.workloads.get(id.as_str()).and_then(|w| w.release.as_ref());
+            if let Some(r) = release.and_then(|r| releases.get_mut(r.as_str())) {
+                r.add(*d);
+            }
+        }
+        if let Some(before) = &previous {
+            let name = |id: &str| id.to_string();
+            out.changes.extend(changes::between(before, &decisions, date, &line[c], &|_| false, &name));
+        }
+        out.days.push(Day { date, commit: line[c].id.clone(), counts, releases });
+        previous = Some(decisions);
+    }
+    Ok(out)
+}
+
 /// Each day of the window from the first that has a commit, with the
 /// position in `line` (newest first) of the commit that stands for it: the
 /// one nearest `HEAD` committed on or before that day.
