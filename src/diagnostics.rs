@@ -564,12 +564,12 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Escapes the message part of a workflow command.
-fn gh_data(s: &str) -> String {
+pub fn gh_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command.
-fn gh_property(s: &str) -> String {
+pub fn gh_property(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -9,6 +9,7 @@ pub mod approvers;
 pub mod checklist;
 pub mod date;
 pub mod diagnostics;
+pub mod diff;
 pub mod digest;
 pub mod edition;
 pub mod evaluate;

@@ -121,6 +121,9 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             eprintln!("signed {} as validated by {by} on {on}\n  validated_digest: {}", signed.file, signed.digest);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Diff { base, root, head, as_of, format, fail_on_regression } => {
+            commands::diff(&root, &base, head, as_of, format, fail_on_regression)
+        }
         Command::Checklist { root } => {
             let checked = cutover::check(&root, &RunOptions::default());
             let checklist = match checked {
