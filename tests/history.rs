@@ -262,3 +262,93 @@ fn incremental_days_match_full_evaluation() {
     assert_eq!(key(&fast), key(&slow));
     assert!(fast.changes.len() >= 8, "the sample changes often: {:?}", key(&fast));
 }
+
+#[test]
+fn the_site_shows_the_trend_the_recent_changes_and_each_decision_history() {
+    let s = story("history-site");
+    assert_eq!(s.site.build("2026-11-03").code, 0);
+    let dash = s.site.page("index.html");
+    assert!(dash.contains(r#"<svg class="trend""#), "a trend chart");
+    assert!(
+        dash.contains("from 2026-10-10 to 2026-11-03: promoted 0 to 0, ready 1 to 0, blocked 1 to 2"),
+        "its text equivalent"
+    );
+    assert!(dash.contains(r#"<table class="trend-data">"#), "and its data table");
+    assert_eq!(dash.matches("<tr><th scope=\"row\"><time").count(), 25, "a row per day");
+    // The last 7 days (2026-10-28 to 2026-11-03), newest first, linked, with who.
+    let recent = &dash[dash.find("Changes in the last 7 days").unwrap()..];
+    let alpha = recent.find(r#"<a href="workloads/alpha/index.html">Alpha</a>"#).expect("alpha linked");
+    let gamma_fixed = recent.find("blocked to ready").expect("gamma fixed on 2026-10-28");
+    assert!(alpha < gamma_fixed, "newest first");
+    assert!(recent.contains("time (no commit changed it)"), "the lapse on 2026-11-02 came with time");
+    assert!(recent.contains("erin.engineer &lt;erin.engineer@example.org&gt;"), "{recent}");
+    assert!(!recent.contains("2026-10-25"), "older than 7 days");
+    assert!(dash.contains(
+        r#"<link rel="alternate" type="application/atom+xml" title="Readiness changes" href="changes.atom">"#
+    ));
+
+    let report = s.site.page("workloads/alpha/index.html");
+    let hist = &report[report.find("Decision history").unwrap()..];
+    let became_ready = hist.find("blocked to ready").unwrap();
+    let went_stale = hist.find("ready to blocked").unwrap();
+    assert!(became_ready < went_stale, "oldest first");
+    assert!(hist.contains("val.idator &lt;val.idator@example.org&gt;"));
+    assert!(report.contains(r#"href="../../changes.atom""#));
+
+    let release = s.site.page("releases/wave-1/index.html");
+    assert!(release.contains(r#"<svg class="burnup""#), "a burn-up");
+    assert!(release.contains(r#"<line class="today""#) && release.contains(r#"<line class="target""#));
+    assert!(release.contains("No workload of this release was promoted in the last 24 days"), "no rate, no projection");
+}
+
+#[test]
+fn a_release_finishing_at_the_recent_rate_is_projected() {
+    let s = story("history-burnup");
+    // alpha promoted on 2026-10-30 (and committed then): one of the two
+    // workloads of wave-1 in the last 28 days... wave-1 holds alpha only now.
+    s.site.copy_dir("content/workloads/alpha", "content/workloads/delta");
+    s.site.edit("content/workloads/delta/workload.yaml", "name: Alpha", "name: Delta");
+    s.site.commit(ERIN, "2026-10-29", "Delta joins wave 1");
+    s.site.write(
+        "content/workloads/alpha/promote.md",
+        "---\nstatus: executed\nexecuted_on: 2026-10-30\npromoted_on: 2026-10-30\n---\n# promote\n",
+    );
+    s.site.commit(ERIN, "2026-10-30", "Alpha promoted");
+    let run = s.site.build("2026-11-01");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let release = s.site.page("releases/wave-1/index.html");
+    // 1 promoted in the 22 days of history: 1 left at 1/22 a day, 22 days on.
+    assert!(
+        release.contains(
+            "the last of the 1 workloads left would be promoted around 2026-11-23, on or before the target 2026-12-01"
+        ),
+        "{}",
+        &release[release.find("Burn-up").unwrap()..][..1500]
+    );
+    assert!(release.contains(r#"<line class="projection""#));
+}
+
+#[test]
+fn the_atom_feed_is_valid_with_an_entry_per_change() {
+    let s = story("history-atom");
+    assert_eq!(s.site.build("2026-11-03").code, 0);
+    let text = s.site.page("changes.atom");
+    let feed = atom_syndication::Feed::read_from(text.as_bytes()).expect("a valid Atom feed");
+    assert_eq!(feed.updated().to_rfc3339(), "2026-11-03T00:00:00+00:00");
+    assert_eq!(feed.entries().len(), 7, "one entry per change");
+    let first = &feed.entries()[0];
+    assert_eq!(first.updated().to_rfc3339(), "2026-11-02T00:00:00+00:00", "newest first");
+    let ids: std::collections::BTreeSet<&str> = feed.entries().iter().map(|e| e.id()).collect();
+    assert_eq!(ids.len(), 7, "unique ids");
+    for e in feed.entries() {
+        assert!(!e.authors().is_empty(), "{}", e.title().value);
+        let href = e.links()[0].href();
+        assert!(href.starts_with("https://") || href.starts_with("workloads/"), "{href}");
+        assert!(href.ends_with("/index.html"), "{href}");
+    }
+    let gone = feed.entries().iter().find(|e| e.title().value.contains("removed")).expect("beta's removal");
+    assert!(gone.title().value.starts_with("beta: removed or renamed (was blocked)"), "{}", gone.title().value);
+    // The same bytes from build to build.
+    assert_eq!(s.site.build("2026-11-03").code, 0);
+    assert_eq!(text, s.site.page("changes.atom"));
+}

@@ -1,6 +1,7 @@
 //! The assessment into a [`Site`]: every output file as bytes in memory, no I/O.
 //! Templates are built in and autoescaped; pages are rendered in parallel.
 
+pub mod atom;
 pub mod context;
 pub mod json;
 pub mod markdown;
@@ -8,6 +9,7 @@ pub mod probe;
 pub mod provenance;
 pub mod security;
 pub mod svg;
+pub mod trend;
 
 use crate::evaluate::Assessment;
 use crate::model::Portfolio;
@@ -62,6 +64,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
     ("security.html", include_str!("../../templates/security.html")),
     ("decommission.html", include_str!("../../templates/decommission.html")),
+    ("partials/trend.html", include_str!("../../templates/partials/trend.html")),
+    ("partials/burnup.html", include_str!("../../templates/partials/burnup.html")),
+    ("partials/decision-history.html", include_str!("../../templates/partials/decision-history.html")),
 ];
 
 /// The built-in stylesheet and search script (`templates/style.css` and `templates/search.js` replace them).
@@ -111,6 +116,7 @@ impl Env<'_> {
             nav,
             canonical: self.p.site.base_url.as_ref().map(|b| format!("{}/{}", b.trim_end_matches('/'), path)),
             edition: self.p.edition.as_str(),
+            feed: self.a.history.history().map(|_| format!("{}changes.atom", "../".repeat(depth))),
         }
     }
 
@@ -245,6 +251,7 @@ pub fn render_into(
     ];
     if let Some(h) = a.history.history() {
         site_pages.push(("history.json".into(), Box::new(|| Ok(h.to_json()))));
+        site_pages.push(("changes.atom".into(), Box::new(|| Ok(atom::feed(p, h, a.as_of)))));
     }
     for r in &p.site.releases {
         site_pages.push((format!("releases/{}/index.html", r.id), Box::new(|| release_page(env, r.id.as_str()))));
@@ -320,6 +327,7 @@ struct DashboardCtx<'a> {
     owners: Vec<String>,
     unreleased: usize,
     ring_svg: String,
+    history: Option<trend::DashboardHistory>,
 }
 
 #[derive(Serialize)]
@@ -369,6 +377,7 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
         matrix_rows: MATRIX_ROWS,
         owners: owners.into_iter().collect(),
         unreleased: p.workloads.values().filter(|w| w.release.is_none()).count(),
+        history: trend::dashboard(&a.history, a.as_of, &|id| p.workloads.contains_key(id)),
     };
     let page = env.render("dashboard.html", &ctx)?;
     place_matrix_rows(env, page, &ctx.common.root)
@@ -418,6 +427,7 @@ struct WorkloadCtx<'a> {
     next_steps: Vec<NavLink>,
     graph_svg: String,
     progress_svg: String,
+    history: Option<trend::WorkloadHistory>,
 }
 
 fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, RenderError> {
@@ -457,6 +467,7 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
             240,
             14,
         ),
+        history: trend::workload(&a.history, id.as_str()),
     };
     env.render("workload.html", &ctx)
 }
@@ -480,6 +491,7 @@ struct ReleaseCtx<'a> {
     next_steps: Vec<NavLink>,
     graph_svg: String,
     timeline_svg: String,
+    burnup: Option<trend::Burnup>,
 }
 
 fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
@@ -498,6 +510,10 @@ fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
             (Some(t), Some(d)) => svg::timeline(&a.as_of.to_string(), t, d),
             _ => String::new(),
         },
+        burnup: a.history.history().and_then(|h| {
+            let target = p.site.releases.iter().find(|r| r.id.as_str() == rid).and_then(|r| r.target);
+            trend::burnup(h, rid, target, a.as_of)
+        }),
         release,
     };
     env.render("release.html", &ctx)
