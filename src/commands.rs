@@ -78,6 +78,10 @@ pub fn export_templates(dir: &Path, quiet: bool) -> Result<ExitCode, Fatal> {
     std::fs::create_dir_all(dir).map_err(|e| Fatal(format!("cannot create {}: {e}", dir.display())))?;
     for (name, text) in &files {
         let path = dir.join(name);
+        // Partials live in a folder of their own (`partials/trend.html`).
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Fatal(format!("cannot create {}: {e}", parent.display())))?;
+        }
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
