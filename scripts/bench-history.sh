@@ -58,7 +58,7 @@ authors=(erin carol bob dana)
 for ((k = 1; k <= COMMITS; k++)); do
     if ((k % 10 == 0)); then
         src=${folders[$(((k * 104729) % ${#folders[@]}))]}
-        cp -r "$src" "$site/content/workloads/added-$k"
+        cp -r "$site/$src" "$site/content/workloads/added-$k"
         sed -i 's/^depends_on:.*$//' "$site/content/workloads/added-$k/workload.yaml"
     elif ((k % 15 == 0)); then
         printf '# Reviewed (change %d).\n' "$k" >>"$site/content/site.yaml"

@@ -12,6 +12,14 @@ use gix::prelude::FindExt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TreeId(ObjectId);
 
+impl TreeId {
+    /// A tree id that names no tree, for tests of what is built on commits.
+    #[cfg(test)]
+    pub(crate) fn null() -> TreeId {
+        TreeId(ObjectId::null(gix::hash::Kind::Sha1))
+    }
+}
+
 /// A file's content at some commit, by its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BlobRef(ObjectId);

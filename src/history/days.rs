@@ -75,7 +75,8 @@ pub fn walk_full(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<His
     for (date, c) in plan(&line, as_of, days) {
         let content = Content::at(&mut reader, line[c].tree)?.unwrap_or_default();
         let sources = content.sources(&mut reader, root)?;
-        let (portfolio, diags) = crate::validate::validate(&sources);
+        let (mut portfolio, diags) = crate::validate::validate(&sources);
+        portfolio.site.signoff_provenance = crate::model::ProvenancePolicy::None;
         let assessment = crate::evaluate::evaluate(&portfolio, date);
         let mut decisions: BTreeMap<String, Decision> =
             content.workloads.keys().map(|name| (name.clone(), Decision::Blocked)).collect();
@@ -113,7 +114,10 @@ pub fn walk_full(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<His
 /// position in `line` (newest first) of the commit that stands for it: the
 /// one nearest `HEAD` committed on or before that day.
 pub fn plan(line: &[LineCommit], as_of: Date, days: u32) -> Vec<(Date, usize)> {
-    let first = as_of.add_days(-(i64::from(days) - 1));
+    // No day before the oldest commit has one: start there at the earliest
+    // (so a window of thousands of years costs nothing).
+    let Some(oldest) = line.iter().map(|c| c.committed).min() else { return Vec::new() };
+    let first = as_of.add_days(-(i64::from(days) - 1)).max(oldest);
     let mut out = Vec::new();
     let mut date = first;
     while date <= as_of {
@@ -206,6 +210,8 @@ impl<'r> State<'r> {
             let top_sources = content.top_sources(&mut reader, self.root)?;
             let (validator, _) = Validator::new(&top_sources, known);
             self.portfolio.site = validator.site().clone();
+            // Past sign-offs are judged without their own history (as under `none`).
+            self.portfolio.site.signoff_provenance = crate::model::ProvenancePolicy::None;
             self.portfolio.checklist = validator.checklist().clone();
             self.validator = Some(validator);
         }
@@ -381,6 +387,38 @@ mod tests {
 
     fn d(s: &str) -> Date {
         Date::parse(s).unwrap()
+    }
+
+    fn commit(day: &str) -> LineCommit {
+        LineCommit {
+            id: day.into(),
+            tree: crate::git::TreeId::null(),
+            committed: d(day),
+            author_email: String::new(),
+            author_name: String::new(),
+            subject: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_day_takes_the_newest_commit_made_by_then() {
+        // Newest first, as the line is walked; the middle one was committed later than its child.
+        let line = [commit("2026-03-05"), commit("2026-03-07"), commit("2026-03-01")];
+        let plan = plan(&line, d("2026-03-08"), 10);
+        let got: Vec<(String, usize)> = plan.iter().map(|(day, c)| (day.to_string(), *c)).collect();
+        let want = [
+            ("2026-03-01", 2),
+            ("2026-03-02", 2),
+            ("2026-03-03", 2),
+            ("2026-03-04", 2),
+            ("2026-03-05", 0),
+            ("2026-03-06", 0),
+            ("2026-03-07", 0),
+            ("2026-03-08", 0),
+        ];
+        assert_eq!(got, want.map(|(a, b)| (a.to_string(), b)));
+        assert_eq!(super::plan(&line, d("2026-03-08"), u32::MAX).len(), 8, "a huge window starts at the oldest commit");
+        assert!(super::plan(&[], d("2026-03-08"), 90).is_empty());
     }
 
     #[test]

@@ -480,7 +480,7 @@ function analyse({ html, urlAttrs }) {
     /^(\.\.\/)*assets\/search\.js$/.test(known[1]) &&
     scripts.every((s) => s.parentElement === doc.head && !s.textContent.trim());
   if (!ok) found.push(`script elements other than the two known ones: ${scripts.map(describe).join(" ")}`);
-  const bad = "iframe, frame, frameset, object, embed, applet, base, style, link:not([rel=stylesheet]):not([rel=canonical]), body meta, portal, template, noscript, math [href], svg script, svg animate, svg set, svg foreignObject";
+  const bad = "iframe, frame, frameset, object, embed, applet, base, style, link:not([rel=stylesheet]):not([rel=canonical]):not([rel=alternate][type='application/atom+xml']), body meta, portal, template, noscript, math [href], svg script, svg animate, svg set, svg foreignObject";
   for (const el of doc.querySelectorAll(bad)) found.push(`element ${describe(el)}`);
   for (const el of doc.querySelectorAll("form")) {
     if (!el.matches("form.search, form.filters") || el.closest("main .evidence, main .page")) found.push(`form ${describe(el)}`);
