@@ -248,6 +248,11 @@ fn incremental_days_match_full_evaluation() {
     site.copy_dir(&sample("payroll"), &sample("payroll-ie"));
     site.remove_dir(&sample("intranet-portal"));
     site.commit(ERIN, "2026-10-05", "Irish payroll split out; intranet retired");
+    let with_wave_4 = site.read(SITE);
+    site.edit(SITE, "  - id: wave-4", "  - id: wave-5");
+    site.commit(ERIN, "2026-11-01", "Wave 4 renamed: plant scheduling names a release that is not there");
+    site.write(SITE, &with_wave_4);
+    site.commit(ERIN, "2026-11-03", "Wave 4 back");
     site.commit(ERIN, "2026-11-20", "Nothing changes");
 
     let repo = cutover::git::discover(site.root()).unwrap().expect("a work tree");

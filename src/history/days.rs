@@ -193,8 +193,8 @@ impl<'r> State<'r> {
             return Ok(Changed::default());
         }
         let before = self.content.take().unwrap_or_default();
-        let same_top = self.validator.is_some()
-            && (before.site, before.checklist, before.pages) == (content.site, content.checklist, content.pages);
+        let top_changed =
+            (before.site, before.checklist, before.pages) != (content.site, content.checklist, content.pages);
         let names_changed = !before.workloads.keys().eq(content.workloads.keys());
         // Folders to read again: those whose tree changed, and, when workloads
         // come or go, those whose workload.yaml names one of them.
@@ -204,11 +204,16 @@ impl<'r> State<'r> {
             .filter(|(name, tree)| before.workloads.get(*name) != Some(*tree))
             .map(|(name, _)| name.clone())
             .collect();
-        let all = !same_top;
-        if all || names_changed {
+        // A new site.yaml reads every workload again only when what workloads
+        // are validated against changed: whether it has errors, and its
+        // releases. The checklist (or the pages it may name) changes everything.
+        let mut all =
+            self.validator.is_none() || (before.checklist, before.pages) != (content.checklist, content.pages);
+        if top_changed || names_changed || self.validator.is_none() {
             let known: BTreeSet<String> = content.workloads.keys().cloned().collect();
             let top_sources = content.top_sources(&mut reader, self.root)?;
             let (validator, _) = Validator::new(&top_sources, known);
+            all |= self.validator.as_ref().is_none_or(|old| old.workload_context() != validator.workload_context());
             self.portfolio.site = validator.site().clone();
             // Past sign-offs are judged without their own history (as under `none`).
             self.portfolio.site.signoff_provenance = crate::model::ProvenancePolicy::None;
@@ -275,7 +280,7 @@ impl<'r> State<'r> {
             self.position = self.order.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
         }
         self.content = Some(content);
-        Ok(Changed { all: all || graph_changed, caused: redo.into_iter().collect() })
+        Ok(Changed { all: all || top_changed || graph_changed, caused: redo.into_iter().collect() })
     }
 
     /// Every workload's decision on `date`, given the day before's, and the

@@ -189,6 +189,15 @@ impl Validator {
     pub fn checklist(&self) -> &Checklist {
         &self.0.checklist
     }
+
+    /// What of site.yaml a workload's validation depends on: whether it is
+    /// trusted (free of errors) and its release ids. Two validators that
+    /// agree on it (and share a checklist) validate every workload alike.
+    pub fn workload_context(&self) -> (bool, Vec<&str>) {
+        let mut releases: Vec<&str> = self.0.site.releases.iter().map(|r| r.id.as_str()).collect();
+        releases.sort_unstable();
+        (self.0.site_trusted, releases)
+    }
 }
 
 /// The ids of the free pages the site will have: `content/pages/<id>.md`,
