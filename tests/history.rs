@@ -357,3 +357,59 @@ fn the_atom_feed_is_valid_with_an_entry_per_change() {
     assert_eq!(s.site.build("2026-11-03").code, 0);
     assert_eq!(text, s.site.page("changes.atom"));
 }
+
+#[path = "../examples/gen_portfolio.rs"]
+#[allow(dead_code)]
+mod gen_portfolio;
+
+/// The generated portfolio of the benchmarks (stale evidence, expired
+/// waivers, wrong signers, promotions, dependencies; all dated around its
+/// as-of date) under commits that change evidence and add workloads: the
+/// walk agrees with a full evaluation of every day.
+#[test]
+fn incremental_days_match_full_evaluation_on_a_generated_portfolio() {
+    let site = GitSite::untracked("history-generated", "base");
+    site.remove_dir("content");
+    gen_portfolio::generate(site.root(), 40, 7).unwrap();
+    site.git(&["init", "-q"]);
+    site.commit(ERIN, "2026-06-01", "Portfolio");
+    let folders: Vec<String> = {
+        let mut v: Vec<String> = std::fs::read_dir(site.path("content/workloads"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    for k in 1..=12 {
+        let day = common::add_days("2026-06-01", k * 14);
+        if k % 4 == 0 {
+            site.copy_dir(
+                &format!("content/workloads/{}", folders[k as usize]),
+                &format!("content/workloads/added-{k}"),
+            );
+        } else {
+            let w = &folders[(k as usize * 7) % folders.len()];
+            let dir = site.path(&format!("content/workloads/{w}"));
+            let md = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.extension().is_some_and(|x| x == "md"))
+                .unwrap();
+            let text = std::fs::read_to_string(&md).unwrap();
+            std::fs::write(&md, text.replacen("status: validated", "status: documented", 1)).unwrap();
+        }
+        site.commit(ERIN, &day, &format!("Change {k}"));
+    }
+    let repo = cutover::git::discover(site.root()).unwrap().expect("a work tree");
+    let as_of = cutover::date::Date::parse("2026-11-26").unwrap();
+    let fast = cutover::history::days::walk(&repo, site.root(), as_of, 180).unwrap();
+    let slow = cutover::history::days::walk_full(&repo, site.root(), as_of, 180).unwrap();
+    assert_eq!(fast.days.len(), 179, "from 2026-06-01 to 2026-11-26");
+    assert_eq!(fast.days, slow.days);
+    let key = |h: &cutover::history::History| -> Vec<String> {
+        h.changes.iter().map(|c| format!("{} {} {:?} {:?}", c.date, c.workload, c.from, c.to)).collect()
+    };
+    assert_eq!(key(&fast), key(&slow));
+    assert!(fast.changes.len() >= 20, "{:?}", key(&fast));
+}

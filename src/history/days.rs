@@ -6,9 +6,9 @@
 //!   (site.yaml, the checklist or the set of pages changing means all of them,
 //!   as in `serve`), so a file version is parsed once however many days hold it;
 //! - a workload is decided again only on a day that can change its decision:
-//!   its folder changed, a date in its evidence (or that date plus a day, or
-//!   plus the item's `max_age_days` and a day) was reached, or a dependency's
-//!   decision changed. Every other decision is the day before's. The test
+//!   its folder changed, a day came on which a rule compares one of its
+//!   dates with the as-of date ([`boundaries`]), or a dependency's decision
+//!   changed. Every other decision is the day before's. The test
 //!   `incremental_days_match_full_evaluation` holds this to a full evaluation
 //!   of every day.
 
@@ -349,28 +349,31 @@ fn crosses(boundaries: &[Date], prev: Date, date: Date) -> bool {
 }
 
 /// The days on which a workload's evidence may be judged differently than
-/// the day before: each date it records, the day after, and the day after
-/// the item's freshness runs out. A superset of what the rules compare with
-/// the as-of date (a validation or a waiver counts from its day, goes stale
-/// after `max_age_days`, expires after `expires_on`; a promotion happens on
-/// its day; a risk's `review_by` passes).
+/// the day before, from what the rules compare with the as-of date: a
+/// validation counts from its day and goes stale the day after
+/// `max_age_days` run out; a waiver counts from `approved_on` and lapses the
+/// day after `expires_on`; a promotion happens on its day (`promoted_on`, a
+/// date field, else `executed_on`). Any other date field (such as a risk's
+/// `review_by`) counts on its day and the day after. Kept tight: a day with
+/// no boundary costs a workload nothing.
 pub fn boundaries(w: &Workload, checklist: &Checklist) -> Vec<Date> {
     let mut out = Vec::new();
     for (item, ev) in &w.evidence {
-        let max_age = checklist.item(item.as_str()).and_then(|i| i.max_age_days);
-        let mut dates: Vec<Date> = [ev.executed_on, ev.validated_on].into_iter().flatten().collect();
-        if let Some(waiver) = &ev.waiver {
-            dates.extend([waiver.approved_on, waiver.expires_on]);
+        if let Some(on) = ev.validated_on {
+            out.push(on);
+            if let Some(max) = checklist.item(item.as_str()).and_then(|i| i.max_age_days) {
+                out.push(on.add_days(i64::from(max) + 1));
+            }
         }
+        if let Some(waiver) = &ev.waiver {
+            out.extend([waiver.approved_on, waiver.expires_on.add_days(1)]);
+        }
+        out.extend(ev.executed_on);
+        let mut dates = Vec::new();
         for (_, v) in &ev.fields {
             field_dates(v, &mut dates);
         }
-        for d in dates {
-            out.extend([d, d.add_days(1)]);
-            if let Some(max) = max_age {
-                out.push(d.add_days(i64::from(max) + 1));
-            }
-        }
+        out.extend(dates.into_iter().flat_map(|d| [d, d.add_days(1)]));
     }
     out.sort_unstable();
     out.dedup();
