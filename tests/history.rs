@@ -352,7 +352,11 @@ fn the_atom_feed_is_valid_with_an_entry_per_change() {
         assert!(href.ends_with("/index.html"), "{href}");
     }
     let gone = feed.entries().iter().find(|e| e.title().value.contains("removed")).expect("beta's removal");
-    assert!(gone.title().value.starts_with("beta: removed or renamed (was blocked)"), "{}", gone.title().value);
+    assert!(
+        gone.title().value.starts_with("Beta: removed or renamed (was blocked)"),
+        "its last name: {}",
+        gone.title().value
+    );
     // The same bytes from build to build.
     assert_eq!(s.site.build("2026-11-03").code, 0);
     assert_eq!(text, s.site.page("changes.atom"));

@@ -23,7 +23,7 @@ use crate::git::{GitError, LineCommit, Repo, TreeId};
 use crate::model::{FieldValue, Portfolio, Workload, WorkloadId};
 use crate::validate::Validator;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// Walks the `days` days that end on `as_of`.
@@ -32,32 +32,34 @@ pub fn walk(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<History,
     let plan = plan(&line, as_of, days);
     let mut state = State::new(repo, root);
     let mut out = History::default();
-    let mut previous: Option<(Date, BTreeMap<String, Decision>)> = None;
+    // Decisions by workload number (see `Table`): the day before's, and the day's.
+    let mut previous: Option<(Date, Vec<Option<Decision>>)> = None;
     let mut current: Option<usize> = None;
+    let mut changed = Changed::default();
     for (date, c) in plan {
         let commit = &line[c];
-        let changed = if current != Some(c) {
+        if current != Some(c) {
             current = Some(c);
-            state.apply(&commit.tree)?
+            changed = state.apply(&commit.tree)?;
         } else {
-            Changed::default()
-        };
+            changed = Changed { all: false, ..changed };
+            changed.caused.iter_mut().for_each(|c| *c = false);
+        }
         let (decisions, by_commit) = state.decide(date, previous.as_ref(), &changed);
+        let t = &state.table;
         let mut counts = Counts::default();
-        let mut releases: BTreeMap<String, Counts> =
-            state.portfolio.site.releases.iter().map(|r| (r.id.0.clone(), Counts::default())).collect();
-        for (id, d) in &decisions {
-            counts.add(*d);
-            let release = state.portfolio.workloads.get(id.as_str()).and_then(|w| w.release.as_ref());
-            if let Some(r) = release.and_then(|r| releases.get_mut(r.as_str())) {
-                r.add(*d);
+        let mut releases: Vec<Counts> = vec![Counts::default(); t.releases.len()];
+        for (n, d) in decisions.iter().enumerate() {
+            let Some(d) = *d else { continue };
+            counts.add(d);
+            if let Some(r) = t.release.get(n).copied().flatten() {
+                releases[r as usize].add(d);
             }
         }
         if let Some((_, before)) = &previous {
-            let by_commit = |id: &str| by_commit.contains(id);
-            let names = |id: &str| state.name(id);
-            out.changes.extend(changes::between(before, &decisions, date, commit, &by_commit, &names));
+            out.changes.extend(t.changes(before, &decisions, &by_commit, date, commit));
         }
+        let releases = t.releases.iter().cloned().zip(releases).collect();
         out.days.push(Day { date, commit: commit.id.clone(), counts, releases });
         previous = Some((date, decisions));
     }
@@ -133,8 +135,80 @@ pub fn plan(line: &[LineCommit], as_of: Date, days: u32) -> Vec<(Date, usize)> {
 #[derive(Default)]
 struct Changed {
     all: bool,
-    /// Workloads read again because their folder changed.
-    caused: HashSet<String>,
+    /// By workload number: read again because its folder changed.
+    caused: Vec<bool>,
+}
+
+/// The current commit's workloads by number, for the day loop: a day costs
+/// a pass over arrays, not a lookup by name per workload. Numbers are given
+/// once per name for the whole walk, so that decisions carry from one
+/// commit to the next.
+#[derive(Default)]
+struct Table {
+    /// Number -> name, and back; and the workload's name as people know it
+    /// (the last one read: a workload that goes keeps it).
+    names: Vec<String>,
+    numbers: HashMap<String, u32>,
+    titles: Vec<String>,
+    /// Per number: the folder is there at this commit, its workload was read, it has an error.
+    present: Vec<bool>,
+    read: Vec<bool>,
+    error: Vec<bool>,
+    boundaries: Vec<Vec<Date>>,
+    /// Its dependencies that are workloads of this commit.
+    deps: Vec<Vec<u32>>,
+    /// Its release, as a position in `releases`.
+    release: Vec<Option<u32>>,
+    releases: Vec<String>,
+    /// The workloads read, in dependency order, and each one's place in it.
+    order: Vec<u32>,
+    position: Vec<u32>,
+}
+
+impl Table {
+    fn number(&mut self, name: &str) -> u32 {
+        if let Some(&n) = self.numbers.get(name) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.titles.push(name.to_string());
+        self.numbers.insert(name.to_string(), n);
+        n
+    }
+
+    /// The changes from `before` to `after` on `date`, by workload id.
+    fn changes(
+        &self,
+        before: &[Option<Decision>],
+        after: &[Option<Decision>],
+        by_commit: &[bool],
+        date: Date,
+        commit: &LineCommit,
+    ) -> Vec<super::Change> {
+        let mut moved: Vec<usize> = (0..after.len().max(before.len()))
+            .filter(|&n| before.get(n).copied().flatten() != after.get(n).copied().flatten())
+            .collect();
+        moved.sort_by(|a, b| self.names[*a].cmp(&self.names[*b]));
+        moved
+            .into_iter()
+            .map(|n| {
+                let (from, to) = (before.get(n).copied().flatten(), after.get(n).copied().flatten());
+                let committed = from.is_none() || to.is_none() || by_commit.get(n).copied().unwrap_or(false);
+                super::Change {
+                    date,
+                    commit: commit.id.clone(),
+                    author: committed.then(|| commit.author_email.clone()),
+                    workload: self.names[n].clone(),
+                    from,
+                    to,
+                    name: self.titles[n].clone(),
+                    author_name: committed.then(|| commit.author_name.clone()),
+                    subject: committed.then(|| commit.subject.clone()),
+                }
+            })
+            .collect()
+    }
 }
 
 /// A workload folder as validated at the current commit.
@@ -154,9 +228,7 @@ struct State<'r> {
     validator: Option<Validator>,
     portfolio: Portfolio,
     folders: BTreeMap<String, Folder>,
-    /// The portfolio's workloads in dependency order, and each one's position.
-    order: Vec<WorkloadId>,
-    position: HashMap<WorkloadId, usize>,
+    table: Table,
 }
 
 impl<'r> State<'r> {
@@ -175,14 +247,8 @@ impl<'r> State<'r> {
             validator: None,
             portfolio,
             folders: BTreeMap::new(),
-            order: Vec::new(),
-            position: HashMap::new(),
+            table: Table::default(),
         }
-    }
-
-    /// The workload's name at the current commit, else its id.
-    fn name(&self, id: &str) -> String {
-        self.portfolio.workloads.get(id).map_or_else(|| id.to_string(), |w| w.name.clone())
     }
 
     /// Moves to the commit whose whole tree is `top`.
@@ -273,70 +339,113 @@ impl<'r> State<'r> {
             }
             self.folders.insert(name, folder);
         }
-        if graph_changed {
+        let order = if graph_changed {
             let graph: BTreeMap<WorkloadId, Vec<WorkloadId>> =
                 self.portfolio.workloads.iter().map(|(id, w)| (id.clone(), w.depends_on.clone())).collect();
-            self.order = crate::graph::dependency_order(&graph);
-            self.position = self.order.iter().enumerate().map(|(i, id)| (id.clone(), i)).collect();
-        }
+            Some(crate::graph::dependency_order(&graph))
+        } else {
+            None
+        };
         self.content = Some(content);
-        Ok(Changed { all: all || top_changed || graph_changed, caused: redo.into_iter().collect() })
+        let caused = self.number_workloads(order, &redo);
+        Ok(Changed { all: all || top_changed || graph_changed, caused })
     }
 
-    /// Every workload's decision on `date`, given the day before's, and the
-    /// workloads whose decision the day's commit may have changed (their
-    /// folder, or a dependency's, changed), as opposed to time alone.
+    /// Fills the table for the current commit (`order`: the new dependency
+    /// order, when it changed); returns which numbers `redo` names.
+    fn number_workloads(&mut self, order: Option<Vec<WorkloadId>>, redo: &BTreeSet<String>) -> Vec<bool> {
+        let t = &mut self.table;
+        for name in self.folders.keys() {
+            t.number(name);
+        }
+        for w in self.portfolio.workloads.values() {
+            for d in &w.depends_on {
+                t.number(d.as_str());
+            }
+        }
+        let size = t.names.len();
+        t.present = vec![false; size];
+        t.read = vec![false; size];
+        t.error = vec![false; size];
+        t.boundaries.resize(size, Vec::new());
+        t.deps = vec![Vec::new(); size];
+        t.release = vec![None; size];
+        t.releases = self.portfolio.site.releases.iter().map(|r| r.id.0.clone()).collect();
+        for (name, f) in &self.folders {
+            let n = t.numbers[name.as_str()] as usize;
+            t.present[n] = true;
+            t.error[n] = f.error;
+            if redo.contains(name) {
+                t.boundaries[n] = f.boundaries.clone();
+            }
+        }
+        for (id, w) in &self.portfolio.workloads {
+            let n = t.numbers[id.as_str()] as usize;
+            t.read[n] = true;
+            t.titles[n].clone_from(&w.name);
+            t.deps[n] = w.depends_on.iter().map(|d| t.numbers[d.as_str()]).collect();
+            t.release[n] =
+                w.release.as_ref().and_then(|r| t.releases.iter().position(|x| x == r.as_str())).map(|p| p as u32);
+        }
+        if let Some(order) = order {
+            t.order = order.iter().map(|id| t.numbers[id.as_str()]).collect();
+        }
+        t.position = vec![u32::MAX; size];
+        for (p, &n) in t.order.iter().enumerate() {
+            t.position[n as usize] = p as u32;
+        }
+        let mut caused = vec![false; size];
+        for name in redo {
+            caused[t.numbers[name.as_str()] as usize] = true;
+        }
+        caused
+    }
+
+    /// Every workload's decision on `date` by number, given the day
+    /// before's, and the workloads whose decision the day's commit may have
+    /// changed (their folder, or a dependency's, changed), as opposed to time alone.
     fn decide(
         &self,
         date: Date,
-        previous: Option<&(Date, BTreeMap<String, Decision>)>,
+        previous: Option<&(Date, Vec<Option<Decision>>)>,
         changed: &Changed,
-    ) -> (BTreeMap<String, Decision>, HashSet<String>) {
-        let mut by_commit: HashSet<String> = HashSet::new();
-        let mut out: BTreeMap<String, Decision> = BTreeMap::new();
+    ) -> (Vec<Option<Decision>>, Vec<bool>) {
+        let t = &self.table;
+        let size = t.names.len();
+        let mut out: Vec<Option<Decision>> = vec![None; size];
+        let mut by_commit = vec![false; size];
+        let mut moved = vec![false; size];
+        let caused = |n: usize| changed.all || changed.caused.get(n).copied().unwrap_or(false);
         // Folders too broken to read are there, and blocked.
-        for name in self.folders.keys() {
-            if !self.portfolio.workloads.contains_key(name.as_str()) {
-                out.insert(name.clone(), Decision::Blocked);
+        for n in 0..size {
+            if t.present[n] && !t.read[n] {
+                out[n] = Some(Decision::Blocked);
+                by_commit[n] = caused(n);
             }
         }
-        let mut moved: HashSet<&str> = HashSet::new();
-        for (pos, id) in self.order.iter().enumerate() {
-            let Some(w) = self.portfolio.workloads.get(id) else { continue };
-            let folder = self.folders.get(id.as_str());
-            let before = previous.and_then(|(_, p)| p.get(id.as_str()).copied());
+        for (pos, &n) in t.order.iter().enumerate() {
+            let n = n as usize;
+            let before = previous.and_then(|(_, p)| p.get(n).copied().flatten());
             let redo = match (previous, before) {
                 (Some((prev, _)), Some(_)) => {
-                    changed.all
-                        || changed.caused.contains(id.as_str())
-                        || folder.is_some_and(|f| crosses(&f.boundaries, *prev, date))
-                        || w.depends_on.iter().any(|d| moved.contains(d.as_str()))
+                    caused(n) || crosses(&t.boundaries[n], *prev, date) || t.deps[n].iter().any(|&d| moved[d as usize])
                 }
                 _ => true,
             };
             let decision = match (redo, before) {
                 (false, Some(d)) => d,
-                _ if folder.is_some_and(|f| f.error) => Decision::Blocked,
-                _ => decide_one(&self.portfolio, w, date, &|dep| {
-                    let earlier = self.position.get(dep).is_some_and(|&p| p < pos);
-                    earlier.then(|| out.get(dep.as_str()).copied()).flatten()
-                }),
+                _ if t.error[n] => Decision::Blocked,
+                _ => match self.portfolio.workloads.get(t.names[n].as_str()) {
+                    Some(w) => decide_one(&self.portfolio, w, date, &|dep| {
+                        let d = *t.numbers.get(dep.as_str())? as usize;
+                        if (t.position[d] as usize) < pos { out[d] } else { None }
+                    }),
+                    None => Decision::Blocked,
+                },
             };
-            if before != Some(decision) {
-                moved.insert(id.as_str());
-            }
-            if changed.all
-                || changed.caused.contains(id.as_str())
-                || w.depends_on.iter().any(|d| moved.contains(d.as_str()) && by_commit.contains(d.as_str()))
-            {
-                by_commit.insert(id.0.clone());
-            }
-            out.insert(id.0.clone(), decision);
-        }
-        for name in self.folders.keys() {
-            if changed.all || changed.caused.contains(name) {
-                by_commit.insert(name.clone());
-            }
+            moved[n] = before != Some(decision);
+            by_commit[n] = caused(n) || t.deps[n].iter().any(|&d| moved[d as usize] && by_commit[d as usize]);
+            out[n] = Some(decision);
         }
         (out, by_commit)
     }
