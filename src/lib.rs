@@ -186,7 +186,14 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
     let mut found = Vec::new();
     let site = &checked.portfolio.site;
     let history = progress.time(Stage::History, || {
-        history::compute(root, checked.assessment.as_of, site.history_days, site.history_days_at, &mut found)
+        let known: history::snapshot::Known = checked
+            .portfolio
+            .workloads
+            .values()
+            .flat_map(|w| w.evidence.values())
+            .filter_map(|e| Some((e.blob?, root.join(&e.file))))
+            .collect();
+        history::compute(root, checked.assessment.as_of, (site.history_days, site.history_days_at), &known, &mut found)
     });
     checked.assessment.history = std::sync::Arc::new(history);
     if !found.is_empty() {

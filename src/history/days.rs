@@ -28,9 +28,21 @@ use std::path::Path;
 
 /// Walks the `days` days that end on `as_of`.
 pub fn walk(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<History, GitError> {
+    walk_knowing(repo, root, as_of, days, &snapshot::Known::new())
+}
+
+/// [`walk`], reading the work tree's copy of the files in `known` instead of
+/// decompressing their blobs.
+pub fn walk_knowing(
+    repo: &Repo,
+    root: &Path,
+    as_of: Date,
+    days: u32,
+    known: &snapshot::Known,
+) -> Result<History, GitError> {
     let line = repo.first_parent_line()?;
     let plan = plan(&line, as_of, days);
-    let mut state = State::new(repo, root);
+    let mut state = State::new(repo, root, known);
     let mut out = History::default();
     // Decisions by workload number (see `Table`): the day before's, and the day's.
     let mut previous: Option<(Date, Vec<Option<Decision>>)> = None;
@@ -224,6 +236,7 @@ struct Folder {
 struct State<'r> {
     repo: &'r Repo,
     root: &'r Path,
+    known: &'r snapshot::Known,
     content: Option<Content>,
     validator: Option<Validator>,
     portfolio: Portfolio,
@@ -232,7 +245,7 @@ struct State<'r> {
 }
 
 impl<'r> State<'r> {
-    fn new(repo: &'r Repo, root: &'r Path) -> State<'r> {
+    fn new(repo: &'r Repo, root: &'r Path, known: &'r snapshot::Known) -> State<'r> {
         let portfolio = Portfolio {
             site: Default::default(),
             checklist: Checklist::builtin(),
@@ -243,6 +256,7 @@ impl<'r> State<'r> {
         State {
             repo,
             root,
+            known,
             content: None,
             validator: None,
             portfolio,
@@ -307,14 +321,14 @@ impl<'r> State<'r> {
             self.portfolio.workloads.remove(name.as_str());
         }
         let validator = self.validator.as_ref().ok_or_else(|| GitError("history: no validator".into()))?;
-        let repo = self.repo;
+        let (repo, known) = (self.repo, self.known);
         let jobs: Vec<(&String, &TreeId)> = redo.iter().filter_map(|n| content.workloads.get_key_value(n)).collect();
         let read: Vec<(String, Option<Workload>, Folder)> = jobs
             .par_iter()
             .map_init(
                 || repo.reader(),
                 |reader, (name, tree)| -> Result<_, GitError> {
-                    let (sources, load_diags) = snapshot::workload(reader, name, **tree)?;
+                    let (sources, load_diags) = snapshot::workload(reader, name, **tree, known)?;
                     let (mut workload, diags) = validator.workload(&sources);
                     let error = load_diags.iter().chain(&diags).any(|d| d.severity == Severity::Error);
                     if let Some(w) = &mut workload {

@@ -128,7 +128,14 @@ pub const NEEDS_FULL_HISTORY: &str =
 /// `as_of` (`days` 0: off). Problems with git never fail the build: they
 /// become a sentence on the site, and a warning where the user can act.
 /// `at` is where `history_days` is written in site.yaml (line, column).
-pub fn compute(root: &Path, as_of: Date, days: u32, at: (u32, u32), diags: &mut Vec<Diagnostic>) -> Outcome {
+/// `known`: the work tree's files by blob id (see [`snapshot::Known`]).
+pub fn compute(
+    root: &Path,
+    as_of: Date,
+    (days, at): (u32, (u32, u32)),
+    known: &snapshot::Known,
+    diags: &mut Vec<Diagnostic>,
+) -> Outcome {
     if days == 0 {
         return Outcome::Off;
     }
@@ -153,7 +160,7 @@ pub fn compute(root: &Path, as_of: Date, days: u32, at: (u32, u32), diags: &mut 
         );
         return Outcome::Unavailable(NEEDS_FULL_HISTORY.into());
     }
-    match days::walk(&repo, root, as_of, days) {
+    match days::walk_knowing(&repo, root, as_of, days, known) {
         Ok(h) => Outcome::Ready(h),
         Err(e) => unreadable(&e, at, diags),
     }

@@ -13,6 +13,24 @@ use crate::git::{BlobRef, Entry, GitError, Reader, TreeId};
 use crate::load::{SourceFile, Sources, WorkloadSources};
 use std::collections::BTreeMap;
 
+/// Files of the work tree by their git blob id (a build hashed each evidence
+/// file while validating it): most versions that history reads are the very
+/// ones in the work tree, and reading a file back is much cheaper than
+/// decompressing its blob.
+pub type Known = std::collections::HashMap<crate::git::BlobId, std::path::PathBuf>;
+
+/// A blob's bytes: the work tree's copy when it is known to be the same
+/// (and still is: it is hashed again), else from the object database.
+fn bytes(reader: &mut Reader, blob: BlobRef, known: &Known) -> Result<Vec<u8>, GitError> {
+    if let Some(path) = known.get(&blob.id())
+        && let Ok(bytes) = std::fs::read(path)
+        && crate::git::blob_id(&bytes) == blob.id()
+    {
+        return Ok(bytes);
+    }
+    reader.blob(blob)
+}
+
 /// How deep a workload folder is read (as `load` does).
 const MAX_FOLDER_DEPTH: usize = 32;
 
@@ -78,7 +96,7 @@ impl Content {
     pub fn sources(&self, reader: &mut Reader, root: &std::path::Path) -> Result<Sources, GitError> {
         let mut sources = self.top_sources(reader, root)?;
         for (name, tree) in &self.workloads {
-            let (w, d) = workload(reader, name, *tree)?;
+            let (w, d) = workload(reader, name, *tree, &Known::new())?;
             sources.workloads.push(w);
             sources.diagnostics.extend(d);
         }
@@ -98,7 +116,12 @@ fn is_hidden(name: &str) -> bool {
 }
 
 /// One workload folder at a commit, with the problems that stop a file from being read.
-pub fn workload(reader: &mut Reader, name: &str, tree: TreeId) -> Result<(WorkloadSources, Vec<Diagnostic>), GitError> {
+pub fn workload(
+    reader: &mut Reader,
+    name: &str,
+    tree: TreeId,
+    known: &Known,
+) -> Result<(WorkloadSources, Vec<Diagnostic>), GitError> {
     let dir = format!("content/workloads/{name}");
     let mut diags = Vec::new();
     let mut w = WorkloadSources {
@@ -125,7 +148,7 @@ pub fn workload(reader: &mut Reader, name: &str, tree: TreeId) -> Result<(Worklo
                     w.workload_yaml = crate::load::decode_text(reader.blob(b)?, &format!("{dir}/{path}"), &mut diags);
                 }
                 Entry::File(b) if depth == 1 && path.ends_with(".md") => {
-                    match crate::load::decode_text(reader.blob(b)?, &format!("{dir}/{path}"), &mut diags) {
+                    match crate::load::decode_text(bytes(reader, b, known)?, &format!("{dir}/{path}"), &mut diags) {
                         Some(f) => w.evidence.push(f),
                         None => w.unreadable.push(path),
                     }
