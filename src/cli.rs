@@ -85,6 +85,24 @@ pub enum Command {
         #[arg(long, value_parser = parse_date)]
         on: Option<cutover::date::Date>,
     },
+    /// Compare readiness at git revision BASE with the work tree (or --head REV), both as of one date.
+    Diff {
+        /// The revision to compare with: a branch, tag, remote branch or commit (`origin/main`).
+        base: String,
+        /// The site root.
+        #[arg(default_value = ".")]
+        root: std::path::PathBuf,
+        /// Compare with this revision instead of the work tree.
+        #[arg(long)]
+        head: Option<String>,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<cutover::date::Date>,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+        /// Exit 1 when a workload's decision got worse or an item stopped being satisfied.
+        #[arg(long)]
+        fail_on_regression: bool,
+    },
     /// Print the effective checklist as checklist.yaml.
     Checklist {
         #[command(flatten)]
@@ -276,6 +294,16 @@ pub enum Format {
 pub enum GateFormat {
     Human,
     Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    /// For a pull-request comment or a CI job summary.
+    Markdown,
+    /// GitHub Actions annotations on the files that caused a regression.
+    Github,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -81,7 +81,7 @@ pub fn export_templates(dir: &Path, quiet: bool) -> Result<ExitCode, Fatal> {
     std::fs::create_dir_all(dir).map_err(|e| Fatal(format!("cannot create {}: {e}", dir.display())))?;
     for (name, text) in &files {
         let path = dir.join(name);
-        // Partials live in a sub-folder (`partials/due.html`).
+        // Partials live in a folder of their own (`partials/due.html`, `partials/trend.html`).
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Fatal(format!("cannot create {}: {e}", parent.display())))?;
         }
@@ -216,4 +216,27 @@ pub fn import(
         eprint!("{report}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cutover diff`: prints the comparison on standard output; exit 1 for a
+/// regression under `--fail-on-regression`, 2 when it cannot be made.
+pub fn diff(
+    root: &Path,
+    base: &str,
+    head: Option<String>,
+    as_of: Option<cutover::date::Date>,
+    format: crate::cli::DiffFormat,
+    fail_on_regression: bool,
+) -> Result<ExitCode, Fatal> {
+    use crate::cli::DiffFormat;
+    let head = head.map_or(cutover::diff::Head::WorkTree, cutover::diff::Head::Rev);
+    let d = cutover::diff::diff(root, base, &head, as_of).map_err(|e| Fatal(e.0))?;
+    let text = match format {
+        DiffFormat::Human => d.to_human(),
+        DiffFormat::Json => d.to_json(),
+        DiffFormat::Markdown => d.to_markdown(),
+        DiffFormat::Github => d.to_github(),
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(if fail_on_regression && d.regressions() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -134,6 +134,8 @@ pub enum Code {
     W0009,
     /// Evidence validated while its text is still the stub that `cutover new` wrote.
     W0010,
+    /// The clone is shallow: history over time needs the whole history.
+    W0011,
 }
 
 impl Code {
@@ -197,6 +199,7 @@ impl Code {
             Code::W0008 => "W0008",
             Code::W0009 => "W0009",
             Code::W0010 => "W0010",
+            Code::W0011 => "W0011",
         }
     }
 
@@ -261,6 +264,7 @@ impl Code {
             Code::W0008 => "git history unreadable",
             Code::W0009 => "owner still the placeholder",
             Code::W0010 => "validated evidence still the stub text",
+            Code::W0011 => "history needs the full git history",
         }
     }
 
@@ -329,6 +333,7 @@ impl Code {
             Code::W0008 => "repair the repository, or build from a fresh clone",
             Code::W0009 => "write the accountable team or person as `owner` in workload.yaml",
             Code::W0010 => "replace the stub text with what was done and how you know it worked",
+            Code::W0011 => "fetch the whole history (CI: fetch-depth: 0), or set history_days: 0",
         }
     }
 
@@ -660,12 +665,12 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Escapes the message part of a workflow command.
-fn gh_data(s: &str) -> String {
+pub fn gh_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command.
-fn gh_property(s: &str) -> String {
+pub fn gh_property(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -11,6 +11,7 @@ pub mod checklist;
 pub mod date;
 pub mod deadlines;
 pub mod diagnostics;
+pub mod diff;
 pub mod digest;
 pub mod edition;
 pub mod evaluate;
@@ -20,6 +21,7 @@ pub mod frontmatter;
 pub mod gate;
 pub mod git;
 pub mod graph;
+pub mod history;
 pub mod import;
 pub mod load;
 pub mod markdown;
@@ -181,9 +183,31 @@ pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, boo
 pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progress) -> Result<(Checked, bool), Fatal> {
     write::check_target(out, root).map_err(|e| Fatal(e.0))?;
     // Rendering needs the evidence bodies, as HTML from validation's own parse.
-    let checked = check_with(root, &RunOptions { bodies: validate::Bodies::Html, ..opts.clone() }, progress)?;
+    let mut checked = check_with(root, &RunOptions { bodies: validate::Bodies::Html, ..opts.clone() }, progress)?;
     if checked.report.blocks_build() {
         return Ok((checked, false));
+    }
+    // The portfolio over time, read from git; its warnings join the report.
+    let mut found = Vec::new();
+    let site = &checked.portfolio.site;
+    let history = progress.time(Stage::History, || {
+        let known: history::snapshot::Known = checked
+            .portfolio
+            .workloads
+            .values()
+            .flat_map(|w| w.evidence.values())
+            .filter_map(|e| Some((e.blob?, root.join(&e.file))))
+            .collect();
+        history::compute(root, checked.assessment.as_of, (site.history_days, site.history_days_at), &known, &mut found)
+    });
+    checked.assessment.history = std::sync::Arc::new(history);
+    if !found.is_empty() {
+        let mut all = std::mem::take(&mut checked.report.diagnostics);
+        all.extend(found);
+        checked.report = Report::from_vec(all, opts.strict);
+        if checked.report.blocks_build() {
+            return Ok((checked, false));
+        }
     }
     // Problems found past `check`'s stages are reported like any other error, and nothing is written.
     let refuse = |mut checked: Checked, found: Vec<diagnostics::Diagnostic>| {

@@ -273,6 +273,27 @@ pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<
             return None;
         }
     };
+    decode_text(bytes, rel, diags)
+}
+
+/// A text file's bytes as its text, with the rules [`read_text`] applies:
+/// UTF-8 or a diagnostic at the first bad byte, byte-order mark removed.
+/// History reads files from git this way, so that it sees what a build would.
+pub fn decode_text(bytes: Vec<u8>, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        let len = bytes.len();
+        diags.push(
+            Diagnostic::new(
+                Code::E0003,
+                rel,
+                1,
+                1,
+                format!("file is {len} bytes, over the limit of {MAX_TEXT_BYTES} bytes"),
+            )
+            .with_help("split the evidence, and attach large material as separate files"),
+        );
+        return None;
+    }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {

@@ -158,6 +158,9 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Diff { base, root, head, as_of, format, fail_on_regression } => {
+            commands::diff(&root, &base, head, as_of, format, fail_on_regression)
+        }
         Command::Checklist { root } => {
             // Outside any site, the built-in checklist.
             let root = root.find().unwrap_or_else(|_| root.named().unwrap_or(Path::new(".")).to_path_buf());

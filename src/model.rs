@@ -170,6 +170,11 @@ pub struct Site {
     /// Where `signoff_provenance` is written (line, column), for the error when git cannot answer it.
     #[serde(skip)]
     pub signoff_provenance_at: (u32, u32),
+    /// How many days of history a build evaluates from git (0: none).
+    pub history_days: u32,
+    /// Where `history_days` is written (line, column), for the warnings about git.
+    #[serde(skip)]
+    pub history_days_at: (u32, u32),
 }
 
 /// `site.yaml` `signoff_provenance`: how far a sign-off's git history is trusted.
@@ -215,6 +220,8 @@ impl Default for Site {
             attention_days: crate::deadlines::DEFAULT_ATTENTION_DAYS,
             signoff_provenance: ProvenancePolicy::None,
             signoff_provenance_at: (1, 1),
+            history_days: 90,
+            history_days_at: (1, 1),
         }
     }
 }

@@ -16,13 +16,15 @@ pub enum Stage {
     /// Reading git history for who committed each sign-off.
     Provenance,
     Evaluate,
+    /// Evaluating the portfolio of each past day, from git.
+    History,
     Render,
     Write,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] =
-        [Stage::Load, Stage::Validate, Stage::Provenance, Stage::Evaluate, Stage::Render, Stage::Write];
+    pub const ALL: [Stage; 7] =
+        [Stage::Load, Stage::Validate, Stage::Provenance, Stage::Evaluate, Stage::History, Stage::Render, Stage::Write];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -30,6 +32,7 @@ impl Stage {
             Stage::Validate => "validate",
             Stage::Provenance => "provenance",
             Stage::Evaluate => "evaluate",
+            Stage::History => "history",
             Stage::Render => "render",
             Stage::Write => "write",
         }

@@ -282,6 +282,7 @@ fn site_example(key: &str) -> Option<(&'static str, bool)> {
         "decommission_hold_days" => ("30", false),
         "attention_days" => ("14", false),
         "signoff_provenance" => ("author", false),
+        "history_days" => ("90", false),
         _ => return None,
     })
 }

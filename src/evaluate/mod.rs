@@ -101,6 +101,8 @@ pub struct Assessment {
     pub releases: Vec<ReleaseAssessment>,
     /// Out-of-order warnings.
     pub diagnostics: Vec<Diagnostic>,
+    /// The portfolio over time, when a build read it from git (see [`crate::history`]).
+    pub history: std::sync::Arc<crate::history::Outcome>,
 }
 
 pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
@@ -132,7 +134,8 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
     for id in crate::graph::dependency_order(&graph) {
         let w = &portfolio.workloads[&id];
         let mut items = items_of.remove(&id).unwrap_or_default();
-        let Decided { decision, reasons, promotion } = decide(w, &mut items, portfolio, &workloads, as_of);
+        let Decided { decision, reasons, promotion } =
+            decide(w, &mut items, portfolio, &|d| workloads.get(d).map(|a| a.decision), as_of);
         let (promoted_on, promoted_while_missing) = match promotion {
             Promotion::Done(on) => (Some(on), flag_early_promotion(portfolio, w, on, &mut diagnostics)),
             _ => (None, Vec::new()),
@@ -179,7 +182,21 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
             }
         })
         .collect();
-    Assessment { as_of, workloads, releases, diagnostics }
+    Assessment { as_of, workloads, releases, diagnostics, history: Default::default() }
+}
+
+/// One workload's decision on `as_of`, as [`evaluate`] makes it, given the
+/// decisions of the workloads that come before it in dependency order
+/// (`None` for any other): history decides again only the workloads that a
+/// day changes, and takes every other decision from the day before.
+pub fn decide_one(
+    portfolio: &Portfolio,
+    w: &Workload,
+    as_of: Date,
+    decided: &dyn Fn(&WorkloadId) -> Option<Decision>,
+) -> Decision {
+    let mut items = item_states(portfolio, w, as_of, &mut Vec::new());
+    decide(w, &mut items, portfolio, decided, as_of).decision
 }
 
 fn item_states(portfolio: &Portfolio, w: &Workload, as_of: Date, diags: &mut Vec<Diagnostic>) -> Vec<ItemState> {
@@ -265,7 +282,7 @@ fn decide(
     w: &Workload,
     items: &mut [ItemState],
     portfolio: &Portfolio,
-    decided: &BTreeMap<WorkloadId, WorkloadAssessment>,
+    decided: &dyn Fn(&WorkloadId) -> Option<Decision>,
     as_of: Date,
 ) -> Decided {
     let checklist = &portfolio.checklist;
@@ -289,10 +306,10 @@ fn decide(
         }
     }
     for dep in &w.depends_on {
-        let message = match decided.get(dep) {
+        let message = match decided(dep) {
             None if portfolio.workloads.contains_key(dep) => "dependency waits on a dependency cycle".to_string(),
             None => "dependency could not be read".to_string(),
-            Some(d) => match d.decision {
+            Some(d) => match d {
                 Decision::Promoted => continue,
                 Decision::Ready if same_release(w, &portfolio.workloads[dep]) => continue,
                 Decision::Ready if w.release.is_none() => {

@@ -10,9 +10,11 @@ mod commit;
 mod origins;
 #[cfg(test)]
 mod tests;
+mod tree;
 
 pub use commit::{Commit, Signature, SignatureState, parse_public_key};
 pub use ssh_key::PublicKey;
+pub use tree::{BlobRef, Entry, LineCommit, Reader, TreeId};
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -129,6 +131,13 @@ fn components_below(path: &Path, base: &Path) -> Option<Vec<String>> {
 }
 
 impl Repo {
+    /// The site root's folder inside the work tree, `/`-separated, ending in
+    /// `/` (empty at the top): what turns a site-relative path into one that
+    /// the repository's host (a pull request's annotations) knows.
+    pub fn prefix(&self) -> String {
+        self.prefix.iter().map(|p| format!("{p}/")).collect()
+    }
+
     pub fn is_shallow(&self) -> bool {
         self.repo.to_thread_local().is_shallow().unwrap_or(false)
     }

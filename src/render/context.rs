@@ -20,6 +20,8 @@ pub struct Common<'a> {
     pub nav: Vec<NavLink>,
     pub canonical: Option<String>,
     pub edition: &'static str,
+    /// The changes feed, when the build read history (`<link rel="alternate">`).
+    pub feed: Option<String>,
 }
 
 #[derive(Serialize, Clone)]

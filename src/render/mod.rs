@@ -1,6 +1,7 @@
 //! The assessment into a [`Site`]: every output file as bytes in memory, no I/O.
 //! Templates are built in and autoescaped; pages are rendered in parallel.
 
+pub mod atom;
 pub mod calendar;
 pub mod context;
 pub mod csv;
@@ -12,6 +13,7 @@ pub mod probe;
 pub mod provenance;
 pub mod security;
 pub mod svg;
+pub mod trend;
 
 use crate::evaluate::Assessment;
 use crate::model::Portfolio;
@@ -72,6 +74,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("partials/at-risk.html", include_str!("../../templates/partials/at-risk.html")),
     ("partials/who-signs.html", include_str!("../../templates/partials/who-signs.html")),
     ("partials/dates-ahead.html", include_str!("../../templates/partials/dates-ahead.html")),
+    ("partials/trend.html", include_str!("../../templates/partials/trend.html")),
+    ("partials/burnup.html", include_str!("../../templates/partials/burnup.html")),
+    ("partials/decision-history.html", include_str!("../../templates/partials/decision-history.html")),
 ];
 
 /// The built-in stylesheet and search script (`templates/style.css` and `templates/search.js` replace them).
@@ -125,6 +130,7 @@ impl Env<'_> {
             nav,
             canonical: self.p.site.base_url.as_ref().map(|b| format!("{}/{}", b.trim_end_matches('/'), path)),
             edition: self.p.edition.as_str(),
+            feed: self.a.history.history().map(|_| format!("{}changes.atom", "../".repeat(depth))),
         }
     }
 
@@ -264,6 +270,10 @@ pub fn render_into(
         ("security/index.html".into(), Box::new(|| security_page(env))),
         ("decommission/index.html".into(), Box::new(|| decommission_page(env))),
     ];
+    if let Some(h) = a.history.history() {
+        site_pages.push(("history.json".into(), Box::new(|| Ok(h.to_json()))));
+        site_pages.push(("changes.atom".into(), Box::new(|| Ok(atom::feed(p, h, a.as_of)))));
+    }
     for r in &p.site.releases {
         site_pages.push((format!("releases/{}/index.html", r.id), Box::new(|| release_page(env, r.id.as_str()))));
     }
@@ -344,6 +354,7 @@ struct DashboardCtx<'a> {
     unreleased: usize,
     ring_svg: String,
     due: due::DueView,
+    history: Option<trend::DashboardHistory>,
 }
 
 #[derive(Serialize)]
@@ -394,6 +405,7 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
         owners: owners.into_iter().collect(),
         unreleased: p.workloads.values().filter(|w| w.release.is_none()).count(),
         due: due::due_view("", p, &env.schedule, &env.people, &|_, _| true),
+        history: trend::dashboard(&a.history, a.as_of, &|id| p.workloads.contains_key(id)),
     };
     let page = env.render("dashboard.html", &ctx)?;
     place_matrix_rows(env, page, &ctx.common.root)
@@ -451,6 +463,7 @@ struct WorkloadCtx<'a> {
     progress_svg: String,
     #[serde(flatten)]
     deadlines: due::ReportDates,
+    history: Option<trend::WorkloadHistory>,
 }
 
 fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, RenderError> {
@@ -491,6 +504,7 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
             14,
         ),
         deadlines: due::report_dates(env, w),
+        history: trend::workload(&a.history, id.as_str()),
     };
     env.render("workload.html", &ctx)
 }
@@ -516,6 +530,7 @@ struct ReleaseCtx<'a> {
     timeline_svg: String,
     at_risk: BTreeMap<String, Vec<due::AtRiskView>>,
     owner_hrefs: BTreeMap<String, Option<String>>,
+    burnup: Option<trend::Burnup>,
 }
 
 fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
@@ -536,6 +551,10 @@ fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
         },
         at_risk: due::at_risk(p, &env.schedule, &mut members.iter().copied()),
         owner_hrefs: members.iter().map(|w| (w.id.0.clone(), env.people.href(root, &w.owner))).collect(),
+        burnup: a.history.history().and_then(|h| {
+            let target = p.site.releases.iter().find(|r| r.id.as_str() == rid).and_then(|r| r.target);
+            trend::burnup(h, rid, target, a.as_of)
+        }),
         release,
     };
     env.render("release.html", &ctx)

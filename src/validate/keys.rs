@@ -117,6 +117,11 @@ pub const SITE: &[Key] = &[
         Ty::Count,
         "How many days ahead \"due soon\" looks: waivers, evidence going stale, release targets, holds and risk reviews. Default: 14.",
     ),
+    key(
+        "history_days",
+        Ty::Count,
+        "Days of readiness history a build evaluates from git, ending on the as-of date (0 turns history off). Default: 90.",
+    ),
 ];
 
 pub const APPROVER: &[Key] = &[

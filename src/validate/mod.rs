@@ -162,6 +162,45 @@ pub fn validate_streaming(
     (portfolio, diags, top)
 }
 
+/// Validates workloads one at a time against one version of site.yaml, the
+/// checklist and the set of workload ids, exactly as [`validate`] does:
+/// history keeps one while those files stay the same and validates only the
+/// workload folders that a commit changed.
+pub struct Validator(Context);
+
+impl Validator {
+    /// Reads site.yaml and the checklist of `top` (its workloads are not
+    /// read); `known` holds the ids of every workload folder.
+    pub fn new(top: &Sources, known: BTreeSet<String>) -> (Validator, Vec<Diagnostic>) {
+        let mut diags = top.diagnostics.clone();
+        let ctx = Context::of(top, known, &mut diags);
+        (Validator(ctx), diags)
+    }
+
+    /// One workload folder: the workload (unless too broken to read) and its diagnostics.
+    pub fn workload(&self, w: &WorkloadSources) -> (Option<Workload>, Vec<Diagnostic>) {
+        let (r, d) = self.0.read(w);
+        (r.map(|(w, _)| w), d)
+    }
+
+    pub fn site(&self) -> &Site {
+        &self.0.site
+    }
+
+    pub fn checklist(&self) -> &Checklist {
+        &self.0.checklist
+    }
+
+    /// What of site.yaml a workload's validation depends on: whether it is
+    /// trusted (free of errors) and its release ids. Two validators that
+    /// agree on it (and share a checklist) validate every workload alike.
+    pub fn workload_context(&self) -> (bool, Vec<&str>) {
+        let mut releases: Vec<&str> = self.0.site.releases.iter().map(|r| r.id.as_str()).collect();
+        releases.sort_unstable();
+        (self.0.site_trusted, releases)
+    }
+}
+
 /// The ids of the free pages the site will have: `content/pages/<id>.md`,
 /// and the built-in one.
 fn page_ids(sources: &Sources) -> BTreeSet<String> {

@@ -28,6 +28,12 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     if let Some(days) = top.get("attention_days").and_then(|n| fields::count(&mut sink, n, "attention_days")) {
         site.attention_days = days;
     }
+    if let Some(n) = top.get("history_days") {
+        site.history_days_at = (n.pos.line, n.pos.column);
+        if let Some(days) = fields::count(&mut sink, n, "history_days") {
+            site.history_days = days;
+        }
+    }
     if let Some(n) = top.get("approvers") {
         read_approvers(&mut sink, n, &mut site);
     }

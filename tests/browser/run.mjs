@@ -244,6 +244,49 @@ test("axe finds no WCAG 2.1 A/AA violation (dark)", async () => {
   assert.deepEqual(await axe("dark"), []);
 });
 
+test("the trend, the recent changes and a burn-up draw in Chromium, with their tables open, no console error and no axe violation", async () => {
+  const source = readFileSync(join(here, "node_modules/axe-core/axe.min.js"), "utf8");
+  const { context, escaped } = await guardedContext("http");
+  const page = await context.newPage();
+  const problems = [];
+  const release = htmlPages(SITE).find((p) => p.startsWith("releases/"));
+  for (const [rel, chart] of [["index.html", "svg.trend"], [release, "svg.burnup"]]) {
+    const seen = watch(page);
+    await page.goto(url.http(rel), { waitUntil: "load" });
+    const box = await page.locator(chart).boundingBox();
+    assert.ok(box && box.width > 200 && box.height > 50, `${rel}: ${chart} is drawn (${JSON.stringify(box)})`);
+    // Every band or line of the chart has a visible colour from the stylesheet.
+    const paints = await page.$$eval(`${chart} polygon, ${chart} polyline`, (els) =>
+      els.map((e) => [e.getAttribute("class"), getComputedStyle(e).fill, getComputedStyle(e).stroke]),
+    );
+    assert.ok(paints.length >= 2, `${rel}: ${JSON.stringify(paints)}`);
+    for (const [cls, fill, stroke] of paints) {
+      assert.ok(fill !== "rgb(0, 0, 0)" || stroke !== "none", `${rel}: ${cls} has no colour of its own`);
+    }
+    for (const d of await page.locator("details").all()) await d.evaluate((e) => (e.open = true));
+    const rows = await page.locator("table.trend-data tbody tr").count();
+    assert.ok(rows >= 30, `${rel}: the data table has a row per day (${rows})`);
+    await page.evaluate(source);
+    const result = await page.evaluate(
+      (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
+      WCAG,
+    );
+    for (const v of result.violations) problems.push(`${rel} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    problems.push(...seen.map((p) => `${rel}: ${p}`));
+    page.removeAllListeners();
+  }
+  const recent = await (async () => {
+    await page.goto(url.http("index.html"), { waitUntil: "load" });
+    return page.locator("table.changes tbody tr").count();
+  })();
+  assert.ok(recent >= 1, "the changes of the last 7 days are listed");
+  const feed = await page.locator('link[rel="alternate"][type="application/atom+xml"]').getAttribute("href");
+  assert.equal(feed, "changes.atom");
+  problems.push(...escaped);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
 function runVnu(dir) {
   const jar = join(here, "node_modules/vnu-jar/build/dist/vnu.jar");
   return new Promise((resolvePromise) => {
@@ -479,7 +522,7 @@ function analyse({ html, urlAttrs }) {
     /^(\.\.\/)*assets\/search\.js$/.test(known[1]) &&
     scripts.every((s) => s.parentElement === doc.head && !s.textContent.trim());
   if (!ok) found.push(`script elements other than the two known ones: ${scripts.map(describe).join(" ")}`);
-  const bad = "iframe, frame, frameset, object, embed, applet, base, style, link:not([rel=stylesheet]):not([rel=canonical]), body meta, portal, template, noscript, math [href], svg script, svg animate, svg set, svg foreignObject";
+  const bad = "iframe, frame, frameset, object, embed, applet, base, style, link:not([rel=stylesheet]):not([rel=canonical]):not([rel=alternate][type='application/atom+xml']), body meta, portal, template, noscript, math [href], svg script, svg animate, svg set, svg foreignObject";
   for (const el of doc.querySelectorAll(bad)) found.push(`element ${describe(el)}`);
   for (const el of doc.querySelectorAll("form")) {
     if (!el.matches("form.search, form.filters") || el.closest("main .evidence, main .page")) found.push(`form ${describe(el)}`);

@@ -30,8 +30,9 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-echo "--- the sample site, as of $as_of"
-"$bin" build --as-of "$as_of" --out "$work/site" "$repo"
+echo "--- the sample site, as of $as_of, from a repository with a history of commits"
+"$here/history-repo.sh" "$work/sample"
+"$bin" build --as-of "$as_of" --out "$work/site" "$work/sample"
 
 echo "--- hostile portfolios from tests/browser/xss-vectors.txt"
 xss="$work/xss"
