@@ -1,13 +1,14 @@
 //! The pipeline definitions in docs/ci/ work as written: each `cutover`
 //! command line in them is run (by `sh`) in a git repository holding a copy
 //! of the sample portfolio, and must pass there and fail on a broken one;
-//! what cannot run here (installing, the services' own settings, `diff`) is
+//! what cannot run here (installing, the services' own settings) is
 //! checked for the shape that makes it work.
 
 mod common;
 
 use common::Portfolio;
 use serde_json::Value;
+use std::fs;
 use std::path::Path;
 use std::process::Command;
 
@@ -87,6 +88,10 @@ fn repository(tag: &str) -> Portfolio {
     git(&["init", "-q", "-b", "main"]);
     git(&["add", "-A"]);
     git(&["-c", "user.name=CI", "-c", "user.email=ci@example.org", "commit", "-q", "-m", "portfolio"]);
+    // What a pull request's checkout has: the main branch as fetched from the remote.
+    // A remote to fetch from (itself), for the pipelines that fetch main first.
+    git(&["remote", "add", "origin", &p.root().display().to_string()]);
+    git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
     p
 }
 
@@ -104,6 +109,22 @@ fn every_pipeline_checks_then_builds_both_editions() {
         for s in &runnable {
             let out = sh(s, p.root());
             assert!(out.status.success(), "{file}: `{s}` failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        }
+        // The pull-request step: a markdown table of what changed, into the summary file the service reads.
+        for s in &diffs {
+            let summary = p.temp().join("summary.md");
+            let script = format!(
+                "export GITHUB_STEP_SUMMARY={0} BUILD_ARTIFACTSTAGINGDIRECTORY={1}; {s}",
+                summary.display(),
+                p.temp().display()
+            );
+            let out = sh(&script, p.root());
+            assert!(out.status.success(), "{file}: `{s}` failed:\n{}", String::from_utf8_lossy(&out.stderr));
+            let written = [summary, p.temp().join("readiness-diff.md"), p.path("readiness-diff.md")]
+                .into_iter()
+                .find(|f| f.is_file())
+                .unwrap_or_else(|| panic!("{file}: `{s}` wrote no summary"));
+            assert!(!fs::read_to_string(&written).unwrap().trim().is_empty(), "{file}: empty diff summary");
         }
         let public = p.read("public/index.html");
         assert!(public.contains("edition-note"), "{file}: public/ holds the public edition");
@@ -130,7 +151,7 @@ fn every_pipeline_checks_then_builds_both_editions() {
     }
 }
 
-/// `cutover diff` is not run here: its lines must compare with the main
+/// The `cutover diff` lines (run in the test above) compare with the main
 /// branch, in Markdown, into the service's summary.
 #[test]
 fn pull_requests_get_the_readiness_diff_in_the_summary() {
