@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The pipeline's stages, in order (DESIGN.md).
+/// The pipeline's stages, in order (the crate documentation in src/lib.rs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Load,

@@ -1,5 +1,5 @@
-//! Regressions: behaviour that FORMAT.md or DESIGN.md promises and that an
-//! earlier version got wrong. One test per bug, named after what must hold:
+//! Regressions: behaviour that docs/format.md or the crate documentation
+//! (src/lib.rs) promises and that an earlier version got wrong. One test per bug, named after what must hold:
 //! unparseable evidence still blocks; `documented_in` naming another evidence
 //! file links to that item; raw HTML links are checked; the checklist page is
 //! deterministic; every workload on overlapping dependency cycles is named.
@@ -97,7 +97,7 @@ fn raw_html_links_in_evidence_are_checked() {
 /// map serialised by src/checklist/mod.rs `fields_as_map`; tera's context
 /// does not keep its order, so e.g. `promoted_on, cutover` and
 /// `cutover, promoted_on` (and the order of `record, type, from, to, ttl`)
-/// differ between two builds of the same portfolio. DESIGN.md: same inputs,
+/// differ between two builds of the same portfolio. docs/format.md: same inputs,
 /// same bytes. (tests/build.rs checks every other file.)
 #[test]
 fn the_checklist_page_is_deterministic() {
@@ -127,7 +127,7 @@ fn the_checklist_page_is_deterministic() {
 /// c depends_on [a]: two cycles, a -> c -> a and a -> b -> c -> a. Actual: one
 /// E0304, "dependency cycle: a -> c -> a"; `b` is on a cycle but never named,
 /// and is only found after the first fix. Expected (FORMAT.md: "a depends_on
-/// cycle is an error naming every workload on the cycle"; DESIGN.md: every
+/// cycle is an error naming every workload on the cycle"; `check` reports every
 /// problem at once): every workload on a cycle is named by an E0304.
 #[test]
 fn every_workload_on_a_dependency_cycle_is_named() {
