@@ -1,8 +1,9 @@
 //! Regressions: behaviour that docs/format.md or the crate documentation
-//! (src/lib.rs) promises and that an earlier version got wrong. One test per bug, named after what must hold:
-//! unparseable evidence still blocks; `documented_in` naming another evidence
-//! file links to that item; raw HTML links are checked; the checklist page is
-//! deterministic; every workload on overlapping dependency cycles is named.
+//! (src/lib.rs) promises and that an earlier version got wrong. One test per
+//! bug, named after what must hold: unparseable evidence still blocks;
+//! `documented_in` naming another evidence file links to that item; raw HTML
+//! links are checked; the checklist page is deterministic; every workload on
+//! overlapping dependency cycles is named.
 
 mod common;
 
