@@ -234,3 +234,28 @@ fn the_link_checker_itself_finds_broken_links() {
     let broken: Vec<String> = broken_links(t.path()).into_iter().map(|(_, link, _)| link).collect();
     assert_eq!(broken, ["missing.html", "#gone", "/abs.html", "../outside.png"]);
 }
+
+/// Next steps (align business priorities) follow a complete release: a
+/// report shows them only when every workload of its release is promoted,
+/// never on a blocked workload's page or one without a release.
+#[test]
+fn next_steps_only_on_reports_of_complete_releases() {
+    let (p, r) = built_sample("next-steps");
+    let complete: BTreeSet<&str> = r["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|rel| rel["complete"] == true)
+        .map(|rel| rel["id"].as_str().unwrap())
+        .collect();
+    assert!(!complete.is_empty(), "the sample has a complete release");
+    let (mut shown, mut hidden) = (0, 0);
+    for w in r["workloads"].as_array().unwrap() {
+        let id = w["id"].as_str().unwrap();
+        let page = p.read(&format!("public/workloads/{id}/index.html"));
+        let expect = w["release"].as_str().is_some_and(|rel| complete.contains(rel));
+        assert_eq!(page.contains("id=\"next-h\""), expect, "{id} ({}): next steps shown?", w["decision"]);
+        if expect { shown += 1 } else { hidden += 1 }
+    }
+    assert!(shown > 0 && hidden > 0, "both kinds of report are in the sample ({shown} shown, {hidden} hidden)");
+}

@@ -493,7 +493,11 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
         hold_days: p.site.decommission_hold_days,
         satisfied,
         required,
-        next_steps: next_steps(env, root),
+        // Next steps follow a release once all of it is promoted, not a workload on its way.
+        next_steps: match &w.release {
+            Some(r) if a.releases.iter().any(|ra| ra.id == *r && ra.complete) => next_steps(env, root),
+            _ => Vec::new(),
+        },
         graph_svg: workload_graph(root, p, a, w, wa),
         progress_svg: svg::stacked_bar(
             &[
