@@ -69,7 +69,7 @@ impl Report {
 }
 
 /// The message with its hint, as one text.
-fn text(d: &Diagnostic) -> String {
+pub(crate) fn text(d: &Diagnostic) -> String {
     match &d.help {
         Some(h) => format!("{}\nhelp: {h}", d.message),
         None => d.message.clone(),

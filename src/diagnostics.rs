@@ -454,11 +454,7 @@ impl Report {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            let mut text = format!("{}: {}", d.code.as_str(), d.message);
-            if let Some(h) = &d.help {
-                text.push_str("\nhelp: ");
-                text.push_str(h);
-            }
+            let text = format!("{}: {}", d.code.as_str(), crate::annotations::text(d));
             let _ = writeln!(
                 out,
                 "::{level} file={},line={},col={},title={}::{}",
