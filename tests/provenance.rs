@@ -13,7 +13,9 @@
 
 mod common;
 
-use common::{AS_OF, Diag, Run, TempDir, assert_same_files, copy_tree, fixture, html_text, item, snapshot, workload};
+use common::{
+    AS_OF, Diag, Run, TempDir, assert_same_files, copy_tree, fixture, hermetic, html_text, item, snapshot, workload,
+};
 use serde_json::{Value, json};
 use std::ffi::OsStr;
 use std::fs;
@@ -32,44 +34,6 @@ const IDENTITY_MD: &str = "content/workloads/alpha/identity-alignment.md";
 
 /// The day the engineer commits the portfolio.
 const FIRST_DAY: &str = "2026-09-01";
-
-/// Variables that would point git, ssh or cutover at something other than the
-/// throwaway repository and the test's own identities.
-const LEAKY_ENV: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-    "GIT_CEILING_DIRECTORIES",
-    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
-    "GIT_CONFIG",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_CONFIG_COUNT",
-    "GIT_SSH",
-    "GIT_SSH_COMMAND",
-    "GIT_TRACE",
-    "SSH_AUTH_SOCK",
-    "EMAIL",
-    "SOURCE_DATE_EPOCH",
-    "RAYON_NUM_THREADS",
-];
-
-/// Strips the caller's git environment from `cmd` and points HOME (and
-/// XDG_CONFIG_HOME) at `home`, with no global or system git configuration.
-fn hermetic(cmd: &mut Command, home: &Path) {
-    for var in LEAKY_ENV {
-        cmd.env_remove(var);
-    }
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("NO_COLOR", "1");
-}
 
 /// A git identity date: 10:00 UTC on `day`.
 fn when(day: &str) -> String {

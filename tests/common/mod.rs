@@ -526,3 +526,48 @@ pub fn html_text(html: &str) -> String {
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// Variables that would point git, ssh or cutover at something other than a
+/// test's throwaway repository and identities.
+const LEAKY_GIT_ENV: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_TRACE",
+    "SSH_AUTH_SOCK",
+    "EMAIL",
+    "SOURCE_DATE_EPOCH",
+    "RAYON_NUM_THREADS",
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_COMMITTER_DATE",
+];
+
+/// Strips the caller's git environment from `cmd` and points HOME (and
+/// XDG_CONFIG_HOME) at `home`, with no global or system git configuration:
+/// the tests that build repositories (provenance, history, diff) share it.
+pub fn hermetic(cmd: &mut Command, home: &Path) {
+    for var in LEAKY_GIT_ENV {
+        cmd.env_remove(var);
+    }
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("NO_COLOR", "1");
+}

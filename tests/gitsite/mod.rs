@@ -5,46 +5,11 @@
 //! and cutover runs with the same empty HOME.
 #![allow(dead_code)]
 
-use super::common::{Run, TempDir, copy_tree, fixture};
+use super::common::{Run, TempDir, copy_tree, fixture, hermetic};
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Variables that would point git or cutover elsewhere than the test's repository and identities.
-const LEAKY_ENV: &[&str] = &[
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_COMMON_DIR",
-    "GIT_NAMESPACE",
-    "GIT_CEILING_DIRECTORIES",
-    "GIT_CONFIG",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_CONFIG_COUNT",
-    "GIT_AUTHOR_NAME",
-    "GIT_AUTHOR_EMAIL",
-    "GIT_AUTHOR_DATE",
-    "GIT_COMMITTER_NAME",
-    "GIT_COMMITTER_EMAIL",
-    "GIT_COMMITTER_DATE",
-    "EMAIL",
-    "SOURCE_DATE_EPOCH",
-];
-
-fn hermetic(cmd: &mut Command, home: &Path) {
-    for var in LEAKY_ENV {
-        cmd.env_remove(var);
-    }
-    cmd.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("NO_COLOR", "1");
-}
 
 /// A site root that is the top of a git work tree.
 pub struct GitSite {
