@@ -12,7 +12,7 @@
 //!   that is no workload (N entries that each ask for a did-you-mean);
 //! - `renamed`: the same with `app-NNNNN-old`, four edits from an id and
 //!   within three or four of thousands: the did-you-mean's hardest case, where
-//!   its bound (`SUGGEST_CELLS` in src/diagnostics.rs) ends each search;
+//!   its bound (`SUGGEST_CELLS` in src/core/diagnostics/mod.rs) ends each search;
 //! - `long-list`: the chain, and the first workload lists every other one
 //!   eight times over (8 N entries, almost all duplicates).
 //!
@@ -26,7 +26,7 @@
 
 use criterion::{Criterion, SamplingMode};
 use cutover::RunOptions;
-use cutover::date::Date;
+use cutover::core::date::Date;
 use std::fs;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

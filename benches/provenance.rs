@@ -168,7 +168,7 @@ fn provenance(c: &mut Criterion) {
         git(&dir.0, &["repack", "-adq"], None);
     }
     let files: Vec<String> = (0..workloads).flat_map(|w| (0..ITEMS).map(move |i| evidence_path(w, i))).collect();
-    let repo = cutover::git::discover(&dir.0).expect("read the repository").expect("a repository");
+    let repo = cutover::load::git::discover(&dir.0).expect("read the repository").expect("a repository");
     let found = repo.origins(&files, extract).expect("origins");
     assert_eq!(found.len(), files.len(), "every file is in HEAD");
 

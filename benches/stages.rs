@@ -11,7 +11,7 @@
 mod gen_portfolio;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use cutover::diagnostics::Severity;
+use cutover::core::diagnostics::Severity;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -18,7 +18,7 @@
 //! The benchmark script (`scripts/bench.sh`) and the criterion benches
 //! (`benches/stages.rs`, which includes this file with `#[path]`) use it.
 
-use cutover::date::Date;
+use cutover::core::date::Date;
 use std::fmt::Write as _;
 use std::fs;
 use std::io;

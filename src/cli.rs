@@ -30,7 +30,7 @@ pub enum Command {
         strict: bool,
         /// The date to assess against (YYYY-MM-DD; default: site.yaml's as_of, else today).
         #[arg(long, value_parser = parse_date)]
-        as_of: Option<cutover::date::Date>,
+        as_of: Option<cutover::core::date::Date>,
         /// Print the long explanation of a diagnostic code (such as E0203) and exit.
         #[arg(long, value_name = "CODE")]
         explain: Option<String>,
@@ -44,7 +44,7 @@ pub enum Command {
         out: Option<PathBuf>,
         /// The date to assess against (YYYY-MM-DD; default: site.yaml's as_of, else today).
         #[arg(long, value_parser = parse_date)]
-        as_of: Option<cutover::date::Date>,
+        as_of: Option<cutover::core::date::Date>,
         /// Treat warnings as errors (and write nothing when there is one).
         #[arg(long)]
         strict: bool,
@@ -68,7 +68,7 @@ pub enum Command {
         root: Option<PathBuf>,
         /// The date to assess against (YYYY-MM-DD; default: site.yaml's as_of, else today).
         #[arg(long, value_parser = parse_date)]
-        as_of: Option<cutover::date::Date>,
+        as_of: Option<cutover::core::date::Date>,
         #[arg(long, value_enum, default_value_t = GateFormat::Human)]
         format: GateFormat,
     },
@@ -83,7 +83,7 @@ pub enum Command {
         by: String,
         /// The date of the sign-off (default: the as-of date).
         #[arg(long, value_parser = parse_date)]
-        on: Option<cutover::date::Date>,
+        on: Option<cutover::core::date::Date>,
     },
     /// Compare readiness at git revision BASE with the work tree (or --head REV), both as of one date.
     Diff {
@@ -96,7 +96,7 @@ pub enum Command {
         #[arg(long)]
         head: Option<String>,
         #[arg(long, value_parser = parse_date)]
-        as_of: Option<cutover::date::Date>,
+        as_of: Option<cutover::core::date::Date>,
         #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
         format: DiffFormat,
         /// Exit 1 when a workload's decision got worse or an item stopped being satisfied.
@@ -181,7 +181,7 @@ Exit codes: 0 imported (or nothing to change), 1 a row is wrong and nothing was 
         bind: std::net::IpAddr,
         /// The date to assess against (YYYY-MM-DD; default: site.yaml's as_of, else today).
         #[arg(long, value_parser = parse_date)]
-        as_of: Option<cutover::date::Date>,
+        as_of: Option<cutover::core::date::Date>,
         /// Treat warnings as errors (the preview then shows the error page).
         #[arg(long)]
         strict: bool,
@@ -206,7 +206,7 @@ Exit codes: 0 imported (or nothing to change), 1 a row is wrong and nothing was 
 
 /// The site root, named by position (as before) or with `--root` (as every
 /// command takes it); when neither is given, found by walking up from the
-/// current folder (see `cutover::root`).
+/// current folder (see `cutover::load::root`).
 #[derive(clap::Args, Debug, Clone)]
 pub struct RootArgs {
     /// The site root, the folder holding content/ (default: found by walking up from the current folder).
@@ -225,7 +225,7 @@ impl RootArgs {
 
     /// The site root: the named folder, else the nearest one at or above the current folder.
     pub fn find(&self) -> Result<PathBuf, cutover::Fatal> {
-        cutover::root::find(self.named())
+        cutover::load::root::find(self.named())
     }
 }
 
@@ -247,14 +247,14 @@ pub enum SchemaKind {
     Page,
 }
 
-impl From<SchemaKind> for cutover::schema::Kind {
+impl From<SchemaKind> for cutover::actions::schema::Kind {
     fn from(k: SchemaKind) -> Self {
         match k {
-            SchemaKind::Site => cutover::schema::Kind::Site,
-            SchemaKind::Workload => cutover::schema::Kind::Workload,
-            SchemaKind::Checklist => cutover::schema::Kind::Checklist,
-            SchemaKind::Evidence => cutover::schema::Kind::Evidence,
-            SchemaKind::Page => cutover::schema::Kind::Page,
+            SchemaKind::Site => cutover::actions::schema::Kind::Site,
+            SchemaKind::Workload => cutover::actions::schema::Kind::Workload,
+            SchemaKind::Checklist => cutover::actions::schema::Kind::Checklist,
+            SchemaKind::Evidence => cutover::actions::schema::Kind::Evidence,
+            SchemaKind::Page => cutover::actions::schema::Kind::Page,
         }
     }
 }
@@ -266,12 +266,12 @@ pub enum CriticalityArg {
     Standard,
 }
 
-impl From<CriticalityArg> for cutover::model::Criticality {
+impl From<CriticalityArg> for cutover::core::model::Criticality {
     fn from(c: CriticalityArg) -> Self {
         match c {
-            CriticalityArg::MissionCritical => cutover::model::Criticality::MissionCritical,
-            CriticalityArg::BusinessCritical => cutover::model::Criticality::BusinessCritical,
-            CriticalityArg::Standard => cutover::model::Criticality::Standard,
+            CriticalityArg::MissionCritical => cutover::core::model::Criticality::MissionCritical,
+            CriticalityArg::BusinessCritical => cutover::core::model::Criticality::BusinessCritical,
+            CriticalityArg::Standard => cutover::core::model::Criticality::Standard,
         }
     }
 }
@@ -312,15 +312,15 @@ pub enum EditionArg {
     Public,
 }
 
-impl From<EditionArg> for cutover::edition::Edition {
+impl From<EditionArg> for cutover::render::edition::Edition {
     fn from(e: EditionArg) -> Self {
         match e {
-            EditionArg::Internal => cutover::edition::Edition::Internal,
-            EditionArg::Public => cutover::edition::Edition::Public,
+            EditionArg::Internal => cutover::render::edition::Edition::Internal,
+            EditionArg::Public => cutover::render::edition::Edition::Public,
         }
     }
 }
 
-fn parse_date(s: &str) -> Result<cutover::date::Date, String> {
-    cutover::date::Date::parse(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
+fn parse_date(s: &str) -> Result<cutover::core::date::Date, String> {
+    cutover::core::date::Date::parse(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }

@@ -6,7 +6,7 @@
 use crate::cli::{Cli, SchemaKind};
 use clap::CommandFactory;
 use cutover::Fatal;
-use cutover::scaffold::{self, NewWorkload, Outcome};
+use cutover::actions::scaffold::{self, NewWorkload, Outcome};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -49,15 +49,15 @@ pub fn schema(kind: SchemaKind, root: &Path, item: Option<&str>) -> Result<ExitC
     let value = match (kind, item) {
         (SchemaKind::Evidence, Some(id)) => {
             let Some(item) = checklist.item(id) else {
-                let hint = cutover::diagnostics::did_you_mean(id, checklist.item_ids()).unwrap_or_else(|| {
+                let hint = cutover::core::diagnostics::did_you_mean(id, checklist.item_ids()).unwrap_or_else(|| {
                     format!("the items are: {}", checklist.item_ids().collect::<Vec<_>>().join(", "))
                 });
                 return Err(Fatal(format!("`{id}` is not an item of the checklist in effect; {hint}")));
             };
-            cutover::schema::evidence_item(item)
+            cutover::actions::schema::evidence_item(item)
         }
         (_, Some(_)) => return Err(Fatal("--item applies to `cutover schema evidence` only".into())),
-        (kind, None) => cutover::schema::schema(kind.into(), &checklist),
+        (kind, None) => cutover::actions::schema::schema(kind.into(), &checklist),
     };
     let text = serde_json::to_string_pretty(&value).map_err(|e| Fatal(format!("cannot print the schema: {e}")))?;
     println!("{text}");
@@ -104,14 +104,14 @@ pub fn export_templates(dir: &Path, quiet: bool) -> Result<ExitCode, Fatal> {
 
 /// `check --explain CODE`: docs/diagnostics.md's section for the code.
 pub fn explain(code: &str) -> Result<ExitCode, Fatal> {
-    match cutover::explain::explain(code) {
+    match cutover::actions::explain::explain(code) {
         Some(text) => {
             print!("{text}");
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            let known = cutover::explain::codes();
-            let hint = cutover::diagnostics::did_you_mean(&code.to_ascii_uppercase(), known.iter().copied())
+            let known = cutover::actions::explain::codes();
+            let hint = cutover::core::diagnostics::did_you_mean(&code.to_ascii_uppercase(), known.iter().copied())
                 .unwrap_or_else(|| format!("the codes are {} to {}", known[0], known[known.len() - 1]));
             Err(Fatal(format!("`{code}` is not a diagnostic code of cutover; {hint}")))
         }
@@ -195,7 +195,7 @@ pub fn import(
     dry_run: bool,
     quiet: bool,
 ) -> Result<ExitCode, Fatal> {
-    use cutover::import::{self, ColumnMap, ValueMap};
+    use cutover::actions::import::{self, ColumnMap, ValueMap};
     let opts = import::Options {
         maps: maps.iter().map(|m| ColumnMap::parse(m)).collect::<Result<_, _>>()?,
         values: values.iter().map(|v| ValueMap::parse(v)).collect::<Result<_, _>>()?,
@@ -224,13 +224,13 @@ pub fn diff(
     root: &Path,
     base: &str,
     head: Option<String>,
-    as_of: Option<cutover::date::Date>,
+    as_of: Option<cutover::core::date::Date>,
     format: crate::cli::DiffFormat,
     fail_on_regression: bool,
 ) -> Result<ExitCode, Fatal> {
     use crate::cli::DiffFormat;
-    let head = head.map_or(cutover::diff::Head::WorkTree, cutover::diff::Head::Rev);
-    let d = cutover::diff::diff(root, base, &head, as_of).map_err(|e| Fatal(e.0))?;
+    let head = head.map_or(cutover::actions::diff::Head::WorkTree, cutover::actions::diff::Head::Rev);
+    let d = cutover::actions::diff::diff(root, base, &head, as_of).map_err(|e| Fatal(e.0))?;
     let text = match format {
         DiffFormat::Human => d.to_human(),
         DiffFormat::Json => d.to_json(),

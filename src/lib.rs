@@ -5,56 +5,25 @@
 //! workload, [`render`] turns the assessment into files in memory, and [`write`]
 //! swaps them into the output folder whole.
 
-pub mod annotations;
-pub mod approvers;
-pub mod checklist;
-pub mod date;
-pub mod deadlines;
-pub mod diagnostics;
-pub mod diff;
-pub mod digest;
-pub mod edition;
+pub mod actions;
+pub mod core;
 pub mod evaluate;
-pub mod explain;
-pub use evaluate::decommission;
-pub mod frontmatter;
-pub mod gate;
-pub mod git;
-pub mod graph;
-pub mod history;
-pub mod import;
 pub mod load;
-pub mod markdown;
-pub mod model;
-pub mod progress;
-pub mod provenance;
-pub mod quote;
 pub mod render;
-pub mod root;
-pub mod sanitize;
-pub mod scaffold;
-pub mod schema;
-pub mod serve;
-pub mod sign;
-pub mod theme;
 pub mod validate;
 pub mod write;
-pub mod yaml;
 
-use date::Date;
-use diagnostics::Report;
-use progress::{Progress, Stage};
+pub use crate::core::Fatal;
+
+use crate::core::date::Date;
+use crate::core::diagnostics::Report;
+use crate::core::progress::{Progress, Stage};
+use crate::core::{diagnostics, model};
+use crate::evaluate::history;
+use crate::load::theme;
+use crate::render::edition;
+use crate::validate::provenance;
 use std::path::Path;
-
-/// A run that could not start: bad arguments or an unusable site root (exit code 2).
-#[derive(Debug)]
-pub struct Fatal(pub String);
-
-impl std::fmt::Display for Fatal {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// What `check` produces: the sources (for quoting lines), the portfolio, its assessment and the report.
 pub struct Checked {

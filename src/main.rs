@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(fatal) => {
             // Line by line: a message's own line breaks stay, control characters within a line do not.
-            let lines: Vec<_> = fatal.0.split('\n').map(cutover::diagnostics::printable).collect();
+            let lines: Vec<_> = fatal.0.split('\n').map(cutover::core::diagnostics::printable).collect();
             eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(2)
         }
@@ -91,7 +91,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             watch.finish();
             let checked = checked?;
             // Machine formats name files from the repository's top, where CI looks for them.
-            let base = || cutover::root::repository_prefix(&root);
+            let base = || cutover::load::root::repository_prefix(&root);
             match format {
                 Format::Sarif => print!("{}", checked.report.to_sarif(&base())),
                 Format::Github => print!("{}", checked.report.to_github_at(&base())),
@@ -114,7 +114,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             let (checked, written) = built?;
             print_report(&checked, Format::Human, quiet);
             let changed =
-                checked.report.diagnostics.iter().filter(|d| d.code == cutover::diagnostics::Code::E0601).count();
+                checked.report.diagnostics.iter().filter(|d| d.code == cutover::core::diagnostics::Code::E0601).count();
             if written && !quiet {
                 eprintln!("{}\nwrote the site to {}", summary_line(&checked), out.display());
             }
@@ -128,17 +128,17 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             Ok(exit_leaving(checked))
         }
         Command::Gate { workloads, release, all, root, as_of, format } => {
-            let root = cutover::root::find(root.as_deref())?;
+            let root = cutover::load::root::find(root.as_deref())?;
             let checked = cutover::check(
                 &root,
                 &RunOptions { as_of, bodies: cutover::validate::Bodies::None, ..Default::default() },
             )?;
             let ids = match (release, all) {
-                (Some(r), _) => cutover::gate::release_ids(&checked, &r)?,
-                (None, true) => cutover::gate::all_ids(&checked)?,
+                (Some(r), _) => cutover::actions::gate::release_ids(&checked, &r)?,
+                (None, true) => cutover::actions::gate::all_ids(&checked)?,
                 (None, false) => workloads,
             };
-            let result = cutover::gate::gate(&checked, &ids)?;
+            let result = cutover::actions::gate::gate(&checked, &ids)?;
             match format {
                 GateFormat::Human => eprint!("{}", result.to_human()),
                 GateFormat::Json => print!("{}", result.to_json()),
@@ -151,8 +151,10 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
                 Some(d) => d,
                 None => cutover::check(&root, &RunOptions::default())?.assessment.as_of,
             };
-            let signed =
-                cutover::sign::sign(&root, &cutover::sign::SignRequest { workload, item, by: by.clone(), on })?;
+            let signed = cutover::actions::sign::sign(
+                &root,
+                &cutover::actions::sign::SignRequest { workload, item, by: by.clone(), on },
+            )?;
             if !quiet {
                 eprintln!("signed {} as validated by {by} on {on}\n  validated_digest: {}", signed.file, signed.digest);
             }
@@ -167,7 +169,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             let checked = cutover::check(&root, &RunOptions::default());
             let checklist = match checked {
                 Ok(c) if c.sources.checklist.is_some() => c.portfolio.checklist,
-                _ => cutover::checklist::Checklist::builtin(),
+                _ => cutover::core::checklist::Checklist::builtin(),
             };
             print!("{}", checklist.to_yaml());
             Ok(ExitCode::SUCCESS)
@@ -176,7 +178,7 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             commands::init(dir.as_deref().or(root.as_deref()).unwrap_or(Path::new(".")), quiet)
         }
         Command::New { workload, root, name, owner, criticality, release, depends_on } => {
-            let spec = cutover::scaffold::NewWorkload {
+            let spec = cutover::actions::scaffold::NewWorkload {
                 id: workload,
                 name,
                 owner,
@@ -185,11 +187,11 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
                 depends_on,
                 summary: None,
             };
-            commands::new(&cutover::root::find(root.as_deref())?, &spec, quiet)
+            commands::new(&cutover::load::root::find(root.as_deref())?, &spec, quiet)
         }
         Command::Schema { kind, root, item } => {
             // Outside any site, the schemas of the built-in checklist.
-            let root = cutover::root::find(root.as_deref())
+            let root = cutover::load::root::find(root.as_deref())
                 .unwrap_or_else(|_| root.unwrap_or_else(|| std::path::PathBuf::from(".")));
             commands::schema(kind, &root, item.as_deref())
         }
@@ -199,13 +201,13 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
         }
         Command::Serve { root, port, bind, as_of, strict } => {
             let root = root.find()?;
-            let opts = cutover::serve::ServeOptions {
+            let opts = cutover::actions::serve::ServeOptions {
                 root,
                 port,
                 bind,
                 run: RunOptions { as_of, strict, ..Default::default() },
             };
-            cutover::serve::serve(&opts)?;
+            cutover::actions::serve::serve(&opts)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Templates { command: TemplatesCommand::Export { dir } } => commands::export_templates(&dir, quiet),

@@ -3,7 +3,7 @@
 //! a pipe or a file (CI logs stay clean) or under `--quiet`, and each stage's
 //! time under `--verbose`.
 
-use cutover::progress::{Progress, Stage};
+use cutover::core::progress::{Progress, Stage};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -48,7 +48,7 @@ impl Watch {
             let _ = t.join();
         }
         for w in self.progress.warnings().into_iter().filter(|_| !self.quiet) {
-            eprintln!("warning: {}", cutover::diagnostics::printable(&w));
+            eprintln!("warning: {}", cutover::core::diagnostics::printable(&w));
         }
         if self.verbose {
             let timings = self.progress.timings();

@@ -71,7 +71,7 @@ fn documented_in_naming_another_evidence_file_is_published_or_refused() {
 }
 
 /// Bug 3 - src/validate/evidence.rs `check_body_links` only sees Markdown
-/// link and image syntax (src/markdown.rs `link_targets_with_offsets`), so raw
+/// link and image syntax (src/load/markdown.rs `link_targets_with_offsets`), so raw
 /// HTML in a body is never checked, and the sanitiser keeps relative URLs.
 /// Input (stage.md, line 9): `<a href="../beta/secret.txt">raw</a>` and
 /// (line 10) `<img src="missing.png" alt="m">`. Expected: E0401 at line 9 and
@@ -95,7 +95,7 @@ fn raw_html_links_in_evidence_are_checked() {
 }
 
 /// Bug 4 - templates/checklist.html iterates `i.fields` (and `f.fields`), a
-/// map serialised by src/checklist/mod.rs `fields_as_map`; tera's context
+/// map serialised by src/core/checklist/mod.rs `fields_as_map`; tera's context
 /// does not keep its order, so e.g. `promoted_on, cutover` and
 /// `cutover, promoted_on` (and the order of `record, type, from, to, ttl`)
 /// differ between two builds of the same portfolio. docs/format.md: same inputs,
@@ -123,7 +123,7 @@ fn the_checklist_page_is_deterministic() {
     }
 }
 
-/// Bug 5 - src/graph.rs `cycles` reports one shortest cycle per strongly
+/// Bug 5 - src/evaluate/graph.rs `cycles` reports one shortest cycle per strongly
 /// connected component. Input: a depends_on [b, c], b depends_on [c],
 /// c depends_on [a]: two cycles, a -> c -> a and a -> b -> c -> a. Actual: one
 /// E0304, "dependency cycle: a -> c -> a"; `b` is on a cycle but never named,

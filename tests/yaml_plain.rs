@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use cutover::yaml::{parse_general, parse_plain};
+use cutover::load::yaml::{parse_general, parse_plain};
 
 /// The YAML documents under `dir`: `.yaml` files whole, front matter of `.md` files.
 fn documents(dir: &Path) -> Vec<(String, String)> {
@@ -19,7 +19,7 @@ fn documents(dir: &Path) -> Vec<(String, String)> {
         match path.extension().and_then(|e| e.to_str()) {
             Some("yaml" | "yml") => docs.push((name, text)),
             Some("md") => {
-                if let Ok(split) = cutover::frontmatter::split(&text) {
+                if let Ok(split) = cutover::load::frontmatter::split(&text) {
                     docs.push((name, split.yaml.to_string()));
                 }
             }
@@ -50,7 +50,7 @@ fn sample_portfolio_and_fixtures_agree() {
     // The sample is written the way teams write front matter; most of it must take the fast path.
     assert!(taken_in_sample * 2 > sample, "fast path took {taken_in_sample} of {sample} sample documents");
     docs = documents(&root.join("tests/fixtures"));
-    docs.push(("built-in checklist".into(), include_str!("../src/checklist/builtin.yaml").into()));
+    docs.push(("built-in checklist".into(), include_str!("../src/core/checklist/builtin.yaml").into()));
     compare(&docs);
 }
 

@@ -6,8 +6,8 @@
 //! covers the syntax.
 
 use arbitrary::Arbitrary;
-use cutover::checklist::Checklist;
-use cutover::date::Date;
+use cutover::core::checklist::Checklist;
+use cutover::core::date::Date;
 use cutover::load::{SourceFile, Sources, WorkloadSources};
 use std::collections::BTreeMap;
 
@@ -256,7 +256,7 @@ impl GenPortfolio {
     }
 
     /// Evidence for `item` that satisfies it on the as-of date, given this site's approvers.
-    pub fn satisfied_evidence(&self, item: &cutover::checklist::Item) -> String {
+    pub fn satisfied_evidence(&self, item: &cutover::core::checklist::Item) -> String {
         let signer = match &item.signoff {
             None => Some(PEOPLE[3]),
             Some(role) => self.approvers(role).first().copied(),

@@ -1,10 +1,10 @@
 //! Checks shared by the fuzz targets: what must hold for any input at all.
 
-use cutover::checklist::ItemRole;
-use cutover::diagnostics::{Diagnostic, Report};
+use cutover::core::checklist::ItemRole;
+use cutover::core::diagnostics::{Diagnostic, Report};
+use cutover::core::model::{FieldValue, Portfolio, Status};
 use cutover::evaluate::{Assessment, Decision};
 use cutover::load::Sources;
-use cutover::model::{FieldValue, Portfolio, Status};
 use std::collections::BTreeSet;
 
 pub mod generate;

@@ -5,16 +5,16 @@
 use super::generate::GenPortfolio;
 use super::html::assert_inert;
 use super::{check_decisions, check_diagnostics};
-use cutover::date::Date;
+use cutover::core::date::Date;
+use cutover::core::model::{Portfolio, WorkloadId};
 use cutover::evaluate::{Assessment, Decision, evaluate};
-use cutover::frontmatter::split;
+use cutover::load::frontmatter::split;
+use cutover::load::markdown::{HtmlSpec, scan_and_render};
+use cutover::load::sanitize::Reach;
+use cutover::load::yaml::{parse_general, parse_plain};
 use cutover::load::{SourceFile, Sources, WorkloadSources};
-use cutover::markdown::{HtmlSpec, scan_and_render};
-use cutover::model::{Portfolio, WorkloadId};
 use cutover::render::markdown::{inline_to_html, to_html};
-use cutover::sanitize::Reach;
 use cutover::validate::validate;
-use cutover::yaml::{parse_general, parse_plain};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
@@ -73,7 +73,7 @@ pub fn markdown_render(data: &[u8]) {
     assert_inert(&html);
     let spec = HtmlSpec { evidence_items: &items, top: shift % 8, scope: "body", reach: Reach::Folder };
     let (scan, once) = scan_and_render(text, &spec);
-    assert_eq!(scan, cutover::markdown::scan(text));
+    assert_eq!(scan, cutover::load::markdown::scan(text));
     assert_eq!(once, html);
     assert_inert(&inline_to_html(text));
 }

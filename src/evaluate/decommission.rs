@@ -1,9 +1,9 @@
 //! After promotion the on-premises assets are retired, once a hold period has
 //! passed. This module says where each asset stands on the as-of date.
 
-use crate::date::Date;
-use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Asset, Workload};
+use crate::core::date::Date;
+use crate::core::diagnostics::{Code, Diagnostic};
+use crate::core::model::{Asset, Workload};
 use serde::Serialize;
 
 /// How long a due asset may wait before it is called overdue.

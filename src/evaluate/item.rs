@@ -2,10 +2,10 @@
 //! sign-off worthless lives here, so that the decision, the promotion check
 //! (evidence as of the promotion day) and the security view agree.
 
-use crate::approvers::{Roles, same_person};
-use crate::checklist::{Checklist, Item};
-use crate::date::Date;
-use crate::model::{Evidence, Provenance, ProvenancePolicy, ProvenanceState, Site, Status, Waiver};
+use crate::core::approvers::{Roles, same_person};
+use crate::core::checklist::{Checklist, Item};
+use crate::core::date::Date;
+use crate::core::model::{Evidence, Provenance, ProvenancePolicy, ProvenanceState, Site, Status, Waiver};
 
 /// What the rules say about one item on one date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +120,7 @@ impl Rules<'_> {
     }
 
     fn waived(&self, item: &Item, w: &Waiver, as_of: Date) -> Verdict {
-        let role = item.waiver_role(self.site.approvers.has(crate::checklist::WAIVERS_ROLE));
+        let role = item.waiver_role(self.site.approvers.has(crate::core::checklist::WAIVERS_ROLE));
         if let Some(role) = role
             && let Some(why) = not_member(&self.site.approvers, role, &w.approved_by, w.approved_on)
         {

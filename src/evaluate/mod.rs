@@ -1,15 +1,18 @@
 //! Decides each workload: promoted, ready or blocked, with every reason.
 //! Sufficiency of evidence is decided here, never reported as an error.
 
+pub mod deadlines;
 pub mod decommission;
+pub mod graph;
+pub mod history;
 pub mod item;
 pub mod promotion;
 pub mod risks;
 
-use crate::checklist::ItemRole;
-use crate::date::Date;
-use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{Evidence, ItemId, Portfolio, ReleaseId, Status, Workload, WorkloadId};
+use crate::core::checklist::ItemRole;
+use crate::core::date::Date;
+use crate::core::diagnostics::{Code, Diagnostic};
+use crate::core::model::{Evidence, ItemId, Portfolio, ReleaseId, Status, Workload, WorkloadId};
 use item::Rules;
 use promotion::Promotion;
 use rayon::prelude::*;
@@ -63,7 +66,7 @@ pub struct ItemState {
     pub out_of_order: bool,
     /// Who committed the sign-off the status rests on, when the site is in git.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub provenance: Option<crate::model::Provenance>,
+    pub provenance: Option<crate::core::model::Provenance>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,8 +104,8 @@ pub struct Assessment {
     pub releases: Vec<ReleaseAssessment>,
     /// Out-of-order warnings.
     pub diagnostics: Vec<Diagnostic>,
-    /// The portfolio over time, when a build read it from git (see [`crate::history`]).
-    pub history: std::sync::Arc<crate::history::Outcome>,
+    /// The portfolio over time, when a build read it from git (see [`crate::evaluate::history`]).
+    pub history: std::sync::Arc<crate::evaluate::history::Outcome>,
 }
 
 pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
@@ -131,7 +134,7 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
         diagnostics.extend(d);
     }
     let mut workloads: BTreeMap<WorkloadId, WorkloadAssessment> = BTreeMap::new();
-    for id in crate::graph::dependency_order(&graph) {
+    for id in crate::evaluate::graph::dependency_order(&graph) {
         let w = &portfolio.workloads[&id];
         let mut items = items_of.remove(&id).unwrap_or_default();
         let Decided { decision, reasons, promotion } =
@@ -263,7 +266,7 @@ fn item_states(portfolio: &Portfolio, w: &Workload, as_of: Date, diags: &mut Vec
 }
 
 /// The git record of the sign-off that the evidence's status rests on.
-fn signoff_provenance(ev: &Evidence) -> Option<&crate::model::Provenance> {
+fn signoff_provenance(ev: &Evidence) -> Option<&crate::core::model::Provenance> {
     match ev.status {
         Status::Validated => ev.provenance.as_ref(),
         Status::Waived => ev.waiver.as_ref().and_then(|w| w.provenance.as_ref()),

@@ -4,9 +4,9 @@
 
 use super::Reason;
 use super::item::Rules;
-use crate::checklist::{Checklist, ItemRole};
-use crate::date::Date;
-use crate::model::{FieldValue, Status, Workload};
+use crate::core::checklist::{Checklist, ItemRole};
+use crate::core::date::Date;
+use crate::core::model::{FieldValue, Status, Workload};
 
 /// Where the promotion stands on the as-of date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

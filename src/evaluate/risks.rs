@@ -5,9 +5,9 @@
 //! acceptance, or a review date that has passed.
 
 use super::item::{Rules, not_member};
-use crate::checklist::Item;
-use crate::date::Date;
-use crate::model::{Evidence, FieldValue};
+use crate::core::checklist::Item;
+use crate::core::date::Date;
+use crate::core::model::{Evidence, FieldValue};
 
 /// The field that holds risks, in the built-in checklist and by convention.
 pub const RISKS_FIELD: &str = "risks";

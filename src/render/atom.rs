@@ -5,8 +5,8 @@
 //! day (midnight UTC), and ids are made from the site's title, the day and the
 //! workload, never from the clock.
 
-use crate::history::History;
-use crate::model::Portfolio;
+use crate::core::model::Portfolio;
+use crate::evaluate::history::History;
 use std::fmt::Write as _;
 
 fn esc(s: &str) -> String {
@@ -18,11 +18,11 @@ fn xml_text(s: &str) -> String {
     esc(&s.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n')).collect::<String>())
 }
 
-pub fn feed(p: &Portfolio, h: &History, as_of: crate::date::Date) -> Vec<u8> {
+pub fn feed(p: &Portfolio, h: &History, as_of: crate::core::date::Date) -> Vec<u8> {
     let base = p.site.base_url.as_deref().map(|b| format!("{}/", b.trim_end_matches('/')));
     let link = |rel: &str| format!("{}{rel}", base.as_deref().unwrap_or(""));
     // A tag URI (RFC 4151) that stays the same from build to build of one site.
-    let digest = crate::digest::sha256_hex(p.site.title.as_bytes());
+    let digest = crate::core::digest::sha256_hex(p.site.title.as_bytes());
     let id = format!("tag:cutover.invalid,2026:{}", &digest[..16]);
     let mut s =
         String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
@@ -41,7 +41,7 @@ pub fn feed(p: &Portfolio, h: &History, as_of: crate::date::Date) -> Vec<u8> {
             writeln!(s, "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>", esc(&link("changes.atom")));
     }
     for c in h.changes.iter().rev() {
-        let workload = crate::diagnostics::encode_path(&c.workload);
+        let workload = crate::core::diagnostics::encode_path(&c.workload);
         let href = link(&format!("workloads/{workload}/index.html"));
         let who = c.cause();
         let _ = writeln!(s, "  <entry>");

@@ -7,9 +7,9 @@
 //! place instead of adding a copy. `DTSTAMP` is the as-of date, so that two
 //! builds of the same inputs give the same bytes.
 
-use crate::date::Date;
-use crate::deadlines::{Deadline, DueKind, Schedule};
-use crate::model::{Portfolio, Workload};
+use crate::core::date::Date;
+use crate::core::model::{Portfolio, Workload};
+use crate::evaluate::deadlines::{Deadline, DueKind, Schedule};
 
 /// One all-day event, with the people it concerns (for their own calendars).
 #[derive(Debug, Clone)]

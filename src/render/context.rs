@@ -2,9 +2,9 @@
 //! Keeping them here means templates never compute decisions themselves.
 
 use super::markdown;
-use crate::checklist::{Checklist, FieldKind, FieldSpec};
+use crate::core::checklist::{Checklist, FieldKind, FieldSpec};
+use crate::core::model::{Evidence, FieldValue, Link, Portfolio, Status, Workload};
 use crate::evaluate::{Assessment, Decision, ItemState, WorkloadAssessment};
-use crate::model::{Evidence, FieldValue, Link, Portfolio, Status, Workload};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -140,7 +140,7 @@ pub struct ItemView<'a> {
     pub validated_by: Option<&'a str>,
     pub validated_on: Option<String>,
     pub justification: Option<&'a str>,
-    pub waiver: Option<&'a crate::model::Waiver>,
+    pub waiver: Option<&'a crate::core::model::Waiver>,
     pub links: Vec<LinkView>,
     pub fields: Vec<FieldView>,
     pub body_html: Cow<'a, str>,
@@ -164,8 +164,8 @@ pub struct SignoffRecord<'a> {
     pub state: &'static str,
 }
 
-impl<'a> From<&'a crate::model::Provenance> for SignoffRecord<'a> {
-    fn from(p: &'a crate::model::Provenance) -> Self {
+impl<'a> From<&'a crate::core::model::Provenance> for SignoffRecord<'a> {
+    fn from(p: &'a crate::core::model::Provenance) -> Self {
         SignoffRecord {
             commit: p.short_commit(),
             author: p.author.as_deref(),
@@ -285,7 +285,7 @@ pub fn matrix_row(w: &Workload, wa: &WorkloadAssessment, checklist: &Checklist) 
     }
 }
 
-pub fn dep_link(root: &str, p: &Portfolio, a: &Assessment, id: &crate::model::WorkloadId) -> DepLink {
+pub fn dep_link(root: &str, p: &Portfolio, a: &Assessment, id: &crate::core::model::WorkloadId) -> DepLink {
     DepLink {
         id: id.0.clone(),
         name: p.workloads.get(id).map_or_else(|| id.0.clone(), |w| w.name.clone()),
@@ -339,8 +339,8 @@ pub fn item_groups<'a>(p: &'a Portfolio, w: &'a Workload, wa: &'a WorkloadAssess
 
 /// An evidence body under its item's heading: the HTML validation wrote, or
 /// else rendered now, in one pass when validation left its facts.
-fn body_html<'a>(body: &'a crate::model::Body, with_evidence: &BTreeSet<String>, scope: &str) -> Cow<'a, str> {
-    let top = crate::markdown::EVIDENCE_TOP_HEADING;
+fn body_html<'a>(body: &'a crate::core::model::Body, with_evidence: &BTreeSet<String>, scope: &str) -> Cow<'a, str> {
+    let top = crate::load::markdown::EVIDENCE_TOP_HEADING;
     match (body.html(), body.facts()) {
         (Some(html), _) => Cow::Borrowed(html),
         (None, Some(facts)) => Cow::Owned(markdown::to_html_scanned(body, facts, with_evidence, top, scope)),
@@ -349,12 +349,12 @@ fn body_html<'a>(body: &'a crate::model::Body, with_evidence: &BTreeSet<String>,
 }
 
 fn item_view<'a>(
-    item: &'a crate::checklist::Item,
+    item: &'a crate::core::checklist::Item,
     state: &'a ItemState,
     ev: Option<&'a Evidence>,
     with_evidence: &BTreeSet<String>,
 ) -> ItemView<'a> {
-    let date = |d: Option<crate::date::Date>| d.map(|d| d.to_string());
+    let date = |d: Option<crate::core::date::Date>| d.map(|d| d.to_string());
     ItemView {
         id: &item.id.0,
         title: &item.title,
@@ -390,7 +390,7 @@ fn link_view(l: &Link, with_evidence: &BTreeSet<String>) -> LinkView {
         Link::Url(u) => LinkView { href: u.clone(), label: u.clone(), external: true },
         Link::File(p) => match crate::validate::links::evidence_item(p, with_evidence) {
             Some(item) => LinkView { href: format!("#item-{item}"), label: p.clone(), external: false },
-            None => LinkView { href: crate::diagnostics::encode_path(p), label: p.clone(), external: false },
+            None => LinkView { href: crate::core::diagnostics::encode_path(p), label: p.clone(), external: false },
         },
     }
 }

@@ -5,8 +5,8 @@
 //! `workload,name,owner,release,criticality,decision,reasons`, then one
 //! column per checklist item holding `satisfied` or the item's status.
 
+use crate::core::model::Portfolio;
 use crate::evaluate::{Assessment, Reason};
-use crate::model::Portfolio;
 
 /// The whole file.
 pub fn readiness(p: &Portfolio, a: &Assessment) -> Vec<u8> {

@@ -4,9 +4,9 @@
 
 use super::context::workload_href;
 use super::people::People;
-use crate::deadlines::{Deadline, DueKind, Schedule};
+use crate::core::model::{Portfolio, Workload};
 use crate::evaluate::Assessment;
-use crate::model::{Portfolio, Workload};
+use crate::evaluate::deadlines::{Deadline, DueKind, Schedule};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! `readiness.json`, the machine-readable twin of the dashboard (shape fixed by FORMAT.md).
 
+use crate::core::model::{ItemId, Portfolio, Status};
 use crate::evaluate::{Assessment, Reason};
-use crate::model::{ItemId, Portfolio, Status};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -22,9 +22,9 @@ struct WorkloadJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     promoted_on: Option<String>,
     items: Vec<ItemJson<'a>>,
-    /// What lapses within `attention_days` (see `crate::deadlines`).
-    due: &'a [crate::deadlines::Deadline],
-    at_risk: &'a [crate::deadlines::AtRisk],
+    /// What lapses within `attention_days` (see `crate::evaluate::deadlines`).
+    due: &'a [crate::evaluate::deadlines::Deadline],
+    at_risk: &'a [crate::evaluate::deadlines::AtRisk],
 }
 
 #[derive(Serialize)]
@@ -36,7 +36,7 @@ struct ItemJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    provenance: Option<&'a crate::model::Provenance>,
+    provenance: Option<&'a crate::core::model::Provenance>,
 }
 
 #[derive(Serialize)]
@@ -45,7 +45,7 @@ struct ReleaseJson<'a> {
     complete: bool,
 }
 
-pub fn readiness(p: &Portfolio, a: &Assessment, schedule: &crate::deadlines::Schedule) -> Vec<u8> {
+pub fn readiness(p: &Portfolio, a: &Assessment, schedule: &crate::evaluate::deadlines::Schedule) -> Vec<u8> {
     let doc = Doc {
         as_of: a.as_of.to_string(),
         workloads: p

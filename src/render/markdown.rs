@@ -1,10 +1,10 @@
 //! Markdown into HTML for pages whose text validation did not render: free
 //! pages, workload summaries, and evidence when the caller kept the Markdown
-//! (`serve`). The writer itself is [`crate::markdown::write_html`], shared
+//! (`serve`). The writer itself is [`crate::load::markdown::write_html`], shared
 //! with validation, which renders a build's evidence from its own parse.
 
-use crate::markdown::{HtmlSpec, write_html};
-use crate::sanitize::Reach;
+use crate::load::markdown::{HtmlSpec, write_html};
+use crate::load::sanitize::Reach;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
 
@@ -20,20 +20,20 @@ pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, top: u8) -> String
 /// are named `fn-<scope>-<label>`, so two bodies' `[^1]` never collide and
 /// never take an id the page uses itself.
 pub fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope: &str) -> String {
-    to_html_scanned(body, &crate::markdown::facts(body), evidence_items, top, scope)
+    to_html_scanned(body, &crate::load::markdown::facts(body), evidence_items, top, scope)
 }
 
-/// [`to_html_in`] for a body whose [`Facts`](crate::markdown::Facts) are
+/// [`to_html_in`] for a body whose [`Facts`](crate::load::markdown::Facts) are
 /// known (validation found them): one streaming pass, no list of events.
 pub fn to_html_scanned(
     body: &str,
-    facts: &crate::markdown::Facts,
+    facts: &crate::load::markdown::Facts,
     evidence_items: &BTreeSet<String>,
     top: u8,
     scope: &str,
 ) -> String {
     let spec = HtmlSpec { evidence_items, top, scope, reach: Reach::Folder };
-    write_html(Parser::new_ext(body, crate::markdown::options()), body.len(), facts, &spec)
+    write_html(Parser::new_ext(body, crate::load::markdown::options()), body.len(), facts, &spec)
 }
 
 /// A free page's body: like evidence, except that its relative links lead
@@ -41,7 +41,12 @@ pub fn to_html_scanned(
 pub fn page_to_html(body: &str) -> String {
     let empty = BTreeSet::new();
     let spec = HtmlSpec { evidence_items: &empty, top: 2, scope: "body", reach: Reach::Site };
-    write_html(Parser::new_ext(body, crate::markdown::options()), body.len(), &crate::markdown::facts(body), &spec)
+    write_html(
+        Parser::new_ext(body, crate::load::markdown::options()),
+        body.len(),
+        &crate::load::markdown::facts(body),
+        &spec,
+    )
 }
 
 /// Inline Markdown (workload summaries), shown inside a sentence or a table
@@ -52,9 +57,9 @@ pub fn inline_to_html(text: &str) -> String {
     let empty = BTreeSet::new();
     let spec = HtmlSpec { evidence_items: &empty, top: 1, scope: "body", reach: Reach::Folder };
     let html = write_html(
-        inline_only(Parser::new_ext(text, crate::markdown::options())),
+        inline_only(Parser::new_ext(text, crate::load::markdown::options())),
         text.len(),
-        &crate::markdown::facts(text),
+        &crate::load::markdown::facts(text),
         &spec,
     );
     html.trim().to_string()

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod context;
 pub mod csv;
 pub mod due;
+pub mod edition;
 pub mod json;
 pub mod markdown;
 pub mod people;
@@ -15,9 +16,9 @@ pub mod security;
 pub mod svg;
 pub mod trend;
 
+use crate::core::model::Portfolio;
 use crate::evaluate::Assessment;
-use crate::model::Portfolio;
-use crate::theme::Theme;
+use crate::load::theme::Theme;
 use context::*;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -41,7 +42,7 @@ pub type Site = BTreeMap<String, Output>;
 #[derive(Debug)]
 pub struct RenderError {
     pub message: String,
-    pub diagnostic: Option<crate::diagnostics::Diagnostic>,
+    pub diagnostic: Option<crate::core::diagnostics::Diagnostic>,
 }
 
 impl RenderError {
@@ -110,8 +111,8 @@ struct Env<'a> {
     /// starts that large instead of doubling its way up (each doubling a copy
     /// and, on this scale, fresh memory the kernel has to zero).
     sizes: Vec<(&'static str, AtomicUsize)>,
-    /// Who must act by when (see `crate::deadlines`), and who has a page.
-    schedule: crate::deadlines::Schedule,
+    /// Who must act by when (see `crate::evaluate::deadlines`), and who has a page.
+    schedule: crate::evaluate::deadlines::Schedule,
     people: people::People,
     events: Vec<calendar::Event>,
 }
@@ -155,8 +156,8 @@ impl Env<'_> {
             return Ok(());
         }
         let (file, _) = self.theme.origin(template);
-        let d = crate::diagnostics::Diagnostic::new(
-            crate::diagnostics::Code::E0701,
+        let d = crate::core::diagnostics::Diagnostic::new(
+            crate::core::diagnostics::Code::E0701,
             file.clone(),
             1,
             1,
@@ -245,7 +246,7 @@ pub fn render_into(
         _ => 0,
     };
     let sizes = TEMPLATES.iter().map(|(name, _)| (*name, AtomicUsize::new(per_workload(name)))).collect();
-    let schedule = crate::deadlines::Schedule::of(p, a);
+    let schedule = crate::evaluate::deadlines::Schedule::of(p, a);
     let events = calendar::events(p, &schedule);
     let people = people::People::of(p, &events);
     let env = Env { tera: templates, theme, p, a, nav, pages, releases, sizes, schedule, people, events };
@@ -318,8 +319,12 @@ pub fn render_into(
 fn page_sources(p: &Portfolio) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, String, String)> =
         p.pages.iter().map(|pg| (pg.id.clone(), pg.title.clone(), pg.body.clone())).collect();
-    if !out.iter().any(|(id, _, _)| id == crate::checklist::BUILTIN_PAGE) {
-        out.push((crate::checklist::BUILTIN_PAGE.into(), "Align business priorities".into(), NEXT_STEP_PAGE.into()));
+    if !out.iter().any(|(id, _, _)| id == crate::core::checklist::BUILTIN_PAGE) {
+        out.push((
+            crate::core::checklist::BUILTIN_PAGE.into(),
+            "Align business priorities".into(),
+            NEXT_STEP_PAGE.into(),
+        ));
     }
     out.sort();
     out
@@ -327,7 +332,7 @@ fn page_sources(p: &Portfolio) -> Vec<(String, String, String)> {
 
 /// Files of a workload that its evidence links to; only these are published.
 /// (Links to other evidence files become in-page links instead.)
-fn linked_files(w: &crate::model::Workload) -> BTreeSet<String> {
+fn linked_files(w: &crate::core::model::Workload) -> BTreeSet<String> {
     let attachments: BTreeSet<&str> = w.attachments.iter().map(String::as_str).collect();
     w.evidence
         .values()
@@ -419,7 +424,7 @@ fn place_matrix_rows(env: &Env, mut page: Vec<u8>, root: &str) -> Result<Vec<u8>
     };
     let tail = page.split_off(at + MATRIX_ROWS.len());
     page.truncate(at);
-    let workloads: Vec<&crate::model::Workload> = env.p.workloads.values().collect();
+    let workloads: Vec<&crate::core::model::Workload> = env.p.workloads.values().collect();
     for chunk in workloads.chunks(MATRIX_CHUNK) {
         let rows = chunk
             .iter()
@@ -466,7 +471,7 @@ struct WorkloadCtx<'a> {
     history: Option<trend::WorkloadHistory>,
 }
 
-fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, RenderError> {
+fn workload_page(env: &Env, id: &crate::core::model::WorkloadId) -> Result<Vec<u8>, RenderError> {
     let (p, a) = (env.p, env.a);
     let (w, wa) = (&p.workloads[id], &a.workloads[id]);
     let root = "../../";
@@ -489,7 +494,7 @@ fn workload_page(env: &Env, id: &crate::model::WorkloadId) -> Result<Vec<u8>, Re
         groups: item_groups(p, w, wa),
         assets: wa.assets.iter().map(|s| security::asset_row(root, w, s)).collect(),
         promotion_model: w.promotion_model.as_str(),
-        flight_plan: security::flight_plan(w, env.p.checklist.role_id(crate::checklist::ItemRole::Promotion)),
+        flight_plan: security::flight_plan(w, env.p.checklist.role_id(crate::core::checklist::ItemRole::Promotion)),
         hold_days: p.site.decommission_hold_days,
         satisfied,
         required,
@@ -540,7 +545,7 @@ struct ReleaseCtx<'a> {
 fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
     let (p, a) = (env.p, env.a);
     let release = release_summary(p, a, rid).ok_or_else(|| RenderError::new(format!("release {rid} vanished")))?;
-    let members: Vec<&crate::model::Workload> =
+    let members: Vec<&crate::core::model::Workload> =
         p.workloads.values().filter(|w| w.release.as_ref().is_some_and(|r| r.as_str() == rid)).collect();
     let root = "../../";
     let ctx = ReleaseCtx {
@@ -568,7 +573,7 @@ fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
 struct ChecklistCtx<'a> {
     #[serde(flatten)]
     common: Common<'a>,
-    checklist: &'a crate::checklist::Checklist,
+    checklist: &'a crate::core::checklist::Checklist,
     approvers: BTreeMap<&'a str, Vec<String>>,
     /// Item id -> who may waive it and for how long, in words.
     waivers: BTreeMap<&'a str, String>,
@@ -579,12 +584,12 @@ struct ChecklistCtx<'a> {
 }
 
 /// Who may waive `item`, and for how long, as the checklist page says it.
-fn waiver_rule(p: &Portfolio, item: &crate::checklist::Item) -> String {
+fn waiver_rule(p: &Portfolio, item: &crate::core::checklist::Item) -> String {
     if !item.waivable {
         return "may not be waived".into();
     }
     let days = p.checklist.max_waiver_days(item);
-    match item.waiver_role(p.site.approvers.has(crate::checklist::WAIVERS_ROLE)) {
+    match item.waiver_role(p.site.approvers.has(crate::core::checklist::WAIVERS_ROLE)) {
         Some(role) => format!("approved by role {role} ({}), for at most {days} days", p.site.approvers.list(role)),
         None => format!("approved by anyone, for at most {days} days"),
     }
@@ -629,7 +634,7 @@ fn decommission_page(env: &Env) -> Result<Vec<u8>, RenderError> {
         common: env.common(1, "Decommissioning".into(), "decommission/index.html"),
         assets: security::all_assets("../", env.p, env.a),
         hold_days: env.p.site.decommission_hold_days,
-        overdue_after: crate::decommission::OVERDUE_AFTER_DAYS,
+        overdue_after: crate::evaluate::decommission::OVERDUE_AFTER_DAYS,
     };
     env.render("decommission.html", &ctx)
 }

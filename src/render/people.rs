@@ -5,11 +5,11 @@
 
 use super::calendar::Event;
 use super::context::{ReasonView, reason_views, workload_href};
-use crate::approvers::same_person;
-use crate::deadlines::Schedule;
+use crate::core::approvers::same_person;
+use crate::core::model::{Portfolio, Status, WorkloadId};
 use crate::evaluate::Assessment;
+use crate::evaluate::deadlines::Schedule;
 use crate::evaluate::risks::risks_of;
-use crate::model::{Portfolio, Status, WorkloadId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -231,7 +231,7 @@ pub fn view(
         })
         .collect();
     let title = |id: &str| p.checklist.item(id).map_or_else(|| id.to_string(), |i| i.title.clone());
-    let target = |w: &crate::model::Workload| {
+    let target = |w: &crate::core::model::Workload| {
         let r = w.release.as_ref().and_then(|id| p.site.releases.iter().find(|r| &r.id == id))?;
         Some(match r.target {
             Some(t) => format!("{} (target {t})", r.title),

@@ -8,10 +8,10 @@
 //! is asked of the write stage, which is the one that reads it.
 
 use super::{linked_files, render_into};
-use crate::diagnostics::{Diagnostic, Report};
+use crate::core::diagnostics::{Diagnostic, Report};
+use crate::core::model::Portfolio;
 use crate::evaluate::Assessment;
-use crate::model::Portfolio;
-use crate::theme::Theme;
+use crate::load::theme::Theme;
 use rayon::prelude::*;
 use std::path::Path;
 

@@ -3,9 +3,9 @@
 //! someone other than their signer, and sign-offs not committed at all.
 
 use super::context::workload_href;
-use crate::approvers::same_person;
+use crate::core::approvers::same_person;
+use crate::core::model::{Evidence, Portfolio, Provenance, ProvenanceState, Status};
 use crate::evaluate::Assessment;
-use crate::model::{Evidence, Portfolio, Provenance, ProvenanceState, Status};
 use serde::Serialize;
 
 #[derive(Serialize, Default)]

@@ -2,11 +2,11 @@
 //! and the decommissioning page. Contexts only; the templates lay them out.
 
 use super::context::workload_href;
-use crate::checklist::ItemRole;
-use crate::date::Date;
-use crate::decommission::{AssetStage, AssetState};
+use crate::core::checklist::ItemRole;
+use crate::core::date::Date;
+use crate::core::model::{FieldValue, ItemId, Portfolio, Status, Workload};
 use crate::evaluate::Assessment;
-use crate::model::{FieldValue, ItemId, Portfolio, Status, Workload};
+use crate::evaluate::decommission::{AssetStage, AssetState};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -113,7 +113,7 @@ pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView 
             href: href.clone(),
             decision: a.workloads.get(&w.id).map_or("blocked", |x| x.decision.as_str()),
             // The public edition may have removed the classification itself: say so, not "not classified".
-            classification: crate::edition::classification(&p.checklist, w).map(str::to_string).or_else(|| {
+            classification: crate::render::edition::classification(&p.checklist, w).map(str::to_string).or_else(|| {
                 class_id.and_then(|id| w.evidence.get(id)).filter(|e| !e.withheld.is_empty()).map(|_| "withheld".into())
             }),
             ciso_status: ciso.map_or("not-started", |s| s.status.as_str()),
@@ -163,7 +163,7 @@ pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView 
 
 /// Adds the risks of one CISO verification to the register: a risk whose id
 /// is already there (recorded for another workload) gains this workload.
-fn add_risks(rows: &mut Vec<RiskRow>, w: &Workload, href: &str, ev: &crate::model::Evidence, as_of: Date) {
+fn add_risks(rows: &mut Vec<RiskRow>, w: &Workload, href: &str, ev: &crate::core::model::Evidence, as_of: Date) {
     for r in crate::evaluate::risks::risks_of(ev) {
         let here = (w.name.clone(), href.to_string());
         if let Some(row) = rows.iter_mut().find(|x| !r.id.is_empty() && x.id == r.id) {
@@ -266,7 +266,7 @@ pub struct FlightBatch {
 
 /// The cutover records grouped by batch, in batch order, for `promotion_model: flight`.
 pub fn flight_plan(w: &Workload, promotion: Option<&ItemId>) -> Vec<FlightBatch> {
-    if w.promotion_model != crate::model::PromotionModel::Flight {
+    if w.promotion_model != crate::core::model::PromotionModel::Flight {
         return Vec::new();
     }
     let Some(FieldValue::List(entries)) = promotion

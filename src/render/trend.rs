@@ -3,8 +3,8 @@
 //! chart is inline SVG (no script: the site's Content-Security-Policy allows
 //! none inline) with the same numbers in a table for screen readers.
 
-use crate::date::Date;
-use crate::history::{Change, History, Outcome};
+use crate::core::date::Date;
+use crate::evaluate::history::{Change, History, Outcome};
 use serde::Serialize;
 use std::fmt::Write as _;
 

@@ -2,10 +2,10 @@
 
 use super::fields::{self, Fields, Sink};
 use super::keys::{self, COMMON_FIELDS};
-use crate::checklist::{Checklist, FieldKind, FieldSpec, Group, Item, ItemRole, NextStep};
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::model::{Criticality, ItemId, Status};
-use crate::yaml::{Node, Value};
+use crate::core::checklist::{Checklist, FieldKind, FieldSpec, Group, Item, ItemRole, NextStep};
+use crate::core::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::core::model::{Criticality, ItemId, Status};
+use crate::load::yaml::{Node, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads a checklist. Returns `None` when it is too broken to use; the
@@ -115,7 +115,7 @@ fn read_items(sink: &mut Sink, top: &Fields, groups: &[Group]) -> Vec<Item> {
 /// `after` entries that loop (`a` after `b`, `b` after `a`): no item of the
 /// loop could ever come first. One error a loop, at the first entry of its
 /// first item (in checklist order) that leads back into it.
-fn report_after_loops(sink: &mut Sink, items: &[Item], after_refs: &[(String, String, crate::yaml::Pos)]) {
+fn report_after_loops(sink: &mut Sink, items: &[Item], after_refs: &[(String, String, crate::load::yaml::Pos)]) {
     let index: BTreeMap<&str, usize> = items.iter().enumerate().map(|(i, it)| (it.id.as_str(), i)).collect();
     let edges: Vec<Vec<usize>> =
         items.iter().map(|it| it.after.iter().filter_map(|t| index.get(t.as_str()).copied()).collect()).collect();
@@ -158,7 +158,7 @@ fn read_item(
     sink: &mut Sink,
     f: &Fields,
     groups: &[Group],
-    after_refs: &mut Vec<(String, String, crate::yaml::Pos)>,
+    after_refs: &mut Vec<(String, String, crate::load::yaml::Pos)>,
 ) -> Option<Item> {
     let id = f.get("id").and_then(|n| fields::id(sink, n, "id"));
     let group = f.get("group").and_then(|n| {

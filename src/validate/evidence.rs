@@ -3,12 +3,12 @@
 use super::fields::{self, Fields, Sink};
 use super::keys::{self, COMMON_FIELDS, STATUS_NEEDS};
 use super::links::{self, Allowed};
-use crate::checklist::{FieldKind, FieldSpec, Item};
-use crate::diagnostics::{Code, Diagnostic};
-use crate::frontmatter;
+use crate::core::checklist::{FieldKind, FieldSpec, Item};
+use crate::core::diagnostics::{Code, Diagnostic};
+use crate::core::model::{Evidence, FieldValue, ItemId, Link, PromotionModel, Status, Waiver};
 use crate::load::SourceFile;
-use crate::model::{Evidence, FieldValue, ItemId, Link, PromotionModel, Status, Waiver};
-use crate::yaml::{self, Node, Pos};
+use crate::load::frontmatter;
+use crate::load::yaml::{self, Node, Pos};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads one evidence file for `item`. `files` are the workload folder's
@@ -23,7 +23,7 @@ pub fn read(
     digests: &BTreeMap<String, String>,
     model: Option<PromotionModel>,
     html: Option<&BTreeSet<String>>,
-    site: Option<&crate::model::Site>,
+    site: Option<&crate::core::model::Site>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Evidence> {
     let split = match frontmatter::split(&src.text) {
@@ -84,7 +84,7 @@ pub fn read(
         justification: f.get("justification").and_then(|n| fields::text(&mut sink, n, "justification")),
         waiver: f.get("waiver").and_then(|n| waiver(&mut sink, n)),
         fields: Vec::new(),
-        body: crate::model::Body::tail(&src.text, split.body.len()),
+        body: crate::core::model::Body::tail(&src.text, split.body.len()),
         body_line: split.body_line,
         linked_files: Vec::new(),
         has_errors: false,
@@ -92,13 +92,13 @@ pub fn read(
         withheld: Vec::new(),
         provenance: None,
         // Only a build shows provenance; the text may have lost a byte-order mark (then history is read).
-        blob: html.map(|_| crate::git::blob_id(src.text.as_bytes())),
+        blob: html.map(|_| crate::load::git::blob_id(src.text.as_bytes())),
     };
     if let Some(status) = status
         && status.at_least(Status::Validated)
-        && split.body.contains(crate::scaffold::STUB_TEXT)
+        && split.body.contains(crate::actions::scaffold::STUB_TEXT)
     {
-        let line = split.body.lines().position(|l| l.contains(crate::scaffold::STUB_TEXT)).unwrap_or(0) as u32;
+        let line = split.body.lines().position(|l| l.contains(crate::actions::scaffold::STUB_TEXT)).unwrap_or(0) as u32;
         sink.diags.push(
             Diagnostic::new(
                 Code::W0010,
@@ -115,7 +115,7 @@ pub fn read(
     }
     ev.fields = item_fields(&mut sink, &f, &item.fields, status, files);
     for spec in item.fields.iter().filter(|s| s.fields.iter().any(|sub| sub.name == "traffic_percent")) {
-        if let Some(crate::yaml::Value::Seq(entries)) = f.get(&spec.name).map(|n| &n.value)
+        if let Some(crate::load::yaml::Value::Seq(entries)) = f.get(&spec.name).map(|n| &n.value)
             && let Some(model) = model
         {
             check_flight(&mut sink, &spec.name, entries, model);
@@ -123,11 +123,11 @@ pub fn read(
     }
     super::risks::check(&mut sink, f.entries, item, site);
     let mut linked: Vec<String> = ev.documented_in.iter().filter_map(Link::file).map(str::to_string).collect();
-    let spec = html.map(|evidence_items| crate::markdown::HtmlSpec {
+    let spec = html.map(|evidence_items| crate::load::markdown::HtmlSpec {
         evidence_items,
-        top: crate::markdown::EVIDENCE_TOP_HEADING,
+        top: crate::load::markdown::EVIDENCE_TOP_HEADING,
         scope: item.id.as_str(),
-        reach: crate::sanitize::Reach::Folder,
+        reach: crate::load::sanitize::Reach::Folder,
     });
     let (body_links, facts, body_html) = check_body_links(&mut sink, split.body, split.body_line, files, spec.as_ref());
     linked.extend(body_links);
@@ -139,7 +139,7 @@ pub fn read(
     linked.dedup();
     ev.linked_files = linked;
     if let Some(signed) = &ev.validated_digest
-        && *signed != crate::digest::evidence_digest(&ev, digests)
+        && *signed != crate::core::digest::evidence_digest(&ev, digests)
     {
         ev.changed_after_signoff = true;
         let pos = f.get("validated_digest").map_or(f.pos, |n| n.pos);
@@ -162,7 +162,7 @@ pub fn read(
 fn check_flight(sink: &mut Sink, field: &str, entries: &[Node], model: PromotionModel) {
     let mut totals: Vec<(String, f64, Pos)> = Vec::new();
     for entry in entries {
-        let crate::yaml::Value::Map(map) = &entry.value else { continue };
+        let crate::load::yaml::Value::Map(map) = &entry.value else { continue };
         let get = |k: &str| map.iter().find(|(key, _)| key.name == k).map(|(_, v)| v);
         let (batch, percent) = (get("batch"), get("traffic_percent"));
         if model != PromotionModel::Flight {
@@ -183,8 +183,8 @@ fn check_flight(sink: &mut Sink, field: &str, entries: &[Node], model: Promotion
         }
         let record = get("record").and_then(|n| n.value.scalar_text()).unwrap_or_default();
         let Some(pct) = percent.and_then(|n| match n.value {
-            crate::yaml::Value::Int(i) => Some(i as f64),
-            crate::yaml::Value::Float(f) => Some(f),
+            crate::load::yaml::Value::Int(i) => Some(i as f64),
+            crate::load::yaml::Value::Float(f) => Some(f),
             _ => None,
         }) else {
             continue;
@@ -280,7 +280,7 @@ fn waiver(sink: &mut Sink, node: &Node) -> Option<Waiver> {
 
 /// The top-level keys that are a waiver's fields (and not the item's own),
 /// when there is no `waiver:` to hold them.
-fn misplaced_waiver_fields<'n>(f: &Fields<'n>, known: &[&str]) -> Vec<&'n crate::yaml::Key> {
+fn misplaced_waiver_fields<'n>(f: &Fields<'n>, known: &[&str]) -> Vec<&'n crate::load::yaml::Key> {
     if f.key("waiver").is_some() {
         return Vec::new();
     }
@@ -453,18 +453,18 @@ fn check_body_links(
     body: &str,
     body_line: u32,
     files: &BTreeSet<String>,
-    html: Option<&crate::markdown::HtmlSpec>,
-) -> (Vec<String>, crate::markdown::Facts, Option<String>) {
-    use crate::markdown::Origin;
+    html: Option<&crate::load::markdown::HtmlSpec>,
+) -> (Vec<String>, crate::load::markdown::Facts, Option<String>) {
+    use crate::load::markdown::Origin;
     let saved = sink.line_offset;
     sink.line_offset = 0;
     let mut linked = Vec::new();
     let (scan, body_html) = match html {
         Some(spec) => {
-            let (scan, body_html) = crate::markdown::scan_and_render(body, spec);
+            let (scan, body_html) = crate::load::markdown::scan_and_render(body, spec);
             (scan, Some(body_html))
         }
-        None => (crate::markdown::scan(body), None),
+        None => (crate::load::markdown::scan(body), None),
     };
     let mut positions = Positions::new(body, body_line);
     for link in &scan.links {
@@ -495,9 +495,9 @@ fn check_body_links(
 /// link out of the folder is already E0401, so the evidence sanitiser's
 /// dropping it too is not told again (a link only the browser's parser sees
 /// is told through the tag that hid it).
-pub fn report_sanitised(sink: &mut Sink, positions: &mut Positions, chunk: &crate::markdown::RawHtml) {
+pub fn report_sanitised(sink: &mut Sink, positions: &mut Positions, chunk: &crate::load::markdown::RawHtml) {
     let mut lines: Vec<(Pos, Vec<String>)> = Vec::new();
-    for (what, at) in crate::sanitize::removed_parts_at(&chunk.html, crate::sanitize::Reach::Site) {
+    for (what, at) in crate::load::sanitize::removed_parts_at(&chunk.html, crate::load::sanitize::Reach::Site) {
         let pos = positions.at(chunk.text_offset(at));
         match lines.last_mut() {
             Some((first, parts)) if first.line == pos.line => {

@@ -2,10 +2,10 @@
 //! that one pass over a file reports every problem in it.
 
 use super::keys;
-use crate::date::Date;
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::model::is_valid_id;
-use crate::yaml::{Key, Node, Pos, Value};
+use crate::core::date::Date;
+use crate::core::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::core::model::is_valid_id;
+use crate::load::yaml::{Key, Node, Pos, Value};
 
 /// Where diagnostics for one file go. `line_offset` shifts YAML positions to
 /// positions in the file on disk (front matter starts below its `---`).
@@ -25,7 +25,7 @@ impl<'a> Sink<'a> {
     pub fn report(&mut self, code: Code, pos: Pos, message: impl Into<String>, help: Option<String>) {
         let mut d = Diagnostic::new(code, self.file, pos.line + self.line_offset, pos.column, message);
         d.help = help;
-        if d.severity == crate::diagnostics::Severity::Error {
+        if d.severity == crate::core::diagnostics::Severity::Error {
             self.errors += 1;
         }
         self.diags.push(d);

@@ -8,7 +8,7 @@
 //! what they accept, and `tests/schema.rs` checks that the sample portfolio
 //! passes both.)
 
-use crate::model::Status;
+use crate::core::model::Status;
 
 /// One key of a mapping.
 #[derive(Debug, Clone, Copy)]

@@ -1,7 +1,7 @@
 //! Links from evidence: URLs with an allowed scheme, or files inside the workload folder.
 
-use crate::diagnostics::{Code, did_you_mean};
-use crate::model::Link;
+use crate::core::diagnostics::{Code, did_you_mean};
+use crate::core::model::Link;
 use std::collections::BTreeSet;
 
 /// Why a link was refused.

@@ -7,16 +7,17 @@ pub mod fields;
 pub mod keys;
 pub mod links;
 pub mod prose;
+pub mod provenance;
 pub mod risks;
 pub mod site;
 pub mod workload;
 
-use crate::checklist::Checklist;
-use crate::diagnostics::{Code, Diagnostic, Severity, did_you_mean};
-use crate::frontmatter;
+use crate::core::checklist::Checklist;
+use crate::core::diagnostics::{Code, Diagnostic, Severity, did_you_mean};
+use crate::core::model::{Evidence, Page, Portfolio, Site, Workload, WorkloadId, is_valid_id};
+use crate::load::frontmatter;
+use crate::load::yaml::{self, Node, YamlError, YamlErrorKind};
 use crate::load::{SourceFile, Sources, WorkloadSources};
-use crate::model::{Evidence, Page, Portfolio, Site, Workload, WorkloadId, is_valid_id};
-use crate::yaml::{self, Node, YamlError, YamlErrorKind};
 use fields::Sink;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -143,7 +144,7 @@ pub fn validate_streaming(
                 for e in workload.evidence.values_mut() {
                     let body = std::mem::take(&mut e.body);
                     e.body = match bodies {
-                        Bodies::None => crate::model::Body::default(),
+                        Bodies::None => crate::core::model::Body::default(),
                         Bodies::Markdown => body.detached(),
                         Bodies::Html => body.into_html(),
                     };
@@ -205,7 +206,7 @@ impl Validator {
 /// and the built-in one.
 fn page_ids(sources: &Sources) -> BTreeSet<String> {
     let named = sources.pages.iter().map(|p| page_id(&p.path).to_string());
-    named.chain([crate::checklist::BUILTIN_PAGE.to_string()]).collect()
+    named.chain([crate::core::checklist::BUILTIN_PAGE.to_string()]).collect()
 }
 
 /// A free page's id: its file name without `.md`.
@@ -330,7 +331,7 @@ fn signoff_roles(checklist: &Checklist, site: &Site, sources: &Sources, diags: &
         match sources.checklist.as_ref() {
             Some(own) => diags.push(
                 Diagnostic::new(Code::E0501, &own.path, item.waiver_signoff_at.0, item.waiver_signoff_at.1, format!("item `{}` has `waiver_signoff: {role}`, a role that site.yaml does not define", item.id))
-                    .with_help(crate::diagnostics::did_you_mean(role, site.approvers.0.keys().map(String::as_str)).unwrap_or_else(|| format!("add `approvers: {{{role}: [someone@example.org]}}` to site.yaml, or name one of its roles"))),
+                    .with_help(crate::core::diagnostics::did_you_mean(role, site.approvers.0.keys().map(String::as_str)).unwrap_or_else(|| format!("add `approvers: {{{role}: [someone@example.org]}}` to site.yaml, or name one of its roles"))),
             ),
             None if item.signoff.as_ref() != Some(role) => diags.push(
                 Diagnostic::new(Code::W0002, file, 1, 1, format!("waivers of item `{}` need approval by role `{role}`, which has no approvers", item.id))
@@ -426,9 +427,9 @@ fn read_workload(
 
 /// Reports every dependency cycle once, at the `depends_on` entry that closes it.
 fn report_cycles(deps: &BTreeMap<WorkloadId, (workload::DependencyPositions, String)>, diags: &mut Vec<Diagnostic>) {
-    for cycle in
-        crate::graph::cycles(deps.iter().map(|(id, (d, _))| (id.clone(), d.iter().map(|(x, _)| x.clone()).collect())))
-    {
+    for cycle in crate::evaluate::graph::cycles(
+        deps.iter().map(|(id, (d, _))| (id.clone(), d.iter().map(|(x, _)| x.clone()).collect())),
+    ) {
         let first = &cycle[0];
         let next = &cycle[1 % cycle.len()];
         let (list, file) = &deps[first];
@@ -476,7 +477,7 @@ fn read_page(src: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Page> {
         }
     };
     let f = fields::Fields::of(&mut sink, &node, "page front matter")?;
-    let f = fields::Fields { pos: crate::yaml::Pos { line: 1, column: 1 }, ..f };
+    let f = fields::Fields { pos: crate::load::yaml::Pos { line: 1, column: 1 }, ..f };
     f.check_keys(&mut sink, keys::PAGE, "page front matter");
     let title = f.get("title").and_then(|n| fields::text(&mut sink, n, "title"))?;
     prose::page(&mut sink, split.body, split.body_line);

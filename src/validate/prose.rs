@@ -8,10 +8,10 @@
 use super::evidence::Positions;
 use super::fields::Sink;
 use super::links::{self, Allowed, LinkError};
-use crate::diagnostics::Code;
-use crate::markdown::Origin;
-use crate::model::Link;
-use crate::yaml::Pos;
+use crate::core::diagnostics::Code;
+use crate::core::model::Link;
+use crate::load::markdown::Origin;
+use crate::load::yaml::Pos;
 use std::collections::BTreeSet;
 
 /// A workload summary (`text` is the value of the field at `at`). It is shown
@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 /// each; it may link web addresses only. Its diagnostics point at the field,
 /// since a YAML scalar's text is not the file's text column for column.
 pub fn summary(sink: &mut Sink, text: &str, at: Pos) {
-    let scan = crate::markdown::scan(text);
+    let scan = crate::load::markdown::scan(text);
     for link in &scan.links {
         match links::resolve(&link.dest, Allowed::Body, &BTreeSet::new()) {
             Ok(Some(Link::Url(u))) if link.image => image_not_shown(sink, at, &u),
@@ -44,7 +44,7 @@ pub fn summary(sink: &mut Sink, text: &str, at: Pos) {
 pub fn page(sink: &mut Sink, body: &str, body_line: u32) {
     let saved = sink.line_offset;
     sink.line_offset = 0;
-    let scan = crate::markdown::scan(body);
+    let scan = crate::load::markdown::scan(body);
     let mut positions = Positions::new(body, body_line);
     for link in &scan.links {
         match links::resolve(&link.dest, Allowed::Body, &BTreeSet::new()) {
@@ -75,7 +75,7 @@ fn image_not_shown(sink: &mut Sink, at: Pos, url: &str) {
 }
 
 fn sanitised(sink: &mut Sink, at: Pos, html: &str) {
-    let removed = crate::sanitize::removed_parts(html, crate::sanitize::Reach::Site);
+    let removed = crate::load::sanitize::removed_parts(html, crate::load::sanitize::Reach::Site);
     if !removed.is_empty() {
         super::evidence::warn_sanitised(sink, at, &removed);
     }

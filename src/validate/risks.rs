@@ -5,12 +5,12 @@
 //! error here, like a review planned before the acceptance it reviews.
 
 use super::fields::Sink;
-use crate::checklist::Item;
-use crate::date::Date;
-use crate::diagnostics::{Code, did_you_mean};
+use crate::core::checklist::Item;
+use crate::core::date::Date;
+use crate::core::diagnostics::{Code, did_you_mean};
+use crate::core::model::Site;
 use crate::evaluate::risks::RISKS_FIELD;
-use crate::model::Site;
-use crate::yaml::{Key, Node, Value};
+use crate::load::yaml::{Key, Node, Value};
 
 /// Checks every entry of the `risks` list in `front` (the evidence's front matter).
 pub fn check(sink: &mut Sink, front: &[(Key, Node)], item: &Item, site: Option<&Site>) {
@@ -66,7 +66,7 @@ fn nobody(sink: &mut Sink, node: &Node, item: &Item, site: &Site) {
         return;
     }
     let listed = site.approvers.people();
-    if listed.iter().any(|p| crate::approvers::same_person(p, &who)) {
+    if listed.iter().any(|p| crate::core::approvers::same_person(p, &who)) {
         return;
     }
     let names: Vec<&str> = members.iter().map(|a| a.person.as_str()).collect();

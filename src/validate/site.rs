@@ -2,10 +2,10 @@
 
 use super::fields::{self, Fields, Sink};
 use super::keys;
-use crate::approvers::Approver;
-use crate::diagnostics::{Code, Diagnostic};
-use crate::model::{ProvenancePolicy, Release, ReleaseId, Site};
-use crate::yaml::{Node, Value};
+use crate::core::approvers::Approver;
+use crate::core::diagnostics::{Code, Diagnostic};
+use crate::core::model::{ProvenancePolicy, Release, ReleaseId, Site};
+use crate::load::yaml::{Node, Value};
 
 pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
     let mut sink = Sink::new(file, 0, diags);
@@ -54,7 +54,7 @@ pub fn from_node(node: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Site {
 fn base_url(sink: &mut Sink, node: &Node) -> Option<String> {
     let text = fields::text(sink, node, "base_url")?;
     // As a browser reads it (the sanitiser's view), with `\` as `/`.
-    let seen = crate::sanitize::browser_view(&text).replace('\\', "/");
+    let seen = crate::load::sanitize::browser_view(&text).replace('\\', "/");
     let path = seen.starts_with('/') && !seen.starts_with("//");
     match super::links::resolve(&seen, super::links::Allowed::Web, &Default::default()) {
         Err(e) if e.code == Code::E0403 && !path => {
@@ -71,7 +71,7 @@ fn read_approvers(sink: &mut Sink, node: &Node, site: &mut Site) {
         return;
     };
     for (key, people) in map.entries {
-        if !crate::model::is_valid_id(&key.name) {
+        if !crate::core::model::is_valid_id(&key.name) {
             sink.report(
                 Code::E0207,
                 key.pos,
@@ -112,7 +112,7 @@ fn read_approver(sink: &mut Sink, node: &Node, role: &str) -> Option<Approver> {
     if let Some(list) = f.get("keys").and_then(|n| fields::list(sink, n, "keys")) {
         for k in list {
             let Some(line) = fields::text(sink, k, "keys") else { continue };
-            match crate::approvers::check_public_key(&line) {
+            match crate::core::approvers::check_public_key(&line) {
                 Ok(()) => keys_out.push(line.trim().to_string()),
                 Err(why) => sink.report(
                     Code::E0205,

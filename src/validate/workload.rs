@@ -2,9 +2,9 @@
 
 use super::fields::{self, Fields, Sink};
 use super::keys;
-use crate::diagnostics::{Code, Diagnostic, did_you_mean, did_you_mean_among};
-use crate::model::{Asset, Criticality, PromotionModel, ReleaseId, Site, Workload, WorkloadId};
-use crate::yaml::{Node, Pos};
+use crate::core::diagnostics::{Code, Diagnostic, did_you_mean, did_you_mean_among};
+use crate::core::model::{Asset, Criticality, PromotionModel, ReleaseId, Site, Workload, WorkloadId};
+use crate::load::yaml::{Node, Pos};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Where each `depends_on` entry was written, for cycle diagnostics.
@@ -71,7 +71,8 @@ pub fn read(
 /// The owner `cutover new` writes when none is given (and the one it wrote
 /// before it was `TODO`).
 fn is_placeholder_owner(owner: &str) -> bool {
-    owner.trim().eq_ignore_ascii_case(crate::scaffold::PLACEHOLDER_OWNER) || owner.trim() == "owner@example.org"
+    owner.trim().eq_ignore_ascii_case(crate::actions::scaffold::PLACEHOLDER_OWNER)
+        || owner.trim() == "owner@example.org"
 }
 
 /// A release id; checked against site.yaml unless site.yaml itself is broken (`None`).

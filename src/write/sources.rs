@@ -3,7 +3,7 @@
 //! file itself (E0001), by `check` as by `build`, and never a failure to
 //! write the output folder.
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::core::diagnostics::{Code, Diagnostic};
 use crate::render::probe::Copied;
 use rayon::prelude::*;
 use std::fs;

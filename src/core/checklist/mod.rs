@@ -1,0 +1,310 @@
+//! The checklist: which items a workload needs, in which groups and order,
+//! with which fields, sign-off roles and freshness windows.
+
+use crate::core::model::{Criticality, ItemId, Status};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+/// The checklist that applies when a portfolio has no `checklist.yaml`.
+pub const BUILTIN_YAML: &str = include_str!("builtin.yaml");
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Checklist {
+    pub version: u32,
+    pub title: String,
+    pub groups: Vec<Group>,
+    /// The longest a waiver may run, from `approved_on` to `expires_on`, where an item does not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_waiver_days: Option<u32>,
+    pub items: Vec<Item>,
+    pub next_steps: Vec<NextStep>,
+}
+
+/// What a waiver may span when neither the item nor the checklist says.
+pub const DEFAULT_MAX_WAIVER_DAYS: u32 = 90;
+
+/// The part an item plays in the decision, beyond being required. cutover
+/// finds these items by role, never by id, so a team may rename them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemRole {
+    /// The network change itself: `promoted_on`, `cutover` records, the decision `promoted`.
+    Promotion,
+    /// Field `classification`: what the public edition withholds.
+    Classification,
+    /// Field `risks`: the security view.
+    SecuritySignoff,
+    /// The security view's identity column.
+    Identity,
+}
+
+impl ItemRole {
+    pub const ALL: [ItemRole; 4] =
+        [ItemRole::Promotion, ItemRole::Classification, ItemRole::SecuritySignoff, ItemRole::Identity];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemRole::Promotion => "promotion",
+            ItemRole::Classification => "classification",
+            ItemRole::SecuritySignoff => "security-signoff",
+            ItemRole::Identity => "identity",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The built-in item that plays the role: a checklist written before roles existed is read by these ids.
+    pub fn builtin_id(self) -> &'static str {
+        match self {
+            ItemRole::Promotion => "promote",
+            ItemRole::Classification => "data-classification",
+            ItemRole::SecuritySignoff => "ciso-verification",
+            ItemRole::Identity => "identity-alignment",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    pub id: String,
+    pub title: String,
+}
+
+/// The free page every site has, built in unless `content/pages/` overrides it.
+pub const BUILTIN_PAGE: &str = "align-business-priorities";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NextStep {
+    pub title: String,
+    pub page: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: ItemId,
+    pub group: String,
+    pub title: String,
+    pub summary: String,
+    pub required: Vec<Criticality>,
+    pub allow_not_applicable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<ItemRole>,
+    pub signoff: Option<String>,
+    /// False where no exception may stand in for the evidence (the promotion itself).
+    #[serde(skip_serializing_if = "is_true")]
+    pub waivable: bool,
+    /// The role that approves waivers of this item, where it is not `signoff`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver_signoff: Option<String>,
+    /// Where `waiver_signoff` is written (line, column), for the error when it names no role.
+    #[serde(skip)]
+    pub waiver_signoff_at: (u32, u32),
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_waiver_days: Option<u32>,
+    pub max_age_days: Option<u32>,
+    pub after: Vec<ItemId>,
+    #[serde(serialize_with = "fields_as_map")]
+    pub fields: Vec<FieldSpec>,
+}
+
+impl Item {
+    pub fn required_for(&self, c: Criticality) -> bool {
+        self.required.contains(&c)
+    }
+
+    /// The role whose members may approve a waiver of this item: `waiver_signoff`,
+    /// else `signoff`, else the site's `waivers` role when `has_waivers_role`;
+    /// `None` when anyone may.
+    pub fn waiver_role(&self, has_waivers_role: bool) -> Option<&str> {
+        self.waiver_signoff.as_deref().or(self.signoff.as_deref()).or(has_waivers_role.then_some(WAIVERS_ROLE))
+    }
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// The site role that approves waivers of items that name no role of their own.
+pub const WAIVERS_ROLE: &str = "waivers";
+
+/// The type of an item-specific field. `boolean` is an extension of format v1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    String,
+    Text,
+    Date,
+    Number,
+    Url,
+    Enum,
+    List,
+    Boolean,
+}
+
+impl FieldKind {
+    pub const ALL: [FieldKind; 8] = [
+        FieldKind::String,
+        FieldKind::Text,
+        FieldKind::Date,
+        FieldKind::Number,
+        FieldKind::Url,
+        FieldKind::Enum,
+        FieldKind::List,
+        FieldKind::Boolean,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldKind::String => "string",
+            FieldKind::Text => "text",
+            FieldKind::Date => "date",
+            FieldKind::Number => "number",
+            FieldKind::Url => "url",
+            FieldKind::Enum => "enum",
+            FieldKind::List => "list",
+            FieldKind::Boolean => "boolean",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// An item-specific front-matter field. Lists may describe their entries as
+/// records with `fields` (an extension: each entry a mapping of those fields).
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldSpec {
+    #[serde(skip)]
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// For top-level fields: the status from which the field must be present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_from: Option<Status>,
+    /// For record fields: may the field be left out.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "fields_as_map")]
+    pub fields: Vec<FieldSpec>,
+}
+
+fn fields_as_map<S: Serializer>(fields: &[FieldSpec], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(fields.len()))?;
+    for f in fields {
+        m.serialize_entry(&f.name, f)?;
+    }
+    m.end()
+}
+
+impl Checklist {
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id.as_str() == id)
+    }
+
+    /// The item that plays `role`, if the checklist has one.
+    pub fn with_role(&self, role: ItemRole) -> Option<&Item> {
+        self.items.iter().find(|i| i.role == Some(role))
+    }
+
+    /// The id of the item that plays `role`.
+    pub fn role_id(&self, role: ItemRole) -> Option<&ItemId> {
+        self.with_role(role).map(|i| &i.id)
+    }
+
+    /// How long a waiver of `item` may run.
+    pub fn max_waiver_days(&self, item: &Item) -> u32 {
+        item.max_waiver_days.or(self.max_waiver_days).unwrap_or(DEFAULT_MAX_WAIVER_DAYS)
+    }
+
+    pub fn item_ids(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(|i| i.id.as_str())
+    }
+
+    /// The built-in checklist, parsed by the same code that reads a team's own
+    /// (once per process: every `validate` without a checklist.yaml asks for it).
+    pub fn builtin() -> Checklist {
+        static BUILTIN: std::sync::OnceLock<Checklist> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| {
+                let mut diags = Vec::new();
+                let node = crate::load::yaml::parse(BUILTIN_YAML).expect("built-in checklist is valid YAML");
+                crate::validate::checklist::from_node(&node, "<built-in checklist>", None, &mut diags)
+                    .filter(|_| diags.is_empty())
+                    .expect("built-in checklist is valid")
+            })
+            .clone()
+    }
+
+    /// The checklist as `checklist.yaml` text.
+    pub fn to_yaml(&self) -> String {
+        crate::load::yaml::to_string(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_has_every_item_in_order() {
+        let c = Checklist::builtin();
+        let ids: Vec<&str> = c.item_ids().collect();
+        assert_eq!(
+            ids,
+            [
+                "assess",
+                "architect",
+                "replicate",
+                "stage",
+                "business-testing",
+                "business-change-plan",
+                "ready",
+                "domain-alignment",
+                "user-routing",
+                "identity-alignment",
+                "application-performance",
+                "bcdr-validation",
+                "data-classification",
+                "ciso-verification",
+                "promote"
+            ]
+        );
+        let promote = c.item("promote").unwrap();
+        assert_eq!(promote.after.len(), 14);
+        assert_eq!(c.item("ciso-verification").unwrap().signoff.as_deref(), Some("ciso"));
+        assert_eq!(c.item("bcdr-validation").unwrap().max_age_days, Some(90));
+        assert!(c.items.iter().all(|i| i.allow_not_applicable == (i.id.as_str() == "domain-alignment")));
+        assert!(c.items.iter().all(|i| i.required.len() == 3));
+        for role in ItemRole::ALL {
+            assert_eq!(c.role_id(role).map(ItemId::as_str), Some(role.builtin_id()), "{role:?}");
+        }
+        assert!(!promote.waivable);
+        assert!(c.items.iter().filter(|i| !i.waivable).count() == 1);
+        for id in ["ciso-verification", "data-classification"] {
+            assert_eq!(c.item(id).unwrap().waiver_role(false), Some("ciso"));
+        }
+        assert_eq!(c.item("assess").unwrap().waiver_role(false), None);
+        assert_eq!(c.item("assess").unwrap().waiver_role(true), Some("waivers"));
+        assert_eq!(c.item("business-change-plan").unwrap().waiver_role(true), Some("business"));
+        assert_eq!(c.max_waiver_days(promote), DEFAULT_MAX_WAIVER_DAYS);
+    }
+
+    #[test]
+    fn printed_checklist_reads_back_the_same() {
+        let c = Checklist::builtin();
+        let text = c.to_yaml();
+        let mut diags = Vec::new();
+        let again =
+            crate::validate::checklist::from_node(&crate::load::yaml::parse(&text).unwrap(), "x", None, &mut diags)
+                .unwrap();
+        assert!(diags.is_empty(), "{diags:?}\n{text}");
+        assert_eq!(again.to_yaml(), text);
+    }
+}

@@ -1,0 +1,953 @@
+//! Problems found in a portfolio, and the ways they are printed: rustc-style
+//! for people, JSON for pipelines, GitHub Actions workflow commands and SARIF
+//! (GitLab's and Azure's forms are in [`crate::core::diagnostics::annotations`]).
+
+pub mod annotations;
+
+use crate::core::text::Quoted;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::ops::Bound;
+
+/// How bad a problem is. Errors stop `build`; warnings only do under `--strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Stable diagnostic codes. The number never changes meaning once released;
+/// `docs/diagnostics.md` lists them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    /// A file could not be read.
+    E0001,
+    /// A text file is not valid UTF-8.
+    E0002,
+    /// A file is larger than the size limit.
+    E0003,
+    /// A symlink leads outside the workload folder or loops.
+    E0004,
+    /// YAML syntax error.
+    E0101,
+    /// Duplicate key in a YAML mapping.
+    E0102,
+    /// An evidence file does not start with front matter.
+    E0103,
+    /// Front matter is never closed.
+    E0104,
+    /// A file is empty.
+    E0105,
+    /// YAML too large or too deep (alias bombs, nesting).
+    E0106,
+    /// A file name is not a checklist item id.
+    E0201,
+    /// A required field is missing.
+    E0202,
+    /// An unknown field.
+    E0203,
+    /// A value of the wrong type.
+    E0204,
+    /// A value outside the allowed set.
+    E0205,
+    /// A malformed date.
+    E0206,
+    /// A malformed id.
+    E0207,
+    /// A field that the status needs is missing.
+    E0208,
+    /// Dates in the wrong order.
+    E0209,
+    /// `not-applicable` where the checklist does not allow it.
+    E0210,
+    /// An empty list where at least one entry is needed.
+    E0211,
+    /// A flight plan whose traffic for one record does not add up to 100%.
+    E0212,
+    /// Flight fields (`batch`, `traffic_percent`) outside `promotion_model: flight`.
+    E0213,
+    /// A workload folder without `workload.yaml`.
+    E0301,
+    /// A release that site.yaml does not define.
+    E0302,
+    /// A dependency on a workload that does not exist.
+    E0303,
+    /// A dependency cycle.
+    E0304,
+    /// A duplicate id (release, group, item, field).
+    E0305,
+    /// A link that leaves its workload folder.
+    E0401,
+    /// A link to a file that does not exist.
+    E0402,
+    /// A link with a scheme other than http, https or mailto.
+    E0403,
+    /// A link to an attached file of a kind a browser runs script in (HTML, SVG ...).
+    E0404,
+    /// The checklist refers to something it does not define.
+    E0501,
+    /// A checklist role (`role: promotion` ...) missing or given to several items.
+    E0502,
+    /// Signed evidence changed after its sign-off.
+    E0601,
+    /// An item that may not be waived is waived.
+    E0602,
+    /// A sign-off policy that cannot be checked (no git history to read).
+    E0603,
+    /// A risk's `accepted_by` names someone no role lists.
+    E0604,
+    /// A template (built-in or the site's own) failed to parse or render.
+    E0701,
+    /// The CSV file given to `import` cannot be read as a table (not UTF-8, more cells than headers).
+    E0801,
+    /// The CSV file given to `import` has no workload (empty, or a header row only).
+    E0802,
+    /// The CSV file's columns: none holds names or ids, or two hold one field.
+    E0803,
+    /// A row of an imported CSV file without a name.
+    E0804,
+    /// A cell of an imported CSV file with a value its field does not allow.
+    E0805,
+    /// A release in an imported CSV file that site.yaml does not define.
+    E0806,
+    /// A dependency in an imported CSV file that names no workload, or closes a cycle.
+    E0807,
+    /// Two rows of an imported CSV file for one workload.
+    E0808,
+    /// An item is executed while an item it comes after is not satisfied.
+    W0001,
+    /// A sign-off role with no approvers in site.yaml.
+    W0002,
+    /// A file under content/ that cutover does not use.
+    W0003,
+    /// Raw HTML in evidence that the sanitiser changes.
+    W0004,
+    /// An asset is retired while its workload is not promoted.
+    W0005,
+    /// An asset is retired before its hold period after promotion ended.
+    W0006,
+    /// A workload was promoted while it was not ready.
+    W0007,
+    /// The git history that records sign-offs cannot be read (provenance is not shown).
+    W0008,
+    /// `owner` is still the placeholder that `cutover new` wrote.
+    W0009,
+    /// Evidence validated while its text is still the stub that `cutover new` wrote.
+    W0010,
+    /// The clone is shallow: history over time needs the whole history.
+    W0011,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        // Debug prints the variant name, which is the code itself.
+        match self {
+            Code::E0001 => "E0001",
+            Code::E0002 => "E0002",
+            Code::E0003 => "E0003",
+            Code::E0004 => "E0004",
+            Code::E0101 => "E0101",
+            Code::E0102 => "E0102",
+            Code::E0103 => "E0103",
+            Code::E0104 => "E0104",
+            Code::E0105 => "E0105",
+            Code::E0106 => "E0106",
+            Code::E0201 => "E0201",
+            Code::E0202 => "E0202",
+            Code::E0203 => "E0203",
+            Code::E0204 => "E0204",
+            Code::E0205 => "E0205",
+            Code::E0206 => "E0206",
+            Code::E0207 => "E0207",
+            Code::E0208 => "E0208",
+            Code::E0209 => "E0209",
+            Code::E0210 => "E0210",
+            Code::E0211 => "E0211",
+            Code::E0212 => "E0212",
+            Code::E0213 => "E0213",
+            Code::E0301 => "E0301",
+            Code::E0302 => "E0302",
+            Code::E0303 => "E0303",
+            Code::E0304 => "E0304",
+            Code::E0305 => "E0305",
+            Code::E0401 => "E0401",
+            Code::E0402 => "E0402",
+            Code::E0403 => "E0403",
+            Code::E0404 => "E0404",
+            Code::E0501 => "E0501",
+            Code::E0502 => "E0502",
+            Code::E0601 => "E0601",
+            Code::E0602 => "E0602",
+            Code::E0603 => "E0603",
+            Code::E0604 => "E0604",
+            Code::E0701 => "E0701",
+            Code::E0801 => "E0801",
+            Code::E0802 => "E0802",
+            Code::E0803 => "E0803",
+            Code::E0804 => "E0804",
+            Code::E0805 => "E0805",
+            Code::E0806 => "E0806",
+            Code::E0807 => "E0807",
+            Code::E0808 => "E0808",
+            Code::W0001 => "W0001",
+            Code::W0002 => "W0002",
+            Code::W0003 => "W0003",
+            Code::W0004 => "W0004",
+            Code::W0005 => "W0005",
+            Code::W0006 => "W0006",
+            Code::W0007 => "W0007",
+            Code::W0008 => "W0008",
+            Code::W0009 => "W0009",
+            Code::W0010 => "W0010",
+            Code::W0011 => "W0011",
+        }
+    }
+
+    /// A few words on what the code means, as docs/diagnostics.md titles it
+    /// (SARIF rules carry it, so code-scanning pages name each rule).
+    pub fn title(self) -> &'static str {
+        match self {
+            Code::E0001 => "a file could not be read",
+            Code::E0002 => "not valid UTF-8",
+            Code::E0003 => "file too large",
+            Code::E0004 => "symbolic link leaves the workload folder",
+            Code::E0101 => "YAML syntax error",
+            Code::E0102 => "duplicate key",
+            Code::E0103 => "no front matter",
+            Code::E0104 => "front matter never closed",
+            Code::E0105 => "empty file",
+            Code::E0106 => "YAML too deep or too large",
+            Code::E0201 => "not a checklist item",
+            Code::E0202 => "required field missing",
+            Code::E0203 => "unknown field",
+            Code::E0204 => "wrong type",
+            Code::E0205 => "value not allowed",
+            Code::E0206 => "malformed date",
+            Code::E0207 => "malformed id",
+            Code::E0208 => "field needed by the status missing",
+            Code::E0209 => "dates in the wrong order",
+            Code::E0210 => "not-applicable not allowed",
+            Code::E0211 => "empty list",
+            Code::E0212 => "flight traffic does not add up to 100%",
+            Code::E0213 => "flight fields outside a flight promotion",
+            Code::E0301 => "workload.yaml missing",
+            Code::E0302 => "unknown release",
+            Code::E0303 => "unknown dependency",
+            Code::E0304 => "dependency cycle",
+            Code::E0305 => "duplicate id",
+            Code::E0401 => "link leaves the workload folder",
+            Code::E0402 => "link to a missing file",
+            Code::E0403 => "link scheme not allowed",
+            Code::E0404 => "attachment a browser would run",
+            Code::E0501 => "checklist refers to something undefined",
+            Code::E0502 => "checklist role missing or repeated",
+            Code::E0601 => "signed evidence changed after sign-off",
+            Code::E0602 => "item may not be waived",
+            Code::E0603 => "sign-off provenance cannot be checked",
+            Code::E0604 => "risk accepted by someone no role lists",
+            Code::E0701 => "template error",
+            Code::E0801 => "CSV file not readable as a table",
+            Code::E0802 => "nothing to import",
+            Code::E0803 => "columns not understood",
+            Code::E0804 => "row without a name",
+            Code::E0805 => "value not allowed in an imported row",
+            Code::E0806 => "unknown release in an imported row",
+            Code::E0807 => "dependency of an imported row not found",
+            Code::E0808 => "two rows for one workload",
+            Code::W0001 => "item out of order",
+            Code::W0002 => "sign-off role without approvers",
+            Code::W0003 => "file not used",
+            Code::W0004 => "raw HTML changed by the sanitiser",
+            Code::W0005 => "asset retired before promotion",
+            Code::W0006 => "asset retired during the hold period",
+            Code::W0007 => "promoted while not ready",
+            Code::W0008 => "git history unreadable",
+            Code::W0009 => "owner still the placeholder",
+            Code::W0010 => "validated evidence still the stub text",
+            Code::W0011 => "history needs the full git history",
+        }
+    }
+
+    /// How to fix it in general, for a diagnostic whose message came without
+    /// a more particular hint: every diagnostic says what to do.
+    pub fn fallback_help(self) -> &'static str {
+        match self {
+            Code::E0001 => "make it a regular file that cutover can read, or remove it from content/",
+            Code::E0002 => "save the file as UTF-8, and give files and folders UTF-8 names",
+            Code::E0003 => "keep evidence small: link large data as an attachment in a .zip, or split the file",
+            Code::E0004 => "replace the link with a copy of the file inside the folder",
+            Code::E0101 => "check indentation, colons and quotes on this line and the one before",
+            Code::E0102 => "each key may appear once; remove or merge the repeated one",
+            Code::E0103 => "start the file with a line `---`, the front matter, and another `---`",
+            Code::E0104 => "close the front matter with a line `---` (or `...`)",
+            Code::E0105 => "write the front matter, or delete the file",
+            Code::E0106 => "write the values out plainly, or attach large data as a file",
+            Code::E0201 => "name the file after a checklist item (`cutover checklist` lists them)",
+            Code::E0202 => "add the field with a value",
+            Code::E0203 => "remove the field, or start its name with `x-` to keep it as a note",
+            Code::E0204 => "write the value as the field's type; `cutover schema evidence` lists them",
+            Code::E0205 => "use one of the values the field allows; docs/format.md lists them",
+            Code::E0206 => "write dates as YYYY-MM-DD",
+            Code::E0207 => "use lower-case letters, digits and `-`",
+            Code::E0208 => "add the field, or set a lower status",
+            Code::E0209 => "put the dates in the order things happened",
+            Code::E0210 => "set another status, or allow not-applicable for the item in checklist.yaml",
+            Code::E0211 => "list at least one entry, or remove the field",
+            Code::E0212 => "make the batches of each record add up to 100",
+            Code::E0213 => "set `promotion_model: flight` in workload.yaml, or remove the batch fields",
+            Code::E0301 => "add a workload.yaml to the folder, or move the folder out of content/workloads/",
+            Code::E0302 => "define the release in site.yaml, or fix its id",
+            Code::E0303 => "name a workload folder under content/workloads/",
+            Code::E0304 => "remove one `depends_on` entry of the cycle",
+            Code::E0305 => "give each one its own id",
+            Code::E0401 => "copy the file into the workload folder and link it by relative path",
+            Code::E0402 => "add the file to the workload folder, or fix the path",
+            Code::E0403 => "use an http, https or mailto URL, or a path to a file in the workload folder",
+            Code::E0404 => "attach a PDF, an image, a text or CSV export, or a .zip",
+            Code::E0501 => "define what is referred to, or fix the reference",
+            Code::E0502 => "give exactly one item `role: promotion`, and each other role to one item at most",
+            Code::E0601 => "sign the evidence again with `cutover sign`, or undo the change",
+            Code::E0602 => "do the work and record it, or set another status",
+            Code::E0603 => {
+                "build from a full git clone (in CI: fetch the whole history), or set `signoff_provenance: none`"
+            }
+            Code::E0604 => {
+                "name a member of the item's sign-off role, or list the person under `approvers` in site.yaml"
+            }
+            Code::E0701 => "fix the template, or delete it to use the built-in one",
+            Code::E0801 => "save the file as CSV UTF-8, and put values that hold commas in double quotes",
+            Code::E0802 => "export the inventory with a header row and one row per workload",
+            Code::E0803 => "name the columns with `--map HEADER=FIELD`, or leave one out with `--map HEADER=`",
+            Code::E0804 => "fill in the workload's name, or remove the row",
+            Code::E0805 => "use a value the field allows, or say what it means with --value FIELD:WORD=VALUE",
+            Code::E0806 => "define the release in content/site.yaml, or map the cell with --value release:WORD=ID",
+            Code::E0807 => "name a workload of the file or of content/workloads/ by its id or name",
+            Code::E0808 => "keep one row per workload, or give each its own id",
+            Code::W0001 => "finish the earlier items first, or correct the statuses",
+            Code::W0002 => "list the people for the role under `approvers` in site.yaml",
+            Code::W0003 => "link the file from the evidence that uses it, or remove it",
+            Code::W0004 => "use Markdown or plain HTML for formatting",
+            Code::W0005 => "retire assets only after promotion",
+            Code::W0006 => "keep the asset until the hold period has passed",
+            Code::W0007 => "record why the promotion went ahead, and complete the missing evidence",
+            Code::W0008 => "repair the repository, or build from a fresh clone",
+            Code::W0009 => "write the accountable team or person as `owner` in workload.yaml",
+            Code::W0010 => "replace the stub text with what was done and how you know it worked",
+            Code::W0011 => "fetch the whole history (CI: fetch-depth: 0), or set history_days: 0",
+        }
+    }
+
+    /// The severity a code has without `--strict`.
+    pub fn default_severity(self) -> Severity {
+        if self.as_str().starts_with('W') { Severity::Warning } else { Severity::Error }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One problem, located in a file as it is on disk.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    /// Relative to the site root, `/`-separated.
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, file: impl Into<String>, line: u32, column: u32, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: code.default_severity(),
+            code,
+            file: file.into(),
+            line: line.max(1),
+            column: column.max(1),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// The diagnostics of one run, sorted by file and position so output is stable.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn from_vec(mut diagnostics: Vec<Diagnostic>, strict: bool) -> Self {
+        for d in &mut diagnostics {
+            if strict {
+                d.severity = Severity::Error;
+            }
+            if d.help.is_none() {
+                d.help = Some(d.code.fallback_help().to_string());
+            }
+        }
+        diagnostics.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.code, &a.message).cmp(&(&b.file, b.line, b.column, b.code, &b.message))
+        });
+        diagnostics.dedup();
+        Report { diagnostics }
+    }
+
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    /// Whether `build` must refuse to write. Evidence changed after sign-off
+    /// (E0601) is an error, but the site is still written so that its report
+    /// shows the change to the people who trusted the signature.
+    pub fn blocks_build(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error && d.code != Code::E0601)
+    }
+
+    /// The report without its warnings, for `--quiet`.
+    pub fn errors_only(&self) -> Report {
+        Report { diagnostics: self.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect() }
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+
+    /// The `check --format json` document.
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            diagnostics: &'a [Diagnostic],
+            errors: usize,
+            warnings: usize,
+        }
+        let doc = Doc { diagnostics: &self.diagnostics, errors: self.errors(), warnings: self.warnings() };
+        let mut s = serde_json::to_string_pretty(&doc).expect("diagnostics serialise");
+        s.push('\n');
+        s
+    }
+
+    /// GitHub Actions workflow commands, one per line, with site-relative paths.
+    pub fn to_github(&self) -> String {
+        self.to_github_at("")
+    }
+
+    /// GitHub Actions workflow commands, one per line. `base` goes before each
+    /// file name (see [`crate::load::root::repository_prefix`]): GitHub puts an
+    /// annotation on a file only when its path is relative to the repository.
+    pub fn to_github_at(&self, base: &str) -> String {
+        let mut out = String::new();
+        for d in &self.diagnostics {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let text = format!("{}: {}", d.code.as_str(), crate::core::diagnostics::annotations::text(d));
+            let _ = writeln!(
+                out,
+                "::{level} file={},line={},col={},title={}::{}",
+                gh_property(&format!("{base}{}", d.file)),
+                d.line,
+                d.column,
+                d.code.as_str(),
+                gh_data(&text)
+            );
+        }
+        out
+    }
+
+    /// A SARIF 2.1.0 log, the format code-scanning services read (GitHub's
+    /// among them). `base` is put before each file name, so that locations are
+    /// relative to the repository when the site root is a folder inside it
+    /// (empty when the site root is the repository root).
+    pub fn to_sarif(&self, base: &str) -> String {
+        let mut codes: Vec<Code> = self.diagnostics.iter().map(|d| d.code).collect();
+        codes.sort();
+        codes.dedup();
+        let rules: Vec<serde_json::Value> = codes
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.as_str(),
+                    "shortDescription": {"text": c.title()},
+                    "defaultConfiguration": {"level": level(c.default_severity())},
+                })
+            })
+            .collect();
+        let results: Vec<serde_json::Value> = self
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let mut text = d.message.clone();
+                if let Some(h) = &d.help {
+                    text.push_str("\nhelp: ");
+                    text.push_str(h);
+                }
+                serde_json::json!({
+                    "ruleId": d.code.as_str(),
+                    "ruleIndex": codes.binary_search(&d.code).unwrap_or_default(),
+                    "level": level(d.severity),
+                    "message": {"text": text},
+                    "locations": [{"physicalLocation": {
+                        "artifactLocation": {"uri": encode_path(&format!("{base}{}", d.file))},
+                        "region": {"startLine": d.line, "startColumn": d.column},
+                    }}],
+                })
+            })
+            .collect();
+        let log = serde_json::json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "cutover",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }],
+        });
+        let mut s = serde_json::to_string_pretty(&log).expect("SARIF serialises");
+        s.push('\n');
+        s
+    }
+
+    /// rustc-style text. `source` returns the text of a file, for the quoted
+    /// line; it is asked once per run of diagnostics in the same file (they
+    /// are sorted by file), since it may read the file again from disk.
+    pub fn to_human(&self, source: &dyn Fn(&str) -> Option<String>, color: bool) -> String {
+        let mut out = String::new();
+        let mut current: Option<(&str, Option<Quoted>)> = None;
+        for d in &self.diagnostics {
+            if current.as_ref().is_none_or(|(file, _)| *file != d.file) {
+                current = Some((&d.file, source(&d.file).map(Quoted::new)));
+            }
+            let quoted = current.as_mut().and_then(|(_, q)| q.as_mut());
+            render_human(&mut out, d, quoted, color);
+        }
+        let (e, w) = (self.errors(), self.warnings());
+        if e + w > 0 {
+            let _ = writeln!(out, "{}", summary(e, w));
+        }
+        out
+    }
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, w: &str| {
+        if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") }
+    };
+    match (errors, warnings) {
+        (0, w) => format!("{} emitted", plural(w, "warning")),
+        (e, 0) => format!("{} emitted", plural(e, "error")),
+        (e, w) => format!("{} and {} emitted", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+/// `s` safe to print to a terminal: each control character becomes one
+/// visible stand-in (see [`visible`]). File names and YAML strings can hold
+/// escape sequences that retitle or clear a terminal, or a line break that
+/// forges a line of the report.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) { s.chars().map(visible).collect::<String>().into() } else { s.into() }
+}
+
+/// A character as the human report shows it: a C0 control as its Unicode
+/// control picture (`␛` for escape, `␊` for a line feed), DEL as `␡`, a C1
+/// control as `�`, anything else as itself. One character for one, so a
+/// caret under a quoted line stays in its column.
+pub fn visible(c: char) -> char {
+    match c as u32 {
+        0..=0x1f => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        0x80..=0x9f => '\u{fffd}',
+        _ => c,
+    }
+}
+
+/// One diagnostic in rustc's layout, drawn by annotate-snippets, which puts
+/// the caret under the character the column names by display width (a wide
+/// character such as `日` takes two columns). The quoted text is
+/// [`Quoted`]'s excerpt: the line with tabs and control characters made
+/// visible, or on a long line a window around the column, in which case the
+/// place after `-->` is given as the diagnostic's own line and column.
+fn render_human(out: &mut String, d: &Diagnostic, source: Option<&mut Quoted>, color: bool) {
+    use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let message = printable(&d.message);
+    let file = printable(&d.file);
+    let help = d.help.as_deref().map(printable);
+    let column0 = (d.column as usize).saturating_sub(1);
+    let excerpt = source.and_then(|q| q.excerpt(d.line, column0));
+    let mut group = Group::with_title(level.primary_title(message.as_ref()).id(d.code.as_str()));
+    let mut windowed = false;
+    match &excerpt {
+        Some((shown, caret_at)) => {
+            let at = shown.char_indices().nth(*caret_at).map_or(shown.len(), |(i, _)| i);
+            let end = shown[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let mut snippet = Snippet::source(shown.as_str())
+                .line_start(d.line as usize)
+                .annotation(AnnotationKind::Primary.span(at..end));
+            // The whole line: annotate-snippets names the place itself, and its
+            // column is the diagnostic's. A window: the place is given here.
+            if *caret_at == column0 {
+                snippet = snippet.path(file.as_ref());
+            } else {
+                windowed = true;
+                group = group.element(Origin::path(file.as_ref()).line(d.line as usize).char_column(d.column as usize));
+            }
+            group = group.element(snippet);
+        }
+        None => {
+            group = group.element(Origin::path(file.as_ref()).line(d.line as usize).char_column(d.column as usize));
+        }
+    }
+    if let Some(h) = &help {
+        group = group.element(Level::HELP.message(h.as_ref()));
+    }
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let text = renderer.render(&[group]);
+    if windowed {
+        // A snippet without a path of its own is drawn as another file's
+        // (`:::` and nothing); it is the same file.
+        for line in text.lines().filter(|l| l.trim() != ":::") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    } else {
+        out.push_str(&text);
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+/// A relative path as a URI reference, for a SARIF location and for an
+/// attachment's `href`: bytes outside RFC 3986's unreserved characters and
+/// `/` percent-encoded, so a name with a space, a `#` or an accent still
+/// names its file.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+/// Escapes the message part of a workflow command.
+pub fn gh_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a property value of a workflow command.
+pub fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The closest candidate within a small edit distance, for "did you mean":
+/// at most a third of the word's length (at least 2) away, the first in
+/// sorted order among the closest. The search is bounded ([`SUGGEST_CELLS`]).
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut sorted: Vec<&str> = candidates.into_iter().collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let seek = |from: Bound<&str>| {
+        let at = match from {
+            Bound::Included(s) => sorted.partition_point(|c| *c < s),
+            Bound::Excluded(s) => sorted.partition_point(|c| *c <= s),
+            Bound::Unbounded => 0,
+        };
+        sorted[at..].iter().copied()
+    };
+    closest(word, seek).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// [`did_you_mean`] among a set that is sorted already, without a pass over
+/// all of it: every `depends_on` entry that names no workload is looked up
+/// among all the workload ids.
+pub fn did_you_mean_among(word: &str, candidates: &BTreeSet<String>) -> Option<String> {
+    let seek = |from: Bound<&str>| candidates.range::<str, _>((from, Bound::Unbounded)).map(String::as_str);
+    closest(word, seek).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// How much one search may do, in cells of the edit-distance table (steps
+/// and jumps among the candidates count as what they cost in time): a few
+/// dozen microseconds. A small portfolio never needs that much, so there
+/// every candidate within reach is weighed, as is nearly always the case for
+/// a typo of one or two edits among a thousand varied ids. Among thousands
+/// of ids that look alike (`app-00001` to `app-09999`), a name three or more
+/// edits from all of them uses it up, and the search ends without a
+/// suggestion instead of weighing every id (10,000 such names took minutes).
+const SUGGEST_CELLS: usize = 24 * 1024;
+
+/// What a step to the next candidate costs, in cells (a cell takes two or
+/// three nanoseconds; a step, measured, about as long as four).
+const STEP_CELLS: usize = 4;
+
+/// How many candidates `pass_over` steps over before it jumps instead.
+const PASS_STEPS: usize = 16;
+
+/// What a jump to a bound in the candidates costs, in cells (it compares
+/// the bound with a dozen or so candidates: about half a microsecond).
+const SEEK_CELLS: usize = 256;
+
+/// The closest candidate to `word`, the first in sorted order among the
+/// closest: looked for at distance 0, then 1, and so on up to the limit, so
+/// that the first one found is the answer and near misses stay cheap.
+/// `seek` gives the candidates from a bound on, in order.
+fn closest<'a, I: Iterator<Item = &'a str>>(word: &str, seek: impl Fn(Bound<&str>) -> I) -> Option<&'a str> {
+    // At distance 0 only the word itself can be there: one jump tells.
+    if let Some(same) = seek(Bound::Included(word)).next().filter(|c| *c == word) {
+        return Some(same);
+    }
+    let word: Vec<char> = word.chars().collect();
+    let mut budget = SUGGEST_CELLS;
+    for reach in 1..=(word.len() / 3).max(2) {
+        match first_within(&word, reach, &seek, &mut budget) {
+            Ok(None) => {}
+            Ok(found) => return found,
+            Err(OutOfCells) => return None,
+        }
+    }
+    None
+}
+
+/// The search ran out of [`SUGGEST_CELLS`].
+struct OutOfCells;
+
+fn spend(budget: &mut usize, cells: usize) -> Result<(), OutOfCells> {
+    *budget = budget.checked_sub(cells).ok_or(OutOfCells)?;
+    Ok(())
+}
+
+/// The first candidate in sorted order within `reach` edits of `word`,
+/// walking the sorted candidates as a trie: candidates that share a prefix
+/// share its rows of the table, and a prefix already farther than `reach`
+/// from every start of `word` is passed over with everything under it.
+fn first_within<'a, I: Iterator<Item = &'a str>>(
+    word: &[char],
+    reach: usize,
+    seek: &impl Fn(Bound<&str>) -> I,
+    budget: &mut usize,
+) -> Result<Option<&'a str>, OutOfCells> {
+    let width = word.len() + 1;
+    // Row d holds the distances (capped at reach + 1) from each prefix of
+    // `word` to the first d characters of `path`, which end at byte ends[d].
+    // Rows are reused from candidate to candidate, so only the cells that
+    // the next row reads are written (see `push_row`).
+    let mut table: Vec<usize> = (0..width).collect();
+    let (mut path, mut ends) = (String::new(), vec![0]);
+    let mut candidates = seek(Bound::Unbounded);
+    let mut next = candidates.next();
+    while let Some(candidate) = next {
+        let bytes = common_prefix(path.as_bytes(), candidate.as_bytes());
+        spend(budget, STEP_CELLS + bytes / 16)?;
+        let mut depth = ends.partition_point(|end| *end <= bytes) - 1;
+        path.truncate(ends[depth]);
+        ends.truncate(depth + 1);
+        let mut far = false;
+        for ch in candidate[path.len()..].chars() {
+            path.push(ch);
+            ends.push(path.len());
+            depth += 1;
+            if table.len() < (depth + 1) * width {
+                table.resize((depth + 1) * width, reach + 1);
+            }
+            // A row's smallest entry never shrinks further down, so nothing
+            // under this prefix can come back within reach.
+            if push_row(&mut table[(depth - 1) * width..(depth + 1) * width], word, ch, depth, reach, budget)? > reach {
+                far = true;
+                break;
+            }
+        }
+        next = if far {
+            pass_over(&path, &mut candidates, seek, budget)?
+        } else if table[depth * width + word.len()] <= reach {
+            return Ok(Some(candidate));
+        } else {
+            candidates.next()
+        };
+    }
+    Ok(None)
+}
+
+/// How many leading bytes `a` and `b` share (a plain loop: ids are short,
+/// and a call to `memcmp` for each of thousands of them costs more).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// The first candidate that does not start with `prefix`: a few steps when
+/// few start with it, else a jump past them all.
+fn pass_over<'a, I: Iterator<Item = &'a str>>(
+    prefix: &str,
+    candidates: &mut I,
+    seek: &impl Fn(Bound<&str>) -> I,
+    budget: &mut usize,
+) -> Result<Option<&'a str>, OutOfCells> {
+    for _ in 0..PASS_STEPS {
+        spend(budget, STEP_CELLS)?;
+        match candidates.next() {
+            Some(c) if common_prefix(c.as_bytes(), prefix.as_bytes()) == prefix.len() => {}
+            other => return Ok(other),
+        }
+    }
+    spend(budget, SEEK_CELLS)?;
+    let Some(bound) = after_prefix(prefix) else {
+        return Ok(None);
+    };
+    *candidates = seek(Bound::Included(&bound));
+    Ok(candidates.next())
+}
+
+/// Fills row `depth` (the second half of `rows`) from the row above it for
+/// one more candidate character, and returns its smallest entry. Only the
+/// cells within `reach` of the diagonal can be within reach: those are
+/// computed, the two beside them set to reach + 1 for the next row to read,
+/// and the rest, never read, left as they were.
+fn push_row(
+    rows: &mut [usize],
+    word: &[char],
+    ch: char,
+    depth: usize,
+    reach: usize,
+    budget: &mut usize,
+) -> Result<usize, OutOfCells> {
+    let (above, row) = rows.split_at_mut(word.len() + 1);
+    let (low, high) = (depth.saturating_sub(reach), (depth + reach).min(word.len()));
+    spend(budget, (high + 3).saturating_sub(low))?;
+    let far = reach + 1;
+    for beside in [low.checked_sub(1), Some(high + 1)].into_iter().flatten() {
+        if let Some(cell) = row.get_mut(beside) {
+            *cell = far;
+        }
+    }
+    let mut smallest = far;
+    for j in low..=high {
+        let cell = match j.checked_sub(1) {
+            None => above[0] + 1,
+            Some(i) => (above[i] + usize::from(word[i] != ch)).min(above[j] + 1).min(row[i] + 1),
+        };
+        row[j] = cell.min(far);
+        smallest = smallest.min(row[j]);
+    }
+    Ok(smallest)
+}
+
+/// The least string after every string that starts with `prefix` (`None`
+/// when there is none): the prefix with its last character raised by one.
+fn after_prefix(prefix: &str) -> Option<String> {
+    let mut bound = prefix.to_string();
+    while let Some(last) = bound.pop() {
+        if let Some(next) = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32) {
+            bound.push(next);
+            return Some(bound);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_words_only() {
+        assert_eq!(
+            did_you_mean("validatd_by", ["validated_by", "validated_on"]).as_deref(),
+            Some("did you mean `validated_by`?")
+        );
+        assert_eq!(did_you_mean("colour", ["status", "waiver"]), None);
+    }
+
+    #[test]
+    fn github_escapes_percent_and_newlines() {
+        let d = Diagnostic::new(Code::E0203, "content/a,b.md", 2, 3, "100% bad\nreally").with_help("fix");
+        let out = Report::from_vec(vec![d], false).to_github();
+        assert_eq!(
+            out,
+            "::error file=content/a%2Cb.md,line=2,col=3,title=E0203::E0203: 100%25 bad%0Areally%0Ahelp: fix\n"
+        );
+    }
+
+    #[test]
+    fn human_output_quotes_line_and_caret() {
+        let d = Diagnostic::new(Code::E0203, "f.md", 2, 3, "unknown field").with_help("did you mean `x`?");
+        let out = Report::from_vec(vec![d], false).to_human(&|_| Some("one\n  bad: 1\n".into()), false);
+        assert!(
+            out.contains(
+                "error[E0203]: unknown field\n --> f.md:2:3\n  |\n2 |   bad: 1\n  |   ^\n  |\n  = help: did you mean `x`?"
+            ),
+            "{out}"
+        );
+        assert!(out.ends_with("1 error emitted\n"));
+    }
+
+    #[test]
+    fn the_caret_counts_display_width() {
+        // Each of the six wide characters takes two columns: `bad` starts at
+        // character 8 and at display column 14.
+        let d = Diagnostic::new(Code::E0203, "f.md", 1, 8, "unknown field");
+        let out = Report::from_vec(vec![d], false).to_human(&|_| Some("日本語の説明 bad\n".into()), false);
+        let lines: Vec<&str> = out.lines().collect();
+        let quoted = lines.iter().position(|l| l.contains("日本語の説明 bad")).expect(&out);
+        let caret = lines[quoted + 1].find('^').expect(&out);
+        let bad_at = lines[quoted].find("bad").expect(&out);
+        let width =
+            |line: &str, byte: usize| line[..byte].chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
+        assert_eq!(width(lines[quoted + 1], caret), width(lines[quoted], bad_at), "{out}");
+        assert!(out.contains("--> f.md:1:8"), "{out}");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_its_column_and_named_exactly() {
+        let line = format!("{}bad{}", "x".repeat(5000), "y".repeat(5000));
+        let d = Diagnostic::new(Code::E0203, "f.md", 1, 5001, "unknown field");
+        let out = Report::from_vec(vec![d], false).to_human(&|_| Some(line.clone()), false);
+        assert!(out.contains("--> f.md:1:5001"), "{out}");
+        assert!(!out.contains(":::"), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let quoted = lines.iter().position(|l| l.contains("bad")).expect(&out);
+        assert!(lines[quoted].chars().count() < 120, "{out}");
+        let caret = lines[quoted + 1].find('^').expect(&out);
+        assert_eq!(
+            lines[quoted].char_indices().position(|(i, _)| i == lines[quoted].find("bad").unwrap()),
+            lines[quoted + 1][..caret].chars().count().into(),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn strict_turns_warnings_into_errors() {
+        let r = Report::from_vec(vec![Diagnostic::new(Code::W0001, "f", 1, 1, "m")], true);
+        assert_eq!((r.errors(), r.warnings()), (1, 0));
+    }
+}

@@ -1,0 +1,22 @@
+//! The small core every stage shares: the domain model, dates, the built-in
+//! checklist's types, diagnostics and the text and URL helpers. It imports
+//! nothing from the stages around it (see docs/ARCHITECTURE.md).
+
+pub mod approvers;
+pub mod checklist;
+pub mod date;
+pub mod diagnostics;
+pub mod digest;
+pub mod model;
+pub mod progress;
+pub mod text;
+
+/// A run that could not start: bad arguments or an unusable site root (exit code 2).
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -1,0 +1,642 @@
+//! The typed portfolio that validation produces and evaluation reads.
+
+use crate::core::date::Date;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        /// Lets maps keyed by the id be looked up with a plain `&str`.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                $name(s.to_string())
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A workload's folder name under `content/workloads/`.
+    WorkloadId
+);
+id_type!(
+    /// A checklist item id, which is also the evidence file's stem.
+    ItemId
+);
+id_type!(
+    /// A release id from site.yaml.
+    ReleaseId
+);
+
+/// Whether `s` is a valid id: `^[a-z0-9][a-z0-9-]{0,62}$`.
+pub fn is_valid_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+/// How much the business depends on a workload; decides which items it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Criticality {
+    MissionCritical,
+    BusinessCritical,
+    Standard,
+}
+
+impl Criticality {
+    pub const ALL: [Criticality; 3] =
+        [Criticality::MissionCritical, Criticality::BusinessCritical, Criticality::Standard];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Criticality::MissionCritical => "mission-critical",
+            Criticality::BusinessCritical => "business-critical",
+            Criticality::Standard => "standard",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Where an item stands. The first five are ordered; the last two stand outside the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    NotStarted,
+    InProgress,
+    Executed,
+    Documented,
+    Validated,
+    NotApplicable,
+    Waived,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::NotStarted,
+        Status::InProgress,
+        Status::Executed,
+        Status::Documented,
+        Status::Validated,
+        Status::NotApplicable,
+        Status::Waived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not-started",
+            Status::InProgress => "in-progress",
+            Status::Executed => "executed",
+            Status::Documented => "documented",
+            Status::Validated => "validated",
+            Status::NotApplicable => "not-applicable",
+            Status::Waived => "waived",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Rank in the progress order, or `None` for the two statuses outside it.
+    pub fn rank(self) -> Option<u8> {
+        match self {
+            Status::NotStarted => Some(0),
+            Status::InProgress => Some(1),
+            Status::Executed => Some(2),
+            Status::Documented => Some(3),
+            Status::Validated => Some(4),
+            Status::NotApplicable | Status::Waived => None,
+        }
+    }
+
+    /// True when this status is in the order and at least `other` (which must be ordered).
+    pub fn at_least(self, other: Status) -> bool {
+        matches!((self.rank(), other.rank()), (Some(a), Some(b)) if a >= b)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The site settings from `site.yaml`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub title: String,
+    pub organisation: Option<String>,
+    pub base_url: Option<String>,
+    pub as_of: Option<Date>,
+    pub approvers: crate::core::approvers::Roles,
+    pub releases: Vec<Release>,
+    /// Days after promotion before on-premises assets may be retired.
+    pub decommission_hold_days: u32,
+    /// How many days ahead "due soon" looks (`attention_days`).
+    pub attention_days: u32,
+    /// What a sign-off's commit must show for the sign-off to count.
+    pub signoff_provenance: ProvenancePolicy,
+    /// Where `signoff_provenance` is written (line, column), for the error when git cannot answer it.
+    #[serde(skip)]
+    pub signoff_provenance_at: (u32, u32),
+    /// How many days of history a build evaluates from git (0: none).
+    pub history_days: u32,
+    /// Where `history_days` is written (line, column), for the warnings about git.
+    #[serde(skip)]
+    pub history_days_at: (u32, u32),
+}
+
+/// `site.yaml` `signoff_provenance`: how far a sign-off's git history is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProvenancePolicy {
+    /// Shown, never required.
+    #[default]
+    None,
+    /// The commit that set a sign-off must be authored by its signer.
+    Author,
+    /// And carry an SSH signature by one of the signer's keys.
+    Signature,
+}
+
+impl ProvenancePolicy {
+    pub const ALL: [ProvenancePolicy; 3] =
+        [ProvenancePolicy::None, ProvenancePolicy::Author, ProvenancePolicy::Signature];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvenancePolicy::None => "none",
+            ProvenancePolicy::Author => "author",
+            ProvenancePolicy::Signature => "signature",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site {
+            title: "Promotion readiness".into(),
+            organisation: None,
+            base_url: None,
+            as_of: None,
+            approvers: Default::default(),
+            releases: Vec::new(),
+            decommission_hold_days: 30,
+            attention_days: crate::evaluate::deadlines::DEFAULT_ATTENTION_DAYS,
+            signoff_provenance: ProvenancePolicy::None,
+            signoff_provenance_at: (1, 1),
+            history_days: 90,
+            history_days_at: (1, 1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Release {
+    pub id: ReleaseId,
+    pub title: String,
+    pub target: Option<Date>,
+}
+
+/// An on-premises asset retired once the workload is promoted.
+#[derive(Debug, Clone, Serialize)]
+pub struct Asset {
+    pub name: String,
+    pub kind: Option<String>,
+    pub decommissioned_on: Option<Date>,
+    /// Where `decommissioned_on` is written, for warnings about it.
+    #[serde(skip)]
+    pub decommissioned_at: (u32, u32),
+}
+
+/// How traffic moves on promotion day. `flight` moves it in batches, each
+/// cutover record carrying `batch` and `traffic_percent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PromotionModel {
+    #[default]
+    SingleStep,
+    Staged,
+    Flight,
+}
+
+impl PromotionModel {
+    pub const ALL: [PromotionModel; 3] = [PromotionModel::SingleStep, PromotionModel::Staged, PromotionModel::Flight];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PromotionModel::SingleStep => "single-step",
+            PromotionModel::Staged => "staged",
+            PromotionModel::Flight => "flight",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// One workload as its folder describes it.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub id: WorkloadId,
+    /// The folder, relative to the site root, `/`-separated.
+    pub dir: String,
+    pub name: String,
+    pub owner: String,
+    pub criticality: Criticality,
+    pub release: Option<ReleaseId>,
+    pub depends_on: Vec<WorkloadId>,
+    pub summary: Option<String>,
+    pub assets: Vec<Asset>,
+    pub promotion_model: PromotionModel,
+    pub evidence: BTreeMap<ItemId, Box<Evidence>>,
+    /// Files in the folder other than workload.yaml and evidence, relative to `dir`.
+    pub attachments: Vec<String>,
+}
+
+/// A link from evidence: a URL, or a file inside the workload folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "target", rename_all = "lowercase")]
+pub enum Link {
+    Url(String),
+    /// Normalised path relative to the workload folder.
+    File(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Waiver {
+    pub approved_by: String,
+    pub approved_on: Date,
+    pub expires_on: Date,
+    pub reason: String,
+    pub mitigation: String,
+    /// The commit that set `approved_by` and `approved_on`, when the site is in git.
+    #[serde(skip)]
+    pub provenance: Option<Provenance>,
+}
+
+/// Where a sign-off came from in git: who committed the lines that record it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// The full commit id; absent while uncommitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The commit's author e-mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    pub state: ProvenanceState,
+}
+
+impl Provenance {
+    pub fn uncommitted() -> Provenance {
+        Provenance { commit: None, author: None, date: None, state: ProvenanceState::Uncommitted }
+    }
+
+    /// The commit id as people quote it (7 digits), or "uncommitted".
+    pub fn short_commit(&self) -> &str {
+        self.commit.as_deref().map_or("uncommitted", |c| &c[..c.len().min(7)])
+    }
+}
+
+/// How far a sign-off's commit vouches for its signer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProvenanceState {
+    /// Signed with an SSH key listed for the signer.
+    Verified,
+    /// Signed, but not verifiably by one of the signer's keys.
+    SignedUnknown,
+    Unsigned,
+    /// The recorded lines differ from HEAD.
+    Uncommitted,
+}
+
+impl ProvenanceState {
+    pub const ALL: [ProvenanceState; 4] = [
+        ProvenanceState::Verified,
+        ProvenanceState::SignedUnknown,
+        ProvenanceState::Unsigned,
+        ProvenanceState::Uncommitted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvenanceState::Verified => "verified",
+            ProvenanceState::SignedUnknown => "signed-unknown",
+            ProvenanceState::Unsigned => "unsigned",
+            ProvenanceState::Uncommitted => "uncommitted",
+        }
+    }
+}
+
+impl Link {
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Link::File(f) => Some(f),
+            Link::Url(_) => None,
+        }
+    }
+}
+
+/// The value of an item-specific field, typed by the checklist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Text(String),
+    Date(Date),
+    Number(f64),
+    Bool(bool),
+    List(Vec<FieldValue>),
+    Record(Vec<(String, FieldValue)>),
+}
+
+impl FieldValue {
+    /// A plain-text rendering for tables and reports.
+    pub fn display(&self) -> String {
+        match self {
+            FieldValue::Text(s) => s.clone(),
+            FieldValue::Date(d) => d.to_string(),
+            FieldValue::Number(n) => {
+                if n.fract() == 0.0 && n.abs() < 1e15 {
+                    format!("{}", *n as i64)
+                } else {
+                    n.to_string()
+                }
+            }
+            FieldValue::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+            FieldValue::List(items) => items.iter().map(FieldValue::display).collect::<Vec<_>>().join(", "),
+            FieldValue::Record(fields) => {
+                fields.iter().map(|(k, v)| format!("{k}: {}", v.display())).collect::<Vec<_>>().join("; ")
+            }
+        }
+    }
+}
+
+/// The evidence for one checklist item of one workload.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub item: ItemId,
+    /// The file, relative to the site root.
+    pub file: String,
+    pub status: Status,
+    /// Where `status` is written, for warnings about this item.
+    pub status_line: u32,
+    pub status_column: u32,
+    pub executed_on: Option<Date>,
+    pub documented_in: Vec<Link>,
+    pub validated_by: Option<String>,
+    pub validated_on: Option<Date>,
+    /// `sha256:<hex>` over what was signed (see `crate::core::digest`), written by `cutover sign`.
+    pub validated_digest: Option<String>,
+    pub justification: Option<String>,
+    pub waiver: Option<Waiver>,
+    /// Item-specific fields in checklist order.
+    pub fields: Vec<(String, FieldValue)>,
+    /// The Markdown body.
+    pub body: Body,
+    /// The line of the file on which the body starts.
+    pub body_line: u32,
+    /// Files in the workload folder that this evidence links to (they are published).
+    pub linked_files: Vec<String>,
+    /// Whether validation found an error in this file (a workload is never ready on broken evidence).
+    pub has_errors: bool,
+    /// Signed with a digest that no longer matches what is in the folder.
+    pub changed_after_signoff: bool,
+    /// What the public edition left out of this evidence, in words.
+    pub withheld: Vec<String>,
+    /// The commit that set `validated_by` and `validated_on`, when the site is in git.
+    pub provenance: Option<Provenance>,
+    /// The file's git blob id, taken while a build had its text at hand, so
+    /// that provenance need not read the file, nor history its blob, again.
+    pub blob: Option<crate::load::git::BlobId>,
+}
+
+impl Evidence {
+    /// Stands in for an evidence file that could not be read or parsed (already
+    /// reported), so that the item still counts as broken rather than missing.
+    pub fn unreadable(item: ItemId, file: &str) -> Evidence {
+        Evidence {
+            item,
+            file: file.to_string(),
+            status: Status::NotStarted,
+            status_line: 1,
+            status_column: 1,
+            executed_on: None,
+            documented_in: Vec::new(),
+            validated_by: None,
+            validated_on: None,
+            validated_digest: None,
+            justification: None,
+            waiver: None,
+            fields: Vec::new(),
+            body: Body::default(),
+            body_line: 1,
+            linked_files: Vec::new(),
+            has_errors: true,
+            changed_after_signoff: false,
+            withheld: Vec::new(),
+            provenance: None,
+            blob: None,
+        }
+    }
+}
+
+/// An evidence body: the tail of its loaded file, shared rather than copied
+/// while the file is validated. A large portfolio's bodies are most of its
+/// bytes, and a copy of each in the model doubled the memory (and the
+/// page-zeroing time) of `check`. A build keeps only the HTML that
+/// validation wrote from its own parse ([`Body::into_html`]), so that the
+/// file can be freed and no body is parsed twice.
+#[derive(Clone, Default)]
+pub struct Body {
+    /// `None` for an empty body (a lean `check` empties them all, without
+    /// allocating) and once only the HTML is kept.
+    file: Option<Arc<String>>,
+    start: usize,
+    /// What validation learnt about the Markdown, for rendering; `None` where
+    /// the body did not come through validation.
+    facts: Option<crate::load::markdown::Facts>,
+    /// The body as report HTML, when validation wrote it (a build).
+    html: Option<Arc<str>>,
+}
+
+impl Body {
+    /// The last `len` bytes of `file` (the caller's front-matter split ends at the end of the file).
+    pub fn tail(file: &Arc<String>, len: usize) -> Body {
+        let start = file.len().saturating_sub(len);
+        match file.is_char_boundary(start) {
+            true => Body { file: Some(Arc::clone(file)), start, facts: None, html: None },
+            // Not reached with a split of this file's own text; never a panic either way.
+            false => Body::from(String::from_utf8_lossy(&file.as_bytes()[start..]).into_owned()),
+        }
+    }
+}
+
+impl Body {
+    /// Keeps what validation's parse found, so that rendering need not parse twice.
+    pub fn with_facts(self, facts: crate::load::markdown::Facts) -> Body {
+        Body { facts: Some(facts), ..self }
+    }
+
+    /// The body in an allocation of its own, so that the rest of its file
+    /// (front matter, about a third of an evidence file) can be freed.
+    pub fn detached(self) -> Body {
+        match &self.file {
+            Some(file) if self.start > 0 => {
+                Body { file: Some(Arc::new(file[self.start..].to_string())), start: 0, ..self }
+            }
+            _ => self,
+        }
+    }
+
+    pub fn facts(&self) -> Option<&crate::load::markdown::Facts> {
+        self.facts.as_ref()
+    }
+
+    /// Keeps the report HTML that validation wrote from the same parse.
+    pub fn with_html(self, html: String) -> Body {
+        Body { html: Some(html.into()), ..self }
+    }
+
+    /// The report HTML alone: the Markdown (and the file it is part of) is
+    /// let go. A body that was only white space becomes empty. Without HTML,
+    /// the body is [detached](Body::detached) instead.
+    pub fn into_html(self) -> Body {
+        match self.html {
+            Some(_) if self.trim().is_empty() => Body::default(),
+            Some(html) => Body { html: Some(html), ..Body::default() },
+            None => self.detached(),
+        }
+    }
+
+    /// The report HTML, if validation wrote it.
+    pub fn html(&self) -> Option<&str> {
+        self.html.as_deref()
+    }
+
+    /// Whether there is nothing to show: only white space, or, once the
+    /// Markdown is let go, no HTML.
+    pub fn is_blank(&self) -> bool {
+        match &self.file {
+            Some(_) => self.trim().is_empty(),
+            None => self.html.is_none(),
+        }
+    }
+}
+
+impl From<String> for Body {
+    fn from(text: String) -> Body {
+        Body { file: Some(Arc::new(text)), start: 0, facts: None, html: None }
+    }
+}
+
+impl From<&str> for Body {
+    fn from(text: &str) -> Body {
+        Body::from(text.to_string())
+    }
+}
+
+/// The Markdown; empty once only the HTML is kept.
+impl std::ops::Deref for Body {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.file.as_ref().map_or("", |f| &f[self.start..])
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A free page from `content/pages/`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub id: String,
+    pub file: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// Everything validation could make sense of. Broken parts are left out and reported.
+#[derive(Debug, Clone)]
+pub struct Portfolio {
+    pub site: Site,
+    pub checklist: crate::core::checklist::Checklist,
+    pub workloads: BTreeMap<WorkloadId, Workload>,
+    pub pages: Vec<Page>,
+    /// Which edition this portfolio is shown as (see `crate::render::edition::apply`).
+    pub edition: crate::render::edition::Edition,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_the_tail_of_its_file_without_a_copy() {
+        let file = Arc::new("---\nstatus: done\n---\nBody é\n".to_string());
+        let body = Body::tail(&file, "Body é\n".len());
+        assert_eq!(&*body, "Body é\n");
+        assert!(Arc::ptr_eq(body.file.as_ref().unwrap(), &file), "shares the loaded text");
+        assert_eq!(&*Body::default(), "");
+        assert_eq!(&*Body::tail(&file, 1000), &**file, "a length past the start is the whole file");
+        assert_eq!(&*Body::tail(&file, 2), "\u{fffd}\n", "inside a character: no panic");
+    }
+
+    #[test]
+    fn ids_follow_the_pattern() {
+        assert!(is_valid_id("payroll"));
+        assert!(is_valid_id("0-a"));
+        assert!(!is_valid_id("-a"));
+        assert!(!is_valid_id("Payroll"));
+        assert!(!is_valid_id(&"a".repeat(64)));
+        assert!(is_valid_id(&"a".repeat(63)));
+    }
+
+    #[test]
+    fn status_order() {
+        assert!(Status::Validated.at_least(Status::Documented));
+        assert!(!Status::Waived.at_least(Status::Executed));
+        assert!(!Status::InProgress.at_least(Status::Executed));
+    }
+}
