@@ -88,7 +88,7 @@ pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result
     // Workload folders are read as they are validated, never all at once.
     let (portfolio, diags, sources) =
         progress.time(Stage::Validate, || validate::validate_streaming(top, &folders, opts.bodies, &files));
-    conclude(root, sources, portfolio, diags, opts, progress).map(|c| render::probe::as_build_would(root, c, opts))
+    conclude(root, sources, portfolio, diags, opts, progress).map(|c| as_build_would(root, c, opts))
 }
 
 /// The stages after loading, on sources that the caller read: `serve` keeps
@@ -148,6 +148,27 @@ pub fn build(root: &Path, out: &Path, opts: &RunOptions) -> Result<(Checked, boo
     build_with(root, out, opts, &Progress::new())
 }
 
+/// `checked` with what [`render::probe::copies`] and [`render::probe::template_failure`] find added to its
+/// report; unchanged for `build` (bodies kept as HTML), which finds the same
+/// problems itself.
+fn as_build_would(root: &Path, mut checked: Checked, opts: &RunOptions) -> Checked {
+    if opts.bodies == validate::Bodies::Html {
+        return checked;
+    }
+    let mut found = write::unreadable(root, &render::probe::copies(&checked.portfolio, &checked.theme));
+    found.extend(render::probe::template_failure(
+        &checked.portfolio,
+        &checked.assessment,
+        &checked.theme,
+        checked.templates.as_ref(),
+    ));
+    if !found.is_empty() {
+        found.append(&mut checked.report.diagnostics);
+        checked.report = Report::from_vec(found, opts.strict);
+    }
+    checked
+}
+
 /// [`build`], reporting each stage to `progress`.
 pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progress) -> Result<(Checked, bool), Fatal> {
     write::check_target(out, root).map_err(|e| Fatal(e.0))?;
@@ -187,7 +208,7 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
     };
     let shown = edition::apply(&checked.portfolio, opts.edition);
     // A file to copy that cannot be read is the portfolio's fault: told at the file, as `check` tells it.
-    let copies = render::probe::copies(&shown, &checked.theme);
+    let copies = render::probe::copies(&shown.portfolio, &checked.theme);
     let unreadable = write::unreadable(root, &copies);
     if !unreadable.is_empty() {
         return refuse(checked, unreadable);

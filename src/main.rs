@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(fatal) => {
             // Line by line: a message's own line breaks stay, control characters within a line do not.
-            let lines: Vec<_> = fatal.0.split('\n').map(cutover::core::diagnostics::printable).collect();
+            let lines: Vec<_> = fatal.0.split('\n').map(cutover::core::text::printable).collect();
             eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(2)
         }
@@ -169,9 +169,9 @@ fn run(cli: Cli) -> Result<ExitCode, cutover::Fatal> {
             let checked = cutover::check(&root, &RunOptions::default());
             let checklist = match checked {
                 Ok(c) if c.sources.checklist.is_some() => c.portfolio.checklist,
-                _ => cutover::core::checklist::Checklist::builtin(),
+                _ => cutover::validate::checklist::builtin(),
             };
-            print!("{}", checklist.to_yaml());
+            print!("{}", cutover::load::yaml::to_string(&checklist));
             Ok(ExitCode::SUCCESS)
         }
         Command::Init { dir, root } => {

@@ -48,7 +48,7 @@ impl Watch {
             let _ = t.join();
         }
         for w in self.progress.warnings().into_iter().filter(|_| !self.quiet) {
-            eprintln!("warning: {}", cutover::core::diagnostics::printable(&w));
+            eprintln!("warning: {}", cutover::core::text::printable(&w));
         }
         if self.verbose {
             let timings = self.progress.timings();

@@ -63,7 +63,7 @@ fn bodies_rendered_during_validation_match_bodies_rendered_afterwards() {
     let run = build_into(&p, &out, SAMPLE_AS_OF, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let built = site(&out);
-    let as_of = cutover::date::Date::parse(SAMPLE_AS_OF);
+    let as_of = cutover::core::date::Date::parse(SAMPLE_AS_OF);
     let checked = cutover::check(p.root(), &cutover::RunOptions { as_of, ..Default::default() }).unwrap();
     let rendered = cutover::render::render(&checked.portfolio, &checked.assessment).unwrap();
     let mut pages = 0;
@@ -731,8 +731,8 @@ fn every_new_file_and_folder_is_synced_before_the_swap() {
 fn progress_knows_the_site_size_before_the_write_stage() {
     let p = Portfolio::sample("progress-total");
     let out = p.temp().join("site");
-    let as_of = cutover::date::Date::parse(SAMPLE_AS_OF);
-    let progress = cutover::progress::Progress::new();
+    let as_of = cutover::core::date::Date::parse(SAMPLE_AS_OF);
+    let progress = cutover::core::progress::Progress::new();
     let opts = cutover::RunOptions { as_of, ..Default::default() };
     let (_, written) = cutover::build_with(p.root(), &out, &opts, &progress).unwrap();
     assert!(written);
@@ -748,7 +748,7 @@ fn progress_knows_the_site_size_before_the_write_stage() {
             .sum()
     }
     let files = files(&out);
-    let total = cutover::progress::Progress::count(&progress.pages_total);
+    let total = cutover::core::progress::Progress::count(&progress.pages_total);
     assert!(files > 10, "{files}");
     assert_eq!(total, files, "the bar's total is the number of files in the site");
 }

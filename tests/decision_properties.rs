@@ -9,11 +9,11 @@
 //! - Decisions and reasons do not depend on the order of workloads or of
 //!   evidence files in `Sources`.
 
-use cutover::checklist::Checklist;
-use cutover::date::Date;
+use cutover::core::checklist::Checklist;
+use cutover::core::date::Date;
+use cutover::core::model::WorkloadId;
 use cutover::evaluate::{Assessment, Decision, evaluate};
 use cutover::load::{SourceFile, Sources, WorkloadSources};
-use cutover::model::WorkloadId;
 use cutover::validate::validate;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -268,7 +268,7 @@ proptest! {
 
     #[test]
     fn never_ready_with_an_unsatisfied_required_item_or_a_blocked_dependency(ws in portfolio()) {
-        let checklist = Checklist::builtin();
+        let checklist = cutover::validate::checklist::builtin();
         let a = assess(&sources(&ws, &checklist));
         prop_assert_eq!(a.workloads.len(), ws.len());
         for (i, w) in ws.iter().enumerate() {
@@ -298,7 +298,7 @@ proptest! {
     /// release; else blocked.
     #[test]
     fn decisions_follow_the_rule(ws in portfolio()) {
-        let checklist = Checklist::builtin();
+        let checklist = cutover::validate::checklist::builtin();
         let a = assess(&sources(&ws, &checklist));
         let mut expected: Vec<Decision> = Vec::new();
         for (i, w) in ws.iter().enumerate() {
@@ -324,7 +324,7 @@ proptest! {
 
     #[test]
     fn completing_an_item_never_turns_ready_into_blocked(ws in portfolio(), which in any::<Index>(), pick in any::<Index>()) {
-        let checklist = Checklist::builtin();
+        let checklist = cutover::validate::checklist::builtin();
         let before = assess(&sources(&ws, &checklist));
         let mut more = ws.clone();
         let w = which.index(more.len());
@@ -347,7 +347,7 @@ proptest! {
 
     #[test]
     fn the_result_does_not_depend_on_file_order(ws in portfolio(), seed in any::<u64>()) {
-        let checklist = Checklist::builtin();
+        let checklist = cutover::validate::checklist::builtin();
         let s = sources(&ws, &checklist);
         let mut shuffled = s.clone();
         let mut rng = seed | 1;
@@ -377,7 +377,7 @@ proptest! {
 fn generated_portfolios_reach_every_decision() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
-    let checklist = Checklist::builtin();
+    let checklist = cutover::validate::checklist::builtin();
     let mut runner = TestRunner::deterministic();
     let (mut promoted, mut ready, mut blocked, mut ready_with_deps) = (0, 0, 0, 0);
     for _ in 0..40 {

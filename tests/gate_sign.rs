@@ -468,7 +468,7 @@ fn the_report_and_security_view_show_a_change_after_signoff() {
     let p = Portfolio::base("e0601-report");
     signed(&p, "alpha", "ciso-verification", CAROL, "2026-09-10");
     p.edit(CISO, "Done;", "Done (mostly);");
-    let opts = cutover::RunOptions { as_of: cutover::date::Date::parse(AS_OF), ..Default::default() };
+    let opts = cutover::RunOptions { as_of: cutover::core::date::Date::parse(AS_OF), ..Default::default() };
     let checked = cutover::check(p.root(), &opts).unwrap();
     assert_eq!(checked.report.errors(), 1);
     let site = cutover::render::render(&checked.portfolio, &checked.assessment).unwrap();

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{AS_OF, Diag, Portfolio};
-use cutover::diagnostics::{did_you_mean, did_you_mean_among};
+use cutover::core::diagnostics::{did_you_mean, did_you_mean_among};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 

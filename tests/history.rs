@@ -255,13 +255,13 @@ fn incremental_days_match_full_evaluation() {
     site.commit(ERIN, "2026-11-03", "Wave 4 back");
     site.commit(ERIN, "2026-11-20", "Nothing changes");
 
-    let repo = cutover::git::discover(site.root()).unwrap().expect("a work tree");
-    let as_of = cutover::date::Date::parse("2026-12-31").unwrap();
-    let fast = cutover::history::days::walk(&repo, site.root(), as_of, 200).unwrap();
-    let slow = cutover::history::days::walk_full(&repo, site.root(), as_of, 200).unwrap();
+    let repo = cutover::load::git::discover(site.root()).unwrap().expect("a work tree");
+    let as_of = cutover::core::date::Date::parse("2026-12-31").unwrap();
+    let fast = cutover::evaluate::history::days::walk(&repo, site.root(), as_of, 200).unwrap();
+    let slow = cutover::evaluate::history::days::walk_full(&repo, site.root(), as_of, 200).unwrap();
     assert_eq!(fast.days.len(), 195, "from 2026-06-20");
     assert_eq!(fast.days, slow.days);
-    let key = |h: &cutover::history::History| -> Vec<String> {
+    let key = |h: &cutover::evaluate::history::History| -> Vec<String> {
         h.changes.iter().map(|c| format!("{} {} {:?} {:?}", c.date, c.workload, c.from, c.to)).collect()
     };
     assert_eq!(key(&fast), key(&slow));
@@ -405,13 +405,13 @@ fn incremental_days_match_full_evaluation_on_a_generated_portfolio() {
         }
         site.commit(ERIN, &day, &format!("Change {k}"));
     }
-    let repo = cutover::git::discover(site.root()).unwrap().expect("a work tree");
-    let as_of = cutover::date::Date::parse("2026-11-26").unwrap();
-    let fast = cutover::history::days::walk(&repo, site.root(), as_of, 180).unwrap();
-    let slow = cutover::history::days::walk_full(&repo, site.root(), as_of, 180).unwrap();
+    let repo = cutover::load::git::discover(site.root()).unwrap().expect("a work tree");
+    let as_of = cutover::core::date::Date::parse("2026-11-26").unwrap();
+    let fast = cutover::evaluate::history::days::walk(&repo, site.root(), as_of, 180).unwrap();
+    let slow = cutover::evaluate::history::days::walk_full(&repo, site.root(), as_of, 180).unwrap();
     assert_eq!(fast.days.len(), 179, "from 2026-06-01 to 2026-11-26");
     assert_eq!(fast.days, slow.days);
-    let key = |h: &cutover::history::History| -> Vec<String> {
+    let key = |h: &cutover::evaluate::history::History| -> Vec<String> {
         h.changes.iter().map(|c| format!("{} {} {:?} {:?}", c.date, c.workload, c.from, c.to)).collect()
     };
     assert_eq!(key(&fast), key(&slow));

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Portfolio, TempDir, assert_same_files, cutover, fixture, snapshot};
-use cutover::yaml::{Value, parse};
+use cutover::load::yaml::{Value, parse};
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;

@@ -435,10 +435,10 @@ fn a_person_yaml_would_read_as_something_else_is_quoted() {
         assert_eq!(run.code, 0, "--by {by}: {}", run.stderr);
         let text = p.read(STAGE);
         let front = &text[4..text[4..].find("\n---\n").unwrap() + 5];
-        let node = cutover::yaml::parse(front).unwrap();
-        let cutover::yaml::Value::Map(m) = node.value else { panic!("{front}") };
+        let node = cutover::load::yaml::parse(front).unwrap();
+        let cutover::load::yaml::Value::Map(m) = node.value else { panic!("{front}") };
         let read = &m.iter().find(|(k, _)| k.name == "validated_by").unwrap().1.value;
-        assert_eq!(read, &cutover::yaml::Value::Str(by.to_string()), "--by {by} wrote:\n{front}");
+        assert_eq!(read, &cutover::load::yaml::Value::Str(by.to_string()), "--by {by} wrote:\n{front}");
         assert_clean(&p);
     }
     let run = sign(&p, "stage", "yes", "2026-09-10");

@@ -115,7 +115,7 @@ impl GenPortfolio {
     }
 
     pub fn sources(&self) -> Sources {
-        let checklist = Checklist::builtin();
+        let checklist = cutover::validate::checklist::builtin();
         let mut sources = Sources::default();
         if let Some(site) = &self.site {
             sources.site = Some(SourceFile { path: "content/site.yaml".into(), text: self.site_yaml(site).into() });

@@ -6,7 +6,7 @@
 //! portfolio passes `cutover check` and tells its authors what comes next.
 //! Neither command ever replaces a file: files are opened with `create_new`.
 
-use crate::Fatal;
+use crate::core::Fatal;
 use crate::core::checklist::{Checklist, FieldKind, FieldSpec, Item};
 use crate::core::model::{Criticality, Site, Status, is_valid_id};
 use crate::validate::keys::{self, STATUS_NEEDS, When};
@@ -26,13 +26,7 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
-/// The `owner` that `new` writes when none is given: `check` warns about it
-/// (W0009), so that a workload does not go unowned unnoticed.
-pub const PLACEHOLDER_OWNER: &str = "TODO";
-
-/// The first line of each evidence stub's body: `check` warns (W0010) when
-/// evidence is validated while its text is still this.
-pub const STUB_TEXT: &str = "Not started yet. Describe here what was done and how you know it worked,";
+pub use crate::validate::prose::{PLACEHOLDER_OWNER, STUB_TEXT};
 
 /// The workload `init` adds, so that the new portfolio shows something.
 pub const EXAMPLE_WORKLOAD: &str = "example";
@@ -74,7 +68,7 @@ pub fn init(dir: &Path) -> Result<Outcome, Fatal> {
         release: Some("wave-1".into()),
         ..NewWorkload::default()
     };
-    let more = write_workload(dir, &spec, &Checklist::builtin(), &site)?;
+    let more = write_workload(dir, &spec, &crate::validate::checklist::builtin(), &site)?;
     out.created.extend(more.created);
     Ok(out)
 }
@@ -151,7 +145,7 @@ pub fn new_workload(root: &Path, spec: &NewWorkload) -> Result<Outcome, Fatal> {
 pub fn checklist_of(root: &Path) -> Result<Checklist, Fatal> {
     let path = root.join("content/checklist.yaml");
     if !path.is_file() {
-        return Ok(Checklist::builtin());
+        return Ok(crate::validate::checklist::builtin());
     }
     let text = fs::read_to_string(&path).map_err(|e| Fatal(format!("cannot read {}: {e}", path.display())))?;
     let mut diags = Vec::new();
@@ -457,7 +451,7 @@ mod tests {
 
     #[test]
     fn every_status_need_has_an_example() {
-        let c = Checklist::builtin();
+        let c = crate::validate::checklist::builtin();
         for (field, _) in STATUS_NEEDS {
             assert!(!common_example(field, &c.items[0]).starts_with('<'), "add `{field}` to common_example");
         }

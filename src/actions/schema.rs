@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn tables_drive_the_schema() {
-        let c = Checklist::builtin();
+        let c = crate::validate::checklist::builtin();
         let site = schema(Kind::Site, &c);
         let props = site["properties"].as_object().unwrap();
         let names: Vec<&str> = keys::SITE.iter().map(|k| k.name).collect();
@@ -267,7 +267,7 @@ mod tests {
 
     #[test]
     fn evidence_knows_item_fields_and_status_rules() {
-        let c = Checklist::builtin();
+        let c = crate::validate::checklist::builtin();
         let dc = evidence_item(c.item("data-classification").unwrap());
         assert!(dc["properties"]["classification"]["enum"].as_array().unwrap().contains(&json!("confidential")));
         assert!(!dc["properties"]["status"]["enum"].as_array().unwrap().contains(&json!("not-applicable")));

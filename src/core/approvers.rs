@@ -110,11 +110,6 @@ impl Roles {
     }
 }
 
-/// Whether `line` reads as one OpenSSH public key, and in words why not.
-pub fn check_public_key(line: &str) -> Result<(), String> {
-    crate::load::git::parse_public_key(line).map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,8 @@ pub mod digest;
 pub mod model;
 pub mod progress;
 pub mod text;
+pub mod url;
+pub mod vocabulary;
 
 /// A run that could not start: bad arguments or an unusable site root (exit code 2).
 #[derive(Debug)]

@@ -6,151 +6,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(pub String);
+pub use crate::core::vocabulary::*;
 
-        impl $name {
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        /// Lets maps keyed by the id be looked up with a plain `&str`.
-        impl std::borrow::Borrow<str> for $name {
-            fn borrow(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                $name(s.to_string())
-            }
-        }
-    };
-}
-
-id_type!(
-    /// A workload's folder name under `content/workloads/`.
-    WorkloadId
-);
-id_type!(
-    /// A checklist item id, which is also the evidence file's stem.
-    ItemId
-);
-id_type!(
-    /// A release id from site.yaml.
-    ReleaseId
-);
-
-/// Whether `s` is a valid id: `^[a-z0-9][a-z0-9-]{0,62}$`.
-pub fn is_valid_id(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-}
-
-/// How much the business depends on a workload; decides which items it needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Criticality {
-    MissionCritical,
-    BusinessCritical,
-    Standard,
-}
-
-impl Criticality {
-    pub const ALL: [Criticality; 3] =
-        [Criticality::MissionCritical, Criticality::BusinessCritical, Criticality::Standard];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Criticality::MissionCritical => "mission-critical",
-            Criticality::BusinessCritical => "business-critical",
-            Criticality::Standard => "standard",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
-/// Where an item stands. The first five are ordered; the last two stand outside the order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    NotStarted,
-    InProgress,
-    Executed,
-    Documented,
-    Validated,
-    NotApplicable,
-    Waived,
-}
-
-impl Status {
-    pub const ALL: [Status; 7] = [
-        Status::NotStarted,
-        Status::InProgress,
-        Status::Executed,
-        Status::Documented,
-        Status::Validated,
-        Status::NotApplicable,
-        Status::Waived,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::NotStarted => "not-started",
-            Status::InProgress => "in-progress",
-            Status::Executed => "executed",
-            Status::Documented => "documented",
-            Status::Validated => "validated",
-            Status::NotApplicable => "not-applicable",
-            Status::Waived => "waived",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
-    /// Rank in the progress order, or `None` for the two statuses outside it.
-    pub fn rank(self) -> Option<u8> {
-        match self {
-            Status::NotStarted => Some(0),
-            Status::InProgress => Some(1),
-            Status::Executed => Some(2),
-            Status::Documented => Some(3),
-            Status::Validated => Some(4),
-            Status::NotApplicable | Status::Waived => None,
-        }
-    }
-
-    /// True when this status is in the order and at least `other` (which must be ordered).
-    pub fn at_least(self, other: Status) -> bool {
-        matches!((self.rank(), other.rank()), (Some(a), Some(b)) if a >= b)
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// How many days ahead of a date a workload is listed as due (`attention_days`
+/// in site.yaml, when it is not set).
+pub const DEFAULT_ATTENTION_DAYS: u32 = 14;
 
 /// The site settings from `site.yaml`.
 #[derive(Debug, Clone, Serialize)]
@@ -217,7 +77,7 @@ impl Default for Site {
             approvers: Default::default(),
             releases: Vec::new(),
             decommission_hold_days: 30,
-            attention_days: crate::evaluate::deadlines::DEFAULT_ATTENTION_DAYS,
+            attention_days: DEFAULT_ATTENTION_DAYS,
             signoff_provenance: ProvenancePolicy::None,
             signoff_provenance_at: (1, 1),
             history_days: 90,
@@ -446,7 +306,7 @@ pub struct Evidence {
     pub provenance: Option<Provenance>,
     /// The file's git blob id, taken while a build had its text at hand, so
     /// that provenance need not read the file, nor history its blob, again.
-    pub blob: Option<crate::load::git::BlobId>,
+    pub blob: Option<BlobId>,
 }
 
 impl Evidence {
@@ -604,8 +464,6 @@ pub struct Portfolio {
     pub checklist: crate::core::checklist::Checklist,
     pub workloads: BTreeMap<WorkloadId, Workload>,
     pub pages: Vec<Page>,
-    /// Which edition this portfolio is shown as (see `crate::render::edition::apply`).
-    pub edition: crate::render::edition::Edition,
 }
 
 #[cfg(test)]

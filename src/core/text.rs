@@ -1,4 +1,5 @@
-//! The source lines that human-readable diagnostics quote under their
+//! Text made safe to show: control characters as visible stand-ins, and
+//! the source lines that human-readable diagnostics quote under their
 //! location. A file with thousands of diagnostics (a body full of bad links)
 //! must not be searched from the top for each of them: its line starts are
 //! found once, and on one long line the column is walked on from the last
@@ -52,7 +53,7 @@ fn byte_of(last: &mut (u32, usize, usize), line: u32, text: &str, column0: usize
 /// caret's offset in characters.
 fn window(line: &str, at: usize, column0: usize) -> (String, usize) {
     const WIDTH: usize = 100;
-    let tab = |c: char| if c == '\t' { ' ' } else { crate::core::diagnostics::visible(c) };
+    let tab = |c: char| if c == '\t' { ' ' } else { visible(c) };
     if line.chars().nth(WIDTH).is_none() {
         return (line.chars().map(tab).collect(), column0.min(line.chars().count()));
     }
@@ -70,6 +71,27 @@ fn window(line: &str, at: usize, column0: usize) -> (String, usize) {
         out.push('…');
     }
     (out, kept + usize::from(cut_before))
+}
+
+/// `s` safe to print to a terminal: each control character becomes one
+/// visible stand-in (see [`visible`]). File names and YAML strings can hold
+/// escape sequences that retitle or clear a terminal, or a line break that
+/// forges a line of the report.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) { s.chars().map(visible).collect::<String>().into() } else { s.into() }
+}
+
+/// A character as the human report shows it: a C0 control as its Unicode
+/// control picture (`␛` for escape, `␊` for a line feed), DEL as `␡`, a C1
+/// control as `�`, anything else as itself. One character for one, so a
+/// caret under a quoted line stays in its column.
+pub fn visible(c: char) -> char {
+    match c as u32 {
+        0..=0x1f => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        0x80..=0x9f => '\u{fffd}',
+        _ => c,
+    }
 }
 
 #[cfg(test)]

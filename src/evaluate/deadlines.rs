@@ -12,8 +12,7 @@ use crate::evaluate::{Assessment, Decision, ItemState, WorkloadAssessment};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// `attention_days` when site.yaml does not set it.
-pub const DEFAULT_ATTENTION_DAYS: u32 = 14;
+pub use crate::core::model::DEFAULT_ATTENTION_DAYS;
 
 /// What falls due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

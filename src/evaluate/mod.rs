@@ -3,7 +3,6 @@
 
 pub mod deadlines;
 pub mod decommission;
-pub mod graph;
 pub mod history;
 pub mod item;
 pub mod promotion;
@@ -134,7 +133,7 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
         diagnostics.extend(d);
     }
     let mut workloads: BTreeMap<WorkloadId, WorkloadAssessment> = BTreeMap::new();
-    for id in crate::evaluate::graph::dependency_order(&graph) {
+    for id in crate::validate::graph::dependency_order(&graph) {
         let w = &portfolio.workloads[&id];
         let mut items = items_of.remove(&id).unwrap_or_default();
         let Decided { decision, reasons, promotion } =

@@ -9,8 +9,7 @@ use crate::core::checklist::Item;
 use crate::core::date::Date;
 use crate::core::model::{Evidence, FieldValue};
 
-/// The field that holds risks, in the built-in checklist and by convention.
-pub const RISKS_FIELD: &str = "risks";
+pub use crate::validate::risks::RISKS_FIELD;
 
 /// One entry of a `risks` field, as far as dates and people go.
 #[derive(Debug, Clone, PartialEq, Eq)]

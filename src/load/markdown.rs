@@ -246,7 +246,7 @@ impl<'s> Adjust<'s> {
                 *label = CowStr::from(format!("fn-{}-{label}", self.spec.scope));
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
-                if let Some(item) = crate::validate::links::evidence_item(dest_url, self.spec.evidence_items) {
+                if let Some(item) = crate::core::url::evidence_item(dest_url, self.spec.evidence_items) {
                     *dest_url = CowStr::from(format!("#item-{item}"));
                 }
             }

@@ -4,7 +4,7 @@
 //! folder (or from `content/`, or any folder below the root), a command walks
 //! up until it reaches one, so nobody has to count `../` to run `check`.
 
-use crate::Fatal;
+use crate::core::Fatal;
 use std::path::{Component, Path, PathBuf};
 
 /// Whether `dir` is a site root beyond doubt: its `content/` holds what a

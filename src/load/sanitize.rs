@@ -74,7 +74,7 @@ fn climbs_out(url: &str) -> bool {
     let view = browser_view(url);
     let path = view.split(['?', '#']).next().unwrap_or("");
     let mut depth = 0usize;
-    for segment in percent_decoded(path).split(['/', '\\']) {
+    for segment in crate::core::url::decode_lossy(path).split(['/', '\\']) {
         match segment.trim() {
             "" | "." => {}
             ".." => match depth.checked_sub(1) {
@@ -85,27 +85,6 @@ fn climbs_out(url: &str) -> bool {
         }
     }
     false
-}
-
-/// `%XX` escapes decoded; anything else (a lone `%`, invalid UTF-8) kept or replaced.
-fn percent_decoded(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (c, _, _) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Relative URLs stay, but `//host` (and `/\\host` or `\\\\host`, which

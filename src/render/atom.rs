@@ -41,7 +41,7 @@ pub fn feed(p: &Portfolio, h: &History, as_of: crate::core::date::Date) -> Vec<u
             writeln!(s, "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>", esc(&link("changes.atom")));
     }
     for c in h.changes.iter().rev() {
-        let workload = crate::core::diagnostics::encode_path(&c.workload);
+        let workload = crate::core::url::encode_path(&c.workload);
         let href = link(&format!("workloads/{workload}/index.html"));
         let who = c.cause();
         let _ = writeln!(s, "  <entry>");

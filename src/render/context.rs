@@ -388,9 +388,9 @@ fn item_view<'a>(
 fn link_view(l: &Link, with_evidence: &BTreeSet<String>) -> LinkView {
     match l {
         Link::Url(u) => LinkView { href: u.clone(), label: u.clone(), external: true },
-        Link::File(p) => match crate::validate::links::evidence_item(p, with_evidence) {
+        Link::File(p) => match crate::core::url::evidence_item(p, with_evidence) {
             Some(item) => LinkView { href: format!("#item-{item}"), label: p.clone(), external: false },
-            None => LinkView { href: crate::core::diagnostics::encode_path(p), label: p.clone(), external: false },
+            None => LinkView { href: crate::core::url::encode_path(p), label: p.clone(), external: false },
         },
     }
 }

@@ -29,6 +29,20 @@ impl Edition {
     }
 }
 
+/// What a render receives: the portfolio as an edition shows it, and which
+/// edition that is (the pages say so). The model itself knows nothing of editions.
+pub struct Shown<'a> {
+    pub portfolio: std::borrow::Cow<'a, Portfolio>,
+    pub edition: Edition,
+}
+
+impl<'a> Shown<'a> {
+    /// The internal edition: the portfolio itself, borrowed.
+    pub fn internal(p: &'a Portfolio) -> Shown<'a> {
+        Shown { portfolio: std::borrow::Cow::Borrowed(p), edition: Edition::Internal }
+    }
+}
+
 /// The data classification a workload's evidence declares, if any.
 pub fn classification<'w>(checklist: &Checklist, w: &'w Workload) -> Option<&'w str> {
     let item = checklist.role_id(ItemRole::Classification)?;
@@ -55,15 +69,11 @@ pub fn is_confidential(checklist: &Checklist, w: &Workload) -> bool {
 /// addresses); and every field the checklist marks `sensitive`, are removed
 /// and listed in `Evidence::withheld`.
 /// The internal edition is the portfolio itself, borrowed, not copied.
-pub fn apply(p: &Portfolio, edition: Edition) -> std::borrow::Cow<'_, Portfolio> {
-    if edition == p.edition && edition == Edition::Internal {
-        return std::borrow::Cow::Borrowed(p);
+pub fn apply(p: &Portfolio, edition: Edition) -> Shown<'_> {
+    if edition == Edition::Internal {
+        return Shown::internal(p);
     }
     let mut out = p.clone();
-    out.edition = edition;
-    if edition == Edition::Internal {
-        return std::borrow::Cow::Owned(out);
-    }
     let promotion = p.checklist.role_id(ItemRole::Promotion);
     for w in out.workloads.values_mut() {
         let confidential = is_confidential(&p.checklist, w);
@@ -88,7 +98,7 @@ pub fn apply(p: &Portfolio, edition: Edition) -> std::borrow::Cow<'_, Portfolio>
             w.attachments.retain(|a| linked.contains(a));
         }
     }
-    std::borrow::Cow::Owned(out)
+    Shown { portfolio: std::borrow::Cow::Owned(out), edition }
 }
 
 /// The promotion's narrative, records and attached plans; its dates stay.

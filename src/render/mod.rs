@@ -20,6 +20,7 @@ use crate::core::model::Portfolio;
 use crate::evaluate::Assessment;
 use crate::load::theme::Theme;
 use context::*;
+use edition::{Edition, Shown};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,6 +103,7 @@ struct Env<'a> {
     tera: &'a tera::Tera,
     theme: &'a Theme,
     p: &'a Portfolio,
+    edition: Edition,
     a: &'a Assessment,
     nav: Vec<NavLink>,
     pages: Vec<(String, String, String)>,
@@ -130,7 +132,7 @@ impl Env<'_> {
             page_title,
             nav,
             canonical: self.p.site.base_url.as_ref().map(|b| format!("{}/{}", b.trim_end_matches('/'), path)),
-            edition: self.p.edition.as_str(),
+            edition: self.edition.as_str(),
             feed: self.a.history.history().map(|_| format!("{}changes.atom", "../".repeat(depth))),
         }
     }
@@ -182,7 +184,7 @@ impl Env<'_> {
 
 /// Renders every page, the stylesheet, readiness.json and the attachment list.
 pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
-    render_with(p, a, &Theme::builtin(), None, &|_| true)
+    render_with(&Shown::internal(p), a, &Theme::builtin(), None, &|_| true)
 }
 
 /// [`render`] with a site's own templates and static files, producing only the
@@ -190,14 +192,14 @@ pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
 /// so that a change shows in a large portfolio without rendering all of it.
 /// `templates` are the theme's templates compiled by [`tera`] (compiled here when `None`).
 pub fn render_with(
-    p: &Portfolio,
+    shown: &Shown,
     a: &Assessment,
     theme: &Theme,
     templates: Option<&tera::Tera>,
     want: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Site, RenderError> {
     let site = std::sync::Mutex::new(Site::new());
-    render_into(p, a, theme, templates, want, &|path, output| {
+    render_into(shown, a, theme, templates, want, &|path, output| {
         site.lock().map_err(|_| RenderError::new("a render thread failed"))?.insert(path, output);
         Ok(())
     })?;
@@ -212,13 +214,14 @@ pub type Sink<'a> = dyn Fn(String, Output) -> Result<(), RenderError> + Sync + '
 /// Renders every page, the stylesheet, readiness.json and the attachment list,
 /// handing each file that `want` accepts to `sink`.
 pub fn render_into(
-    p: &Portfolio,
+    shown: &Shown,
     a: &Assessment,
     theme: &Theme,
     templates: Option<&tera::Tera>,
     want: &(dyn Fn(&str) -> bool + Sync),
     sink: &Sink,
 ) -> Result<(), RenderError> {
+    let p: &Portfolio = &shown.portfolio;
     let compiled;
     let templates = match templates {
         Some(t) => t,
@@ -249,7 +252,20 @@ pub fn render_into(
     let schedule = crate::evaluate::deadlines::Schedule::of(p, a);
     let events = calendar::events(p, &schedule);
     let people = people::People::of(p, &events);
-    let env = Env { tera: templates, theme, p, a, nav, pages, releases, sizes, schedule, people, events };
+    let env = Env {
+        tera: templates,
+        theme,
+        p,
+        edition: shown.edition,
+        a,
+        nav,
+        pages,
+        releases,
+        sizes,
+        schedule,
+        people,
+        events,
+    };
     let put = |path: String, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| -> Result<(), RenderError> {
         if want(&path) {
             sink(path, Output::Bytes(make()?))?;

@@ -8,12 +8,11 @@
 //! is asked of the write stage, which is the one that reads it.
 
 use super::{linked_files, render_into};
-use crate::core::diagnostics::{Diagnostic, Report};
+use crate::core::diagnostics::Diagnostic;
 use crate::core::model::Portfolio;
 use crate::evaluate::Assessment;
 use crate::load::theme::Theme;
 use rayon::prelude::*;
-use std::path::Path;
 
 /// A file a build copies into the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,21 +61,7 @@ pub fn template_failure(
     if theme.templates.is_empty() {
         return None;
     }
-    render_into(p, a, theme, Some(templates?), &|_| true, &|_, _| Ok(())).err()?.diagnostic
-}
-
-/// `checked` with what [`copies`] and [`template_failure`] find added to its
-/// report; unchanged for `build` (bodies kept as HTML), which finds the same
-/// problems itself.
-pub fn as_build_would(root: &Path, mut checked: crate::Checked, opts: &crate::RunOptions) -> crate::Checked {
-    if opts.bodies == crate::validate::Bodies::Html {
-        return checked;
-    }
-    let mut found = crate::write::unreadable(root, &copies(&checked.portfolio, &checked.theme));
-    found.extend(template_failure(&checked.portfolio, &checked.assessment, &checked.theme, checked.templates.as_ref()));
-    if !found.is_empty() {
-        found.append(&mut checked.report.diagnostics);
-        checked.report = Report::from_vec(found, opts.strict);
-    }
-    checked
+    render_into(&super::edition::Shown::internal(p), a, theme, Some(templates?), &|_| true, &|_, _| Ok(()))
+        .err()?
+        .diagnostic
 }

@@ -353,3 +353,79 @@ fn read_next_steps(sink: &mut Sink, top: &Fields, pages: Option<&BTreeSet<String
         })
         .collect()
 }
+
+/// The built-in checklist, parsed by the same code that reads a team's own
+/// (once per process: every `validate` without a checklist.yaml asks for it).
+pub fn builtin() -> Checklist {
+    static BUILTIN: std::sync::OnceLock<Checklist> = std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(|| {
+            let mut diags = Vec::new();
+            let node = crate::load::yaml::parse(crate::core::checklist::BUILTIN_YAML)
+                .expect("built-in checklist is valid YAML");
+            from_node(&node, "<built-in checklist>", None, &mut diags)
+                .filter(|_| diags.is_empty())
+                .expect("built-in checklist is valid")
+        })
+        .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::checklist::DEFAULT_MAX_WAIVER_DAYS;
+
+    #[test]
+    fn builtin_has_every_item_in_order() {
+        let c = builtin();
+        let ids: Vec<&str> = c.item_ids().collect();
+        assert_eq!(
+            ids,
+            [
+                "assess",
+                "architect",
+                "replicate",
+                "stage",
+                "business-testing",
+                "business-change-plan",
+                "ready",
+                "domain-alignment",
+                "user-routing",
+                "identity-alignment",
+                "application-performance",
+                "bcdr-validation",
+                "data-classification",
+                "ciso-verification",
+                "promote"
+            ]
+        );
+        let promote = c.item("promote").unwrap();
+        assert_eq!(promote.after.len(), 14);
+        assert_eq!(c.item("ciso-verification").unwrap().signoff.as_deref(), Some("ciso"));
+        assert_eq!(c.item("bcdr-validation").unwrap().max_age_days, Some(90));
+        assert!(c.items.iter().all(|i| i.allow_not_applicable == (i.id.as_str() == "domain-alignment")));
+        assert!(c.items.iter().all(|i| i.required.len() == 3));
+        for role in ItemRole::ALL {
+            assert_eq!(c.role_id(role).map(ItemId::as_str), Some(role.builtin_id()), "{role:?}");
+        }
+        assert!(!promote.waivable);
+        assert!(c.items.iter().filter(|i| !i.waivable).count() == 1);
+        for id in ["ciso-verification", "data-classification"] {
+            assert_eq!(c.item(id).unwrap().waiver_role(false), Some("ciso"));
+        }
+        assert_eq!(c.item("assess").unwrap().waiver_role(false), None);
+        assert_eq!(c.item("assess").unwrap().waiver_role(true), Some("waivers"));
+        assert_eq!(c.item("business-change-plan").unwrap().waiver_role(true), Some("business"));
+        assert_eq!(c.max_waiver_days(promote), DEFAULT_MAX_WAIVER_DAYS);
+    }
+
+    #[test]
+    fn printed_checklist_reads_back_the_same() {
+        let c = builtin();
+        let text = crate::load::yaml::to_string(&c);
+        let mut diags = Vec::new();
+        let again = from_node(&crate::load::yaml::parse(&text).unwrap(), "x", None, &mut diags).unwrap();
+        assert!(diags.is_empty(), "{diags:?}\n{text}");
+        assert_eq!(crate::load::yaml::to_string(&again), text);
+    }
+}

@@ -96,9 +96,9 @@ pub fn read(
     };
     if let Some(status) = status
         && status.at_least(Status::Validated)
-        && split.body.contains(crate::actions::scaffold::STUB_TEXT)
+        && split.body.contains(super::prose::STUB_TEXT)
     {
-        let line = split.body.lines().position(|l| l.contains(crate::actions::scaffold::STUB_TEXT)).unwrap_or(0) as u32;
+        let line = split.body.lines().position(|l| l.contains(super::prose::STUB_TEXT)).unwrap_or(0) as u32;
         sink.diags.push(
             Diagnostic::new(
                 Code::W0010,

@@ -2,6 +2,7 @@
 
 use crate::core::diagnostics::{Code, did_you_mean};
 use crate::core::model::Link;
+use crate::core::url::{self, decode_strict as percent_decode, scheme_of};
 use std::collections::BTreeSet;
 
 /// Why a link was refused.
@@ -151,83 +152,13 @@ fn unpublishable(path: &str) -> Option<String> {
     }
 }
 
-/// The evidence item a relative link points at, if it names `<item>.md` in the
-/// workload folder: the report shows that item, so the link becomes an anchor.
-pub fn evidence_item(raw: &str, evidence_items: &BTreeSet<String>) -> Option<String> {
-    if scheme_of(raw).is_some() || raw.starts_with('#') {
-        return None;
-    }
-    let path = raw.split(['#', '?']).next()?;
-    let normal = normalise(&percent_decode(path)?).ok()?;
-    let stem = normal.strip_suffix(".md")?;
-    evidence_items.contains(stem).then(|| stem.to_string())
-}
-
-/// The URL scheme, if the text starts with one (`javascript:`, `https:` ...). Lower-cased.
-fn scheme_of(s: &str) -> Option<String> {
-    let colon = s.find(':')?;
-    let head = &s[..colon];
-    if head.contains('/') || head.is_empty() {
-        return None;
-    }
-    let cleaned: String = head.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
-    let valid = cleaned.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && cleaned.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    // Anything before a colon that is not a clean scheme is still refused as one: browsers are lenient.
-    Some(if valid { cleaned.to_ascii_lowercase() } else { head.to_string() })
-}
-
-/// `%XX` escapes decoded, as a browser decodes a path before it asks for the
-/// file. `%` must be followed by exactly two hex digits (see [`hex_pair`]).
-pub(crate) fn percent_decode(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            out.push(hex_pair(*b.get(i + 1)?, *b.get(i + 2)?)?);
-            i += 3;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// The byte two hex digits spell. `u8::from_str_radix` would also take a
-/// sign, reading `%+1` as byte 1 where a browser keeps the three characters.
-pub(crate) fn hex_pair(hi: u8, lo: u8) -> Option<u8> {
-    let digit = |b: u8| char::from(b).to_digit(16);
-    Some((digit(hi)? << 4 | digit(lo)?) as u8)
-}
-
 /// Resolves `.` and `..` without touching the disk; refuses anything that would leave the folder.
 pub(crate) fn normalise(path: &str) -> Result<String, LinkError> {
-    let leaves = |why: &str| LinkError {
+    url::normalise(path).map_err(|why| LinkError {
         code: Code::E0401,
-        message: format!("link `{path}` leaves the workload folder ({why})"),
+        message: format!("link `{path}` leaves the workload folder ({})", why.why()),
         help: Some("evidence may only link to files inside its own workload folder; copy the file there".into()),
-    };
-    if path.contains('\\') {
-        return Err(leaves("backslashes are not path separators here"));
-    }
-    if path.starts_with('/') {
-        return Err(leaves("absolute path"));
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.pop().is_none() {
-                    return Err(leaves("`..` climbs above it"));
-                }
-            }
-            p => parts.push(p),
-        }
-    }
-    Ok(parts.join("/"))
+    })
 }
 
 #[cfg(test)]

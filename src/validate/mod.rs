@@ -4,6 +4,7 @@
 pub mod checklist;
 pub mod evidence;
 pub mod fields;
+pub mod graph;
 pub mod keys;
 pub mod links;
 pub mod prose;
@@ -241,7 +242,7 @@ impl Context {
         // A broken checklist.yaml falls back to the built-in one; evidence
         // named after its own items is then not told it matches no item.
         let checklist_trusted = !matches!(own, Some(None));
-        let checklist = own.flatten().unwrap_or_else(Checklist::builtin);
+        let checklist = own.flatten().unwrap_or_else(checklist::builtin);
         // With site.yaml broken, its releases and approvers are unknown: checking
         // workloads against them would bury the one real error under echoes.
         let site_trusted = !diags.iter().any(|d| d.file == "content/site.yaml" && d.severity == Severity::Error);
@@ -278,7 +279,7 @@ impl Context {
         report_cycles(&dep_positions, &mut diags);
         let pages = sources.pages.iter().filter_map(|p| read_page(p, &mut diags)).collect();
         let Context { site, checklist, .. } = self;
-        (Portfolio { site, checklist, workloads, pages, edition: Default::default() }, diags)
+        (Portfolio { site, checklist, workloads, pages }, diags)
     }
 }
 
@@ -427,7 +428,7 @@ fn read_workload(
 
 /// Reports every dependency cycle once, at the `depends_on` entry that closes it.
 fn report_cycles(deps: &BTreeMap<WorkloadId, (workload::DependencyPositions, String)>, diags: &mut Vec<Diagnostic>) {
-    for cycle in crate::evaluate::graph::cycles(
+    for cycle in crate::validate::graph::cycles(
         deps.iter().map(|(id, (d, _))| (id.clone(), d.iter().map(|(x, _)| x.clone()).collect())),
     ) {
         let first = &cycle[0];

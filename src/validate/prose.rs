@@ -14,6 +14,14 @@ use crate::load::markdown::Origin;
 use crate::load::yaml::Pos;
 use std::collections::BTreeSet;
 
+/// The `owner` that `new` writes when none is given: `check` warns about it
+/// (W0009), so that a workload does not go unowned unnoticed.
+pub const PLACEHOLDER_OWNER: &str = "TODO";
+
+/// The first line of each evidence stub's body: `check` warns (W0010) when
+/// evidence is validated while its text is still this.
+pub const STUB_TEXT: &str = "Not started yet. Describe here what was done and how you know it worked,";
+
 /// A workload summary (`text` is the value of the field at `at`). It is shown
 /// on several pages, so a relative link would lead somewhere different from
 /// each; it may link web addresses only. Its diagnostics point at the field,

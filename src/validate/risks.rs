@@ -9,8 +9,10 @@ use crate::core::checklist::Item;
 use crate::core::date::Date;
 use crate::core::diagnostics::{Code, did_you_mean};
 use crate::core::model::Site;
-use crate::evaluate::risks::RISKS_FIELD;
 use crate::load::yaml::{Key, Node, Value};
+
+/// The field that holds risks, in the built-in checklist and by convention.
+pub const RISKS_FIELD: &str = "risks";
 
 /// Checks every entry of the `risks` list in `front` (the evidence's front matter).
 pub fn check(sink: &mut Sink, front: &[(Key, Node)], item: &Item, site: Option<&Site>) {

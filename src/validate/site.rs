@@ -112,7 +112,7 @@ fn read_approver(sink: &mut Sink, node: &Node, role: &str) -> Option<Approver> {
     if let Some(list) = f.get("keys").and_then(|n| fields::list(sink, n, "keys")) {
         for k in list {
             let Some(line) = fields::text(sink, k, "keys") else { continue };
-            match crate::core::approvers::check_public_key(&line) {
+            match crate::load::git::parse_public_key(&line).map(|_| ()) {
                 Ok(()) => keys_out.push(line.trim().to_string()),
                 Err(why) => sink.report(
                     Code::E0205,

@@ -71,8 +71,7 @@ pub fn read(
 /// The owner `cutover new` writes when none is given (and the one it wrote
 /// before it was `TODO`).
 fn is_placeholder_owner(owner: &str) -> bool {
-    owner.trim().eq_ignore_ascii_case(crate::actions::scaffold::PLACEHOLDER_OWNER)
-        || owner.trim() == "owner@example.org"
+    owner.trim().eq_ignore_ascii_case(super::prose::PLACEHOLDER_OWNER) || owner.trim() == "owner@example.org"
 }
 
 /// A release id; checked against site.yaml unless site.yaml itself is broken (`None`).

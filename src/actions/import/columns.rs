@@ -5,8 +5,9 @@
 //! one), against the headers people's spreadsheets use, cutover's own
 //! `readiness.csv`, and whatever `--map` adds.
 
-use crate::Fatal;
-use crate::core::diagnostics::{Code, Diagnostic, did_you_mean, printable};
+use crate::core::Fatal;
+use crate::core::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::core::text::printable;
 
 /// A workload field a column can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

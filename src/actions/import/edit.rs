@@ -8,9 +8,9 @@
 //! (a `#` inside quotes is no comment). Whatever is written is parsed again
 //! and must read as the same document with only the named keys changed.
 
-use crate::Fatal;
 use crate::actions::sign::same_value;
-use crate::core::diagnostics::printable;
+use crate::core::Fatal;
+use crate::core::text::printable;
 use crate::load::yaml::{self, EntrySpan, Value};
 use std::ops::Range;
 

@@ -21,8 +21,9 @@ pub mod table;
 pub use apply::{Effect, FieldChange, Planned};
 pub use columns::{ColumnMap, Field, ValueMap};
 
-use crate::Fatal;
-use crate::core::diagnostics::{Report, printable};
+use crate::core::Fatal;
+use crate::core::diagnostics::Report;
+use crate::core::text::printable;
 use crate::load::yaml::Value;
 use std::path::Path;
 

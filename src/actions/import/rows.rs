@@ -6,8 +6,9 @@
 use super::columns::{Columns, Field, ValueMap, header_key};
 use super::ids;
 use super::table::{Cell, Row, Table};
-use crate::core::diagnostics::{Code, Diagnostic, did_you_mean, printable};
+use crate::core::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::core::model::{Criticality, Site, WorkloadId};
+use crate::core::text::printable;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A workload already in the portfolio, as import needs to know it.
@@ -375,7 +376,7 @@ impl Resolver<'_> {
             graph.insert(WorkloadId(p.id.clone()), deps.into_iter().map(WorkloadId).collect());
             rows.insert(&p.id, p);
         }
-        for cycle in crate::evaluate::graph::cycles(graph) {
+        for cycle in crate::validate::graph::cycles(graph) {
             let first = cycle.iter().filter_map(|id| rows.get(id.as_str())).min_by_key(|p| p.line);
             let Some(plan) = first else { continue };
             let row = self.table.rows.iter().find(|r| r.line == plan.line).expect("each plan comes from a row");

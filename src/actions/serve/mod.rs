@@ -20,6 +20,7 @@ mod scan;
 mod state;
 mod watch;
 
+use crate::core::url;
 use crate::{Fatal, RunOptions};
 use http::{Body, Request, Response};
 use state::{Builder, Page, Snapshot};
@@ -280,37 +281,16 @@ fn site_file(snap: &Snapshot, url_path: &str) -> Response {
     }
 }
 
-/// A site path as it goes in a URL: `/` kept, anything but letters, digits
-/// and `-._~` percent-encoded.
+/// A site path as it goes in a URL (see [`url::encode_path`]).
 fn encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    url::encode_path(path)
 }
 
 /// The site path of a URL path: percent-decoded, without leading `/`s
-/// (however many, encoded or not); `None` for anything that could climb out
-/// (`..`), holds a `\` or is not UTF-8.
+/// (however many, encoded or not); `None` for a malformed escape, or anything
+/// that could climb out (`..`), holds a `\` or is not UTF-8.
 fn decode(url_path: &str) -> Option<String> {
-    let bytes = url_path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            out.push(crate::validate::links::hex_pair(bytes[i + 1], bytes[i + 2])?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    let s = String::from_utf8(out).ok()?;
+    let s = url::decode_request_path(url_path)?;
     if s.split('/').any(|seg| seg == ".." || seg == ".") || s.contains('\\') || s.contains('\0') {
         return None;
     }

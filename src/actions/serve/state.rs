@@ -251,8 +251,15 @@ impl Snapshot {
             lock(&seen).insert(path.to_string());
             false
         };
-        render::render_into(&c.portfolio, &c.assessment, &c.theme, c.templates.as_ref(), &want, &|_, _| Ok(()))
-            .map_err(|e| e.message)?;
+        render::render_into(
+            &render::edition::Shown::internal(&c.portfolio),
+            &c.assessment,
+            &c.theme,
+            c.templates.as_ref(),
+            &want,
+            &|_, _| Ok(()),
+        )
+        .map_err(|e| e.message)?;
         Ok(seen.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 
@@ -274,7 +281,13 @@ impl Snapshot {
         let Ok(c) = &self.outcome else {
             return Made::Missing;
         };
-        match render::render_with(&c.portfolio, &c.assessment, &c.theme, c.templates.as_ref(), &|p| p == path) {
+        match render::render_with(
+            &render::edition::Shown::internal(&c.portfolio),
+            &c.assessment,
+            &c.theme,
+            c.templates.as_ref(),
+            &|p| p == path,
+        ) {
             Ok(mut site) => match site.remove(path) {
                 Some(Output::Bytes(b)) => Made::Bytes(b),
                 Some(Output::Copy(src)) => match std::fs::read(self.root.join(&src)) {

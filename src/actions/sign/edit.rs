@@ -4,8 +4,8 @@
 //! byte spans do neither. Whatever is written is parsed again, and must read
 //! back as the same document with only the sign-off keys changed.
 
-use crate::Fatal;
-use crate::core::diagnostics::printable;
+use crate::core::Fatal;
+use crate::core::text::printable;
 use crate::load::yaml::{self, EntrySpan, Value};
 use std::ops::Range;
 

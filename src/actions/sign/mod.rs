@@ -14,9 +14,9 @@ pub(crate) mod replace;
 pub use edit::{Scalar, set_fields};
 pub(crate) use edit::{same_value, yaml_scalar};
 
-use crate::Fatal;
+use crate::core::Fatal;
 use crate::core::date::Date;
-use crate::core::diagnostics::printable;
+use crate::core::text::printable;
 use crate::load::SourceFile;
 use std::collections::BTreeMap;
 use std::fs;

@@ -16,8 +16,8 @@
 //! - after the rename the folder is flushed too, so the new name survives a
 //!   power cut.
 
-use crate::Fatal;
-use crate::core::diagnostics::printable;
+use crate::core::Fatal;
+use crate::core::text::printable;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

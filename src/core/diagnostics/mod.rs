@@ -4,7 +4,7 @@
 
 pub mod annotations;
 
-use crate::core::text::Quoted;
+use crate::core::text::{Quoted, printable};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -503,7 +503,7 @@ impl Report {
                     "level": level(d.severity),
                     "message": {"text": text},
                     "locations": [{"physicalLocation": {
-                        "artifactLocation": {"uri": encode_path(&format!("{base}{}", d.file))},
+                        "artifactLocation": {"uri": crate::core::url::encode_path(&format!("{base}{}", d.file))},
                         "region": {"startLine": d.line, "startColumn": d.column},
                     }}],
                 })
@@ -556,27 +556,6 @@ fn summary(errors: usize, warnings: usize) -> String {
         (0, w) => format!("{} emitted", plural(w, "warning")),
         (e, 0) => format!("{} emitted", plural(e, "error")),
         (e, w) => format!("{} and {} emitted", plural(e, "error"), plural(w, "warning")),
-    }
-}
-
-/// `s` safe to print to a terminal: each control character becomes one
-/// visible stand-in (see [`visible`]). File names and YAML strings can hold
-/// escape sequences that retitle or clear a terminal, or a line break that
-/// forges a line of the report.
-pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(char::is_control) { s.chars().map(visible).collect::<String>().into() } else { s.into() }
-}
-
-/// A character as the human report shows it: a C0 control as its Unicode
-/// control picture (`␛` for escape, `␊` for a line feed), DEL as `␡`, a C1
-/// control as `�`, anything else as itself. One character for one, so a
-/// caret under a quoted line stays in its column.
-pub fn visible(c: char) -> char {
-    match c as u32 {
-        0..=0x1f => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
-        0x7f => '\u{2421}',
-        0x80..=0x9f => '\u{fffd}',
-        _ => c,
     }
 }
 
@@ -637,22 +616,6 @@ fn render_human(out: &mut String, d: &Diagnostic, source: Option<&mut Quoted>, c
         out.push('\n');
     }
     out.push('\n');
-}
-
-/// A relative path as a URI reference, for a SARIF location and for an
-/// attachment's `href`: bytes outside RFC 3986's unreserved characters and
-/// `/` percent-encoded, so a name with a space, a `#` or an accent still
-/// names its file.
-pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn level(s: Severity) -> &'static str {

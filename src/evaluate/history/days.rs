@@ -248,10 +248,9 @@ impl<'r> State<'r> {
     fn new(repo: &'r Repo, root: &'r Path, known: &'r snapshot::Known) -> State<'r> {
         let portfolio = Portfolio {
             site: Default::default(),
-            checklist: Checklist::builtin(),
+            checklist: crate::validate::checklist::builtin(),
             workloads: BTreeMap::new(),
             pages: Vec::new(),
-            edition: Default::default(),
         };
         State {
             repo,
@@ -356,7 +355,7 @@ impl<'r> State<'r> {
         let order = if graph_changed {
             let graph: BTreeMap<WorkloadId, Vec<WorkloadId>> =
                 self.portfolio.workloads.iter().map(|(id, w)| (id.clone(), w.depends_on.clone())).collect();
-            Some(crate::evaluate::graph::dependency_order(&graph))
+            Some(crate::validate::graph::dependency_order(&graph))
         } else {
             None
         };

@@ -19,10 +19,7 @@ pub use tree::{BlobRef, Entry, LineCommit, Reader, TreeId};
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-/// A file's content as git names it (SHA-1 of `blob <len>\0<bytes>`), so
-/// that a file already read need not be read again from history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct BlobId(pub [u8; 20]);
+pub use crate::core::vocabulary::BlobId;
 
 /// The id git gives `bytes` as a blob. Repositories are read as SHA-1 ones
 /// (the only object format built in); a SHA-256 one never matches, which
