@@ -36,6 +36,9 @@ pub struct Checked {
     /// The theme's templates, compiled once (`None` when they do not compile:
     /// the report then holds the error).
     pub templates: Option<tera::Tera>,
+    /// The evidence bodies as report HTML, when validation wrote it (a build):
+    /// rendering state, kept beside the model rather than in it.
+    pub body_html: validate::BodyHtml,
 }
 
 /// Options shared by `check` and `build`.
@@ -86,9 +89,10 @@ pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result
     };
     progress.files_read.store(files_in(&top), std::sync::atomic::Ordering::Relaxed);
     // Workload folders are read as they are validated, never all at once.
-    let (portfolio, diags, sources) =
+    let (portfolio, diags, sources, body_html) =
         progress.time(Stage::Validate, || validate::validate_streaming(top, &folders, opts.bodies, &files));
-    conclude(root, sources, portfolio, diags, opts, progress).map(|c| as_build_would(root, c, opts))
+    let checked = conclude(root, sources, portfolio, diags, opts, progress)?;
+    Ok(as_build_would(root, Checked { body_html, ..checked }, opts))
 }
 
 /// The stages after loading, on sources that the caller read: `serve` keeps
@@ -133,7 +137,7 @@ fn conclude(
     let assessment = progress.time(Stage::Evaluate, || evaluate::evaluate(&portfolio, as_of));
     diags.extend(assessment.diagnostics.iter().cloned());
     let report = Report::from_vec(diags, opts.strict);
-    Ok(Checked { sources, theme, portfolio, assessment, report, templates })
+    Ok(Checked { sources, theme, portfolio, assessment, report, templates, body_html: Default::default() })
 }
 
 /// The text files and attachments that loading found.
@@ -206,7 +210,7 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
         checked.report = Report::from_vec(all, opts.strict);
         Ok((checked, false))
     };
-    let shown = edition::apply(&checked.portfolio, opts.edition);
+    let shown = edition::apply(&checked.portfolio, &checked.body_html, opts.edition);
     // A file to copy that cannot be read is the portfolio's fault: told at the file, as `check` tells it.
     let copies = render::probe::copies(&shown.portfolio, &checked.theme);
     let unreadable = write::unreadable(root, &copies);

@@ -342,20 +342,14 @@ impl Evidence {
 /// An evidence body: the tail of its loaded file, shared rather than copied
 /// while the file is validated. A large portfolio's bodies are most of its
 /// bytes, and a copy of each in the model doubled the memory (and the
-/// page-zeroing time) of `check`. A build keeps only the HTML that
-/// validation wrote from its own parse ([`Body::into_html`]), so that the
-/// file can be freed and no body is parsed twice.
+/// page-zeroing time) of `check`. A build lets the Markdown go once
+/// validation has written its HTML (kept apart from the model, in
+/// `validate::BodyHtml`), so that no body is parsed twice.
 #[derive(Clone, Default)]
 pub struct Body {
-    /// `None` for an empty body (a lean `check` empties them all, without
-    /// allocating) and once only the HTML is kept.
+    /// `None` for an empty body (a lean `check` empties them all, without allocating).
     file: Option<Arc<String>>,
     start: usize,
-    /// What validation learnt about the Markdown, for rendering; `None` where
-    /// the body did not come through validation.
-    facts: Option<crate::load::markdown::Facts>,
-    /// The body as report HTML, when validation wrote it (a build).
-    html: Option<Arc<str>>,
 }
 
 impl Body {
@@ -363,68 +357,30 @@ impl Body {
     pub fn tail(file: &Arc<String>, len: usize) -> Body {
         let start = file.len().saturating_sub(len);
         match file.is_char_boundary(start) {
-            true => Body { file: Some(Arc::clone(file)), start, facts: None, html: None },
+            true => Body { file: Some(Arc::clone(file)), start },
             // Not reached with a split of this file's own text; never a panic either way.
             false => Body::from(String::from_utf8_lossy(&file.as_bytes()[start..]).into_owned()),
         }
-    }
-}
-
-impl Body {
-    /// Keeps what validation's parse found, so that rendering need not parse twice.
-    pub fn with_facts(self, facts: crate::load::markdown::Facts) -> Body {
-        Body { facts: Some(facts), ..self }
     }
 
     /// The body in an allocation of its own, so that the rest of its file
     /// (front matter, about a third of an evidence file) can be freed.
     pub fn detached(self) -> Body {
         match &self.file {
-            Some(file) if self.start > 0 => {
-                Body { file: Some(Arc::new(file[self.start..].to_string())), start: 0, ..self }
-            }
+            Some(file) if self.start > 0 => Body { file: Some(Arc::new(file[self.start..].to_string())), start: 0 },
             _ => self,
         }
     }
 
-    pub fn facts(&self) -> Option<&crate::load::markdown::Facts> {
-        self.facts.as_ref()
-    }
-
-    /// Keeps the report HTML that validation wrote from the same parse.
-    pub fn with_html(self, html: String) -> Body {
-        Body { html: Some(html.into()), ..self }
-    }
-
-    /// The report HTML alone: the Markdown (and the file it is part of) is
-    /// let go. A body that was only white space becomes empty. Without HTML,
-    /// the body is [detached](Body::detached) instead.
-    pub fn into_html(self) -> Body {
-        match self.html {
-            Some(_) if self.trim().is_empty() => Body::default(),
-            Some(html) => Body { html: Some(html), ..Body::default() },
-            None => self.detached(),
-        }
-    }
-
-    /// The report HTML, if validation wrote it.
-    pub fn html(&self) -> Option<&str> {
-        self.html.as_deref()
-    }
-
-    /// Whether there is nothing to show: only white space, or, once the
-    /// Markdown is let go, no HTML.
+    /// Whether there is nothing to show: only white space.
     pub fn is_blank(&self) -> bool {
-        match &self.file {
-            Some(_) => self.trim().is_empty(),
-            None => self.html.is_none(),
-        }
+        self.trim().is_empty()
     }
 }
 
 impl From<String> for Body {
     fn from(text: String) -> Body {
-        Body { file: Some(Arc::new(text)), start: 0, facts: None, html: None }
+        Body { file: Some(Arc::new(text)), start: 0 }
     }
 }
 

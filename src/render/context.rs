@@ -316,7 +316,12 @@ pub fn reason_views(root: &str, p: &Portfolio, list: &[crate::evaluate::Reason])
         .collect()
 }
 
-pub fn item_groups<'a>(p: &'a Portfolio, w: &'a Workload, wa: &'a WorkloadAssessment) -> Vec<GroupView<'a>> {
+pub fn item_groups<'a>(
+    p: &'a Portfolio,
+    w: &'a Workload,
+    wa: &'a WorkloadAssessment,
+    html: &'a crate::validate::BodyHtml,
+) -> Vec<GroupView<'a>> {
     let with_evidence: BTreeSet<String> = w.evidence.keys().map(|k| k.0.clone()).collect();
     p.checklist
         .groups
@@ -330,7 +335,10 @@ pub fn item_groups<'a>(p: &'a Portfolio, w: &'a Workload, wa: &'a WorkloadAssess
                 .iter()
                 .zip(&wa.items)
                 .filter(|(i, _)| i.group == g.id)
-                .map(|(item, state)| item_view(item, state, w.evidence.get(&item.id).map(Box::as_ref), &with_evidence))
+                .map(|(item, state)| {
+                    let ev = w.evidence.get(&item.id).map(Box::as_ref);
+                    item_view(item, state, ev, html.get(w.id.as_str(), item.id.as_str()), &with_evidence)
+                })
                 .collect(),
         })
         .filter(|g| !g.items.is_empty())
@@ -338,13 +346,17 @@ pub fn item_groups<'a>(p: &'a Portfolio, w: &'a Workload, wa: &'a WorkloadAssess
 }
 
 /// An evidence body under its item's heading: the HTML validation wrote, or
-/// else rendered now, in one pass when validation left its facts.
-fn body_html<'a>(body: &'a crate::core::model::Body, with_evidence: &BTreeSet<String>, scope: &str) -> Cow<'a, str> {
+/// else rendered now from the Markdown.
+fn body_html<'a>(
+    body: &'a crate::core::model::Body,
+    written: Option<&'a str>,
+    with_evidence: &BTreeSet<String>,
+    scope: &str,
+) -> Cow<'a, str> {
     let top = crate::load::markdown::EVIDENCE_TOP_HEADING;
-    match (body.html(), body.facts()) {
-        (Some(html), _) => Cow::Borrowed(html),
-        (None, Some(facts)) => Cow::Owned(markdown::to_html_scanned(body, facts, with_evidence, top, scope)),
-        (None, None) => Cow::Owned(markdown::to_html_in(body, with_evidence, top, scope)),
+    match written {
+        Some(html) => Cow::Borrowed(html),
+        None => Cow::Owned(markdown::to_html_in(body, with_evidence, top, scope)),
     }
 }
 
@@ -352,6 +364,7 @@ fn item_view<'a>(
     item: &'a crate::core::checklist::Item,
     state: &'a ItemState,
     ev: Option<&'a Evidence>,
+    written: Option<&'a str>,
     with_evidence: &BTreeSet<String>,
 ) -> ItemView<'a> {
     let date = |d: Option<crate::core::date::Date>| d.map(|d| d.to_string());
@@ -374,7 +387,7 @@ fn item_view<'a>(
         waiver: ev.and_then(|e| e.waiver.as_ref()),
         links: ev.map(|e| e.documented_in.iter().map(|l| link_view(l, with_evidence)).collect()).unwrap_or_default(),
         fields: ev.map(|e| field_views(&item.fields, &e.fields)).unwrap_or_default(),
-        body_html: ev.map(|e| body_html(&e.body, with_evidence, item.id.as_str())).unwrap_or_default(),
+        body_html: ev.map(|e| body_html(&e.body, written, with_evidence, item.id.as_str())).unwrap_or_default(),
         has_evidence: ev.is_some(),
         withheld: ev.map_or(&[], |e| e.withheld.as_slice()),
         changed_after_signoff: ev.is_some_and(|e| e.changed_after_signoff),

@@ -4,7 +4,9 @@
 
 use crate::core::checklist::{Checklist, FieldSpec, ItemRole};
 use crate::core::model::{FieldValue, Link, Portfolio, Workload};
+use crate::validate::BodyHtml;
 use serde::Serialize;
+use std::borrow::Cow;
 
 const CONFIDENTIAL: [&str; 2] = ["confidential", "highly-confidential"];
 /// Host names and addresses of the DNS changes: never public.
@@ -32,14 +34,17 @@ impl Edition {
 /// What a render receives: the portfolio as an edition shows it, and which
 /// edition that is (the pages say so). The model itself knows nothing of editions.
 pub struct Shown<'a> {
-    pub portfolio: std::borrow::Cow<'a, Portfolio>,
+    pub portfolio: Cow<'a, Portfolio>,
     pub edition: Edition,
+    /// The bodies' HTML that validation wrote, less what the edition withholds.
+    pub body_html: Cow<'a, BodyHtml>,
 }
 
 impl<'a> Shown<'a> {
-    /// The internal edition: the portfolio itself, borrowed.
+    /// The internal edition: the portfolio itself, borrowed, with no HTML
+    /// written yet (render writes each body's from its Markdown).
     pub fn internal(p: &'a Portfolio) -> Shown<'a> {
-        Shown { portfolio: std::borrow::Cow::Borrowed(p), edition: Edition::Internal }
+        Shown { portfolio: Cow::Borrowed(p), edition: Edition::Internal, body_html: Cow::Owned(BodyHtml::default()) }
     }
 }
 
@@ -69,19 +74,26 @@ pub fn is_confidential(checklist: &Checklist, w: &Workload) -> bool {
 /// addresses); and every field the checklist marks `sensitive`, are removed
 /// and listed in `Evidence::withheld`.
 /// The internal edition is the portfolio itself, borrowed, not copied.
-pub fn apply(p: &Portfolio, edition: Edition) -> Shown<'_> {
+pub fn apply<'a>(p: &'a Portfolio, body_html: &'a BodyHtml, edition: Edition) -> Shown<'a> {
     if edition == Edition::Internal {
-        return Shown::internal(p);
+        return Shown { portfolio: Cow::Borrowed(p), edition, body_html: Cow::Borrowed(body_html) };
     }
     let mut out = p.clone();
+    let mut html = body_html.clone();
     let promotion = p.checklist.role_id(ItemRole::Promotion);
     for w in out.workloads.values_mut() {
         let confidential = is_confidential(&p.checklist, w);
         for ev in w.evidence.values_mut() {
-            if confidential {
-                withhold_all(ev);
+            let had_html = html.get(w.id.as_str(), ev.item.as_str()).is_some();
+            let text_withheld = if confidential {
+                withhold_all(ev, had_html)
             } else if Some(&ev.item) == promotion {
-                withhold_promotion(ev);
+                withhold_promotion(ev, had_html)
+            } else {
+                false
+            };
+            if text_withheld {
+                html.remove(w.id.as_str(), ev.item.as_str());
             }
             if let Some(item) = p.checklist.item(ev.item.as_str())
                 && withhold_sensitive(&item.fields, &mut ev.fields, Some(&ev.item) == promotion)
@@ -98,16 +110,26 @@ pub fn apply(p: &Portfolio, edition: Edition) -> Shown<'_> {
             w.attachments.retain(|a| linked.contains(a));
         }
     }
-    Shown { portfolio: std::borrow::Cow::Owned(out), edition }
+    Shown { portfolio: Cow::Owned(out), edition, body_html: Cow::Owned(html) }
 }
 
 /// The promotion's narrative, records and attached plans; its dates stay.
-fn withhold_promotion(ev: &mut crate::core::model::Evidence) {
-    if !ev.body.is_blank() {
+/// Returns whether the text was withheld (`had_html`: validation wrote the
+/// body's HTML and let its Markdown go).
+fn withhold_promotion(ev: &mut crate::core::model::Evidence, had_html: bool) -> bool {
+    let text = withhold_text(ev, had_html);
+    withhold_files(ev);
+    text
+}
+
+/// Withholds the evidence text, if there is any; returns whether there was.
+fn withhold_text(ev: &mut crate::core::model::Evidence, had_html: bool) -> bool {
+    let any = had_html || !ev.body.is_blank();
+    if any {
         ev.body = crate::core::model::Body::default();
         ev.withheld.push("the evidence text".into());
     }
-    withhold_files(ev);
+    any
 }
 
 /// Removes the fields that `specs` mark `sensitive` (and, for the promotion
@@ -132,11 +154,8 @@ fn withhold_sensitive(specs: &[FieldSpec], values: &mut Vec<(String, FieldValue)
     removed
 }
 
-fn withhold_all(ev: &mut crate::core::model::Evidence) {
-    if !ev.body.is_blank() {
-        ev.body = crate::core::model::Body::default();
-        ev.withheld.push("the evidence text".into());
-    }
+fn withhold_all(ev: &mut crate::core::model::Evidence, had_html: bool) -> bool {
+    let text = withhold_text(ev, had_html);
     if !ev.fields.is_empty() {
         ev.fields.clear();
         ev.withheld.push("the item fields".into());
@@ -147,6 +166,7 @@ fn withhold_all(ev: &mut crate::core::model::Evidence) {
         ev.withheld.push("the waiver's reason and mitigation".into());
     }
     withhold_files(ev);
+    text
 }
 
 /// Stands in for a withheld text that a page shows in its place.

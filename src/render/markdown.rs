@@ -25,7 +25,7 @@ pub fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope:
 
 /// [`to_html_in`] for a body whose [`Facts`](crate::load::markdown::Facts) are
 /// known (validation found them): one streaming pass, no list of events.
-pub fn to_html_scanned(
+fn to_html_scanned(
     body: &str,
     facts: &crate::load::markdown::Facts,
     evidence_items: &BTreeSet<String>,

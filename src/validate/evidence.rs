@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// files, for links. `model` is the workload's promotion model, `None` when
 /// its workload.yaml is broken: the checks that depend on it then wait.
 /// `site` (absent when site.yaml is broken) names the approvers that risks may cite.
+/// With `html` (the items the report shows), the body's report HTML comes
+/// back too, written from the same parse.
 #[allow(clippy::too_many_arguments)]
 pub fn read(
     src: &SourceFile,
@@ -25,7 +27,7 @@ pub fn read(
     html: Option<&BTreeSet<String>>,
     site: Option<&crate::core::model::Site>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Evidence> {
+) -> Option<(Evidence, Option<String>)> {
     let split = match frontmatter::split(&src.text) {
         Ok(s) => s,
         Err(e) => {
@@ -129,12 +131,8 @@ pub fn read(
         scope: item.id.as_str(),
         reach: crate::load::sanitize::Reach::Folder,
     });
-    let (body_links, facts, body_html) = check_body_links(&mut sink, split.body, split.body_line, files, spec.as_ref());
+    let (body_links, body_html) = check_body_links(&mut sink, split.body, split.body_line, files, spec.as_ref());
     linked.extend(body_links);
-    ev.body = std::mem::take(&mut ev.body).with_facts(facts);
-    if let Some(body_html) = body_html {
-        ev.body = std::mem::take(&mut ev.body).with_html(body_html);
-    }
     linked.sort();
     linked.dedup();
     ev.linked_files = linked;
@@ -153,7 +151,7 @@ pub fn read(
         );
     }
     ev.has_errors = sink.errors > 0;
-    Some(ev)
+    Some((ev, body_html))
 }
 
 /// Flight plans: under `promotion_model: flight` every cutover record carries a
@@ -454,7 +452,7 @@ fn check_body_links(
     body_line: u32,
     files: &BTreeSet<String>,
     html: Option<&crate::load::markdown::HtmlSpec>,
-) -> (Vec<String>, crate::load::markdown::Facts, Option<String>) {
+) -> (Vec<String>, Option<String>) {
     use crate::load::markdown::Origin;
     let saved = sink.line_offset;
     sink.line_offset = 0;
@@ -485,7 +483,7 @@ fn check_body_links(
         report_sanitised(sink, &mut positions, chunk);
     }
     sink.line_offset = saved;
-    (linked, scan.facts, body_html)
+    (linked, body_html)
 }
 
 /// W0004 for what the sanitiser takes out of a run of raw HTML: one warning

@@ -15,7 +15,7 @@ pub mod workload;
 
 use crate::core::checklist::Checklist;
 use crate::core::diagnostics::{Code, Diagnostic, Severity, did_you_mean};
-use crate::core::model::{Evidence, Page, Portfolio, Site, Workload, WorkloadId, is_valid_id};
+use crate::core::model::{Evidence, ItemId, Page, Portfolio, Site, Workload, WorkloadId, is_valid_id};
 use crate::load::frontmatter;
 use crate::load::yaml::{self, Node, YamlError, YamlErrorKind};
 use crate::load::{SourceFile, Sources, WorkloadSources};
@@ -28,8 +28,31 @@ pub fn validate(sources: &Sources) -> (Portfolio, Vec<Diagnostic>) {
     validate_cached(sources, &mut Cache::default())
 }
 
-/// One workload's validation: the workload (unless too broken) and its diagnostics.
-type WorkloadResult = (Option<(Workload, workload::DependencyPositions)>, Vec<Diagnostic>);
+/// One workload's validation: the workload (unless too broken), its bodies'
+/// HTML when asked for, and its diagnostics.
+type WorkloadResult = (Option<(Workload, workload::DependencyPositions, ItemHtml)>, Vec<Diagnostic>);
+
+/// One workload's evidence bodies as report HTML, by item.
+type ItemHtml = BTreeMap<ItemId, std::sync::Arc<str>>;
+
+/// The evidence bodies as report HTML, written by validation from the parse it
+/// makes anyway (a build): rendering state, so it travels beside the model to
+/// render rather than inside it. Empty when validation wrote none; render then
+/// writes a body's HTML from its Markdown.
+#[derive(Debug, Clone, Default)]
+pub struct BodyHtml(BTreeMap<WorkloadId, ItemHtml>);
+
+impl BodyHtml {
+    /// The HTML validation wrote for workload `w`'s evidence for `item`.
+    pub fn get(&self, w: &str, item: &str) -> Option<&str> {
+        self.0.get(w)?.get(item).map(|h| &**h)
+    }
+
+    /// Lets the HTML of `w`'s `item` go (an edition withholds the body).
+    pub fn remove(&mut self, w: &str, item: &str) -> bool {
+        self.0.get_mut(w).and_then(|m| m.remove(item)).is_some()
+    }
+}
 
 /// What every workload is checked against: site.yaml, checklist.yaml and the set of workload ids.
 type CacheContext = (Option<std::sync::Arc<String>>, Option<std::sync::Arc<String>>, BTreeSet<String>);
@@ -99,7 +122,8 @@ pub fn validate_cached(sources: &Sources, cache: &mut Cache) -> (Portfolio, Vec<
             }
         }
     }
-    ctx.assemble(sources, results.into_iter().map(|(_, r)| r), diags)
+    let (portfolio, diags, _) = ctx.assemble(sources, results.into_iter().map(|(_, r)| r), diags);
+    (portfolio, diags)
 }
 
 /// What a run keeps of each evidence body once its file is validated.
@@ -127,7 +151,7 @@ pub fn validate_streaming(
     folders: &[(String, std::path::PathBuf)],
     bodies: Bodies,
     on_loaded: &(dyn Fn(&WorkloadSources) + Sync),
-) -> (Portfolio, Vec<Diagnostic>, Sources) {
+) -> (Portfolio, Vec<Diagnostic>, Sources, BodyHtml) {
     let mut diags = std::mem::take(&mut top.diagnostics);
     let known: BTreeSet<String> = folders.iter().map(|(id, _)| id.clone()).collect();
     let mut ctx = Context::of(&top, known, &mut diags);
@@ -141,13 +165,20 @@ pub fn validate_streaming(
             // The texts go either way; what is kept of each body is in its
             // own allocation, so that the rest of its file can go too.
             w.drop_texts();
-            if let Some((workload, _)) = &mut r {
+            if let Some((workload, _, html)) = &mut r {
                 for e in workload.evidence.values_mut() {
                     let body = std::mem::take(&mut e.body);
                     e.body = match bodies {
                         Bodies::None => crate::core::model::Body::default(),
                         Bodies::Markdown => body.detached(),
-                        Bodies::Html => body.into_html(),
+                        // The HTML stands for the Markdown, which goes; so does
+                        // the HTML of a body that is only white space.
+                        Bodies::Html if body.is_blank() => {
+                            html.remove(&e.item);
+                            crate::core::model::Body::default()
+                        }
+                        Bodies::Html if html.contains_key(&e.item) => crate::core::model::Body::default(),
+                        Bodies::Html => body.detached(),
                     };
                 }
             }
@@ -160,8 +191,8 @@ pub fn validate_streaming(
         diags.extend(load_diags);
         results.push(r);
     }
-    let (portfolio, diags) = ctx.assemble(&top, results.into_iter(), diags);
-    (portfolio, diags, top)
+    let (portfolio, diags, html) = ctx.assemble(&top, results.into_iter(), diags);
+    (portfolio, diags, top, html)
 }
 
 /// Validates workloads one at a time against one version of site.yaml, the
@@ -182,7 +213,7 @@ impl Validator {
     /// One workload folder: the workload (unless too broken to read) and its diagnostics.
     pub fn workload(&self, w: &WorkloadSources) -> (Option<Workload>, Vec<Diagnostic>) {
         let (r, d) = self.0.read(w);
-        (r.map(|(w, _)| w), d)
+        (r.map(|(w, _, _)| w), d)
     }
 
     pub fn site(&self) -> &Site {
@@ -266,20 +297,24 @@ impl Context {
         sources: &Sources,
         results: impl Iterator<Item = WorkloadResult>,
         mut diags: Vec<Diagnostic>,
-    ) -> (Portfolio, Vec<Diagnostic>) {
+    ) -> (Portfolio, Vec<Diagnostic>, BodyHtml) {
         let mut workloads = BTreeMap::new();
         let mut dep_positions = BTreeMap::new();
+        let mut html = BTreeMap::new();
         for (r, d) in results {
             diags.extend(d);
-            if let Some((w, deps)) = r {
+            if let Some((w, deps, h)) = r {
                 dep_positions.insert(w.id.clone(), (deps, format!("{}/workload.yaml", w.dir)));
+                if !h.is_empty() {
+                    html.insert(w.id.clone(), h);
+                }
                 workloads.insert(w.id.clone(), w);
             }
         }
         report_cycles(&dep_positions, &mut diags);
         let pages = sources.pages.iter().filter_map(|p| read_page(p, &mut diags)).collect();
         let Context { site, checklist, .. } = self;
-        (Portfolio { site, checklist, workloads, pages }, diags)
+        (Portfolio { site, checklist, workloads, pages }, diags, BodyHtml(html))
     }
 }
 
@@ -351,7 +386,7 @@ fn read_workload(
     known: &BTreeSet<String>,
     html: bool,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(Workload, workload::DependencyPositions)> {
+) -> Option<(Workload, workload::DependencyPositions, ItemHtml)> {
     let id_ok = is_valid_id(&w.id);
     if !id_ok {
         diags.push(
@@ -388,6 +423,7 @@ fn read_workload(
         names.filter_map(item_of).map(|i| i.id.0.clone()).collect()
     });
     let mut evidence = BTreeMap::new();
+    let mut html = ItemHtml::new();
     for src in &w.evidence {
         let name = file_name(src);
         let Some(item) = item_of(name) else {
@@ -407,8 +443,24 @@ fn read_workload(
             );
             continue;
         };
-        let ev = evidence::read(src, item, &files, &w.attachment_digests, model, with_evidence.as_ref(), site, diags)
-            .unwrap_or_else(|| Evidence::unreadable(item.id.clone(), &src.path));
+        let ev = match evidence::read(
+            src,
+            item,
+            &files,
+            &w.attachment_digests,
+            model,
+            with_evidence.as_ref(),
+            site,
+            diags,
+        ) {
+            Some((ev, body_html)) => {
+                if let Some(h) = body_html {
+                    html.insert(item.id.clone(), h.into());
+                }
+                ev
+            }
+            None => Evidence::unreadable(item.id.clone(), &src.path),
+        };
         evidence.insert(item.id.clone(), Box::new(ev));
     }
     for name in &w.unreadable {
@@ -423,7 +475,7 @@ fn read_workload(
     }
     workload.evidence = evidence;
     workload.attachments = w.attachments.clone();
-    Some((workload, deps))
+    Some((workload, deps, html))
 }
 
 /// Reports every dependency cycle once, at the `depends_on` entry that closes it.

@@ -200,7 +200,7 @@ fn read_back(
         .map(|d| format!("  {}:{}:{}: {}", printable(&d.file), d.line, d.column, printable(&d.message)))
         .collect();
     match ev {
-        Some(ev) if errors.is_empty() => Ok(ev),
+        Some((ev, _)) if errors.is_empty() => Ok(ev),
         _ => Err(Fatal(format!(
             "cannot sign {}: as validated evidence it would have errors:\n{}\nfix them first (`cutover check` shows them with hints)",
             printable(rel),
