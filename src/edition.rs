@@ -81,11 +81,13 @@ pub fn apply(p: &Portfolio, edition: Edition) -> std::borrow::Cow<'_, Portfolio>
         }
         if confidential {
             w.attachments.clear();
+            w.documents.clear();
         } else {
-            // Only what some evidence still links is published.
-            let linked: std::collections::BTreeSet<&String> =
-                w.evidence.values().flat_map(|e| e.linked_files.iter()).collect();
+            // Only what some evidence still links (itself, or through a document it links) is published.
+            let linked =
+                crate::documents::reachable(w.evidence.values().flat_map(|e| e.linked_files.iter()), &w.documents);
             w.attachments.retain(|a| linked.contains(a));
+            w.documents.retain(|d, _| linked.contains(d));
         }
     }
     std::borrow::Cow::Owned(out)

@@ -13,6 +13,7 @@ pub mod deadlines;
 pub mod diagnostics;
 pub mod diff;
 pub mod digest;
+pub mod documents;
 pub mod edition;
 pub mod evaluate;
 pub mod explain;

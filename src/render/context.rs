@@ -434,7 +434,12 @@ fn link_view(l: &Link, with_evidence: &BTreeSet<String>) -> LinkView {
         Link::Url(u) => LinkView { href: u.clone(), label: u.clone(), external: true },
         Link::File(p) => match crate::validate::links::evidence_item(p, with_evidence) {
             Some(item) => LinkView { href: format!("#item-{item}"), label: p.clone(), external: false },
-            None => LinkView { href: crate::diagnostics::encode_path(p), label: p.clone(), external: false },
+            // A Markdown attachment is published as a page beside it.
+            None => LinkView {
+                href: crate::diagnostics::encode_path(&crate::documents::page_path(p)),
+                label: p.clone(),
+                external: false,
+            },
         },
     }
 }

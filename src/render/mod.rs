@@ -5,6 +5,7 @@ pub mod atom;
 pub mod calendar;
 pub mod context;
 pub mod csv;
+pub mod documents;
 pub mod due;
 pub mod json;
 pub mod markdown;
@@ -67,6 +68,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("release.html", include_str!("../../templates/release.html")),
     ("checklist.html", include_str!("../../templates/checklist.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    ("document.html", include_str!("../../templates/document.html")),
     ("security.html", include_str!("../../templates/security.html")),
     ("decommission.html", include_str!("../../templates/decommission.html")),
     ("person.html", include_str!("../../templates/person.html")),
@@ -296,6 +298,11 @@ pub fn render_into(
         || {
             p.workloads.par_iter().try_for_each(|(id, w)| -> Result<(), RenderError> {
                 put(format!("workloads/{id}/index.html"), &|| workload_page(env, id))?;
+                let published = published_files(w);
+                for (path, doc) in w.documents.iter().filter(|(path, _)| published.contains(*path)) {
+                    let page = format!("workloads/{id}/{}", crate::documents::page_path(path));
+                    put(page, &|| documents::document_page(env, w, path, doc, &published))?;
+                }
                 for file in linked_files(w) {
                     let path = format!("workloads/{}/{file}", w.id);
                     if want(&path) {
@@ -328,16 +335,20 @@ fn page_sources(p: &Portfolio) -> Vec<(String, String, String)> {
     out
 }
 
-/// Files of a workload that its evidence links to; only these are published.
-/// (Links to other evidence files become in-page links instead.)
-fn linked_files(w: &crate::model::Workload) -> BTreeSet<String> {
+/// Files of a workload that its evidence links to, directly or through a
+/// published document; only these are published. (Links to other evidence
+/// files become in-page links instead.)
+fn published_files(w: &crate::model::Workload) -> BTreeSet<String> {
     let attachments: BTreeSet<&str> = w.attachments.iter().map(String::as_str).collect();
-    w.evidence
-        .values()
-        .flat_map(|e| e.linked_files.iter())
+    crate::documents::reachable(w.evidence.values().flat_map(|e| e.linked_files.iter()), &w.documents)
+        .into_iter()
         .filter(|f| attachments.contains(f.as_str()))
-        .cloned()
         .collect()
+}
+
+/// The published files copied as they are: documents become pages instead.
+fn linked_files(w: &crate::model::Workload) -> BTreeSet<String> {
+    published_files(w).into_iter().filter(|f| !w.documents.contains_key(f)).collect()
 }
 
 #[derive(Serialize)]
@@ -680,7 +691,7 @@ fn free_page(env: &Env, id: &str, title: &str, body: &str) -> Result<Vec<u8>, Re
     let ctx = PageCtx {
         common: env.common(2, title.to_string(), &format!("pages/{id}/index.html")),
         id,
-        body_html: markdown::page_to_html(body),
+        body_html: markdown::page_to_html_under(title, body),
     };
     env.render("page.html", &ctx)
 }
