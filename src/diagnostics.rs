@@ -338,7 +338,9 @@ impl Code {
             Code::W0009 => "write the accountable team or person as `owner` in workload.yaml",
             Code::W0010 => "replace the stub text with what was done and how you know it worked",
             Code::W0011 => "fetch the whole history (CI: fetch-depth: 0), or set history_days: 0",
-            Code::W0012 => "fix the path, relative to the attachment's own folder, or add the file to the workload folder",
+            Code::W0012 => {
+                "fix the path, relative to the attachment's own folder, or add the file to the workload folder"
+            }
         }
     }
 

@@ -369,7 +369,9 @@ fn ready_elsewhere(w: &Workload, dep: &Workload, portfolio: &Portfolio) -> Strin
             "dependency is ready but not yet promoted; a workload with no release waits until it is promoted".into()
         }
         (Some(_), None) => "dependency is ready but has no release; it must be promoted first".into(),
-        (Some(_), Some(other)) => format!("dependency is ready but in release {}; it must be promoted first", title(other)),
+        (Some(_), Some(other)) => {
+            format!("dependency is ready but in release {}; it must be promoted first", title(other))
+        }
     }
 }
 

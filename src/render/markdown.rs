@@ -59,9 +59,8 @@ fn without_title<'b>(title: &str, body: &'b str) -> &'b str {
             _ => {}
         }
     }
-    let same = |a: &str, b: &str| {
-        a.split_whitespace().map(str::to_lowercase).eq(b.split_whitespace().map(str::to_lowercase))
-    };
+    let same =
+        |a: &str, b: &str| a.split_whitespace().map(str::to_lowercase).eq(b.split_whitespace().map(str::to_lowercase));
     if same(&text, title) { &body[range.end..] } else { body }
 }
 

@@ -415,8 +415,7 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
         releases: p.site.releases.iter().filter_map(|r| release_summary(p, a, r.id.as_str())).collect(),
         groups,
         columns,
-        rows: own_template
-            .then(|| p.workloads.values().map(|w| matrix_row(p, w, &a.workloads[&w.id])).collect()),
+        rows: own_template.then(|| p.workloads.values().map(|w| matrix_row(p, w, &a.workloads[&w.id])).collect()),
         matrix_rows: MATRIX_ROWS,
         owners: owners.into_iter().collect(),
         unreleased: p.workloads.values().filter(|w| w.release.is_none()).count(),

@@ -33,7 +33,8 @@ pub fn copies(p: &Portfolio, theme: &Theme) -> Vec<Copied> {
         .flat_map_iter(|(_, w)| {
             linked_files(w).into_iter().map(move |file| {
                 let linking = w.evidence.values().find(|e| e.linked_files.contains(&file)).map(|e| &e.file);
-                let linking = linking.or_else(|| w.documents.values().find(|d| d.linked_files.contains(&file)).map(|d| &d.file));
+                let linking =
+                    linking.or_else(|| w.documents.values().find(|d| d.linked_files.contains(&file)).map(|d| &d.file));
                 let because = linking.map_or_else(
                     || "evidence links to it, so the site publishes it".to_string(),
                     |f| format!("{f} links to it, so the site publishes it"),

@@ -32,7 +32,9 @@ pub fn promotion_line(wa: &WorkloadAssessment, state: Option<&ItemState>) -> Opt
         },
         Decision::Ready => "the next step, not yet carried out".into(),
         Decision::Blocked => match &state.note {
-            Some(note) if note.starts_with("promotion scheduled") => format!("{note}; it waits until the workload is ready"),
+            Some(note) if note.starts_with("promotion scheduled") => {
+                format!("{note}; it waits until the workload is ready")
+            }
             _ => "waits until the workload is ready".into(),
         },
     })

@@ -38,10 +38,7 @@ pub fn check(
         }
         let linked = check_links(src, path, files, diags);
         todo.extend(linked.iter().filter_map(|f| by_path.get_key_value(f.as_str()).map(|(k, _)| *k)));
-        out.insert(
-            path.to_string(),
-            Document { file: src.path.clone(), text: src.text.clone(), linked_files: linked },
-        );
+        out.insert(path.to_string(), Document { file: src.path.clone(), text: src.text.clone(), linked_files: linked });
     }
     out
 }
