@@ -264,3 +264,16 @@ fn markdown_attachments_are_published_as_pages() {
     let broken = common::broken_links(&p.path("public"));
     assert!(broken.is_empty(), "{broken:#?}");
 }
+
+/// Point 6 on the sample: Payslip portal's own items are all satisfied; its
+/// row says what it waits for. Payroll is in the same release, so it need
+/// only be ready, not promoted.
+#[test]
+fn a_blocked_row_says_what_its_dependency_must_become() {
+    let p = Portfolio::sample("content-first-reason");
+    p.readiness(SAMPLE_AS_OF);
+    let dash = main_text(&p, "index.html");
+    assert!(dash.contains("Payslip portal"), "{dash}");
+    assert!(dash.contains("blocked waiting for Payroll to be ready"), "{dash}");
+    assert!(!dash.contains("waiting for Payroll to be promoted"), "{dash}");
+}

@@ -312,7 +312,7 @@ pub fn matrix_row(p: &Portfolio, w: &Workload, wa: &WorkloadAssessment) -> Matri
         decision: wa.decision.as_str(),
         cells: wa.items.iter().zip(&checklist.items).map(|(s, i)| cell(s, &i.title)).collect(),
         owner_href: None,
-        first_reason: super::wording::first_reason(p, wa),
+        first_reason: super::wording::first_reason(p, w, wa),
         promoted_on: wa.promoted_on.map(|d| d.to_string()),
     }
 }

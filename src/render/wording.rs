@@ -44,18 +44,21 @@ pub fn promotion_line(wa: &WorkloadAssessment, state: Option<&ItemState>) -> Opt
 /// step, not something missing.
 pub const NEXT_STEP_NOTE: &str = "The next step: every item required before promotion is satisfied.";
 
-/// A reason in a few words, for a table row: "waiting for Payroll to be
-/// promoted", or "Business testing: in progress".
-pub fn short_reason(p: &Portfolio, r: &Reason) -> String {
+/// A reason of `w` in a few words, for a table row: "waiting for Payroll
+/// to be promoted" (or "to be ready", for a dependency in the same release,
+/// which need not be promoted first), or "Business testing: in progress".
+pub fn short_reason(p: &Portfolio, workload: &Workload, r: &Reason) -> String {
     match (&r.item, &r.workload) {
         (Some(item), _) => {
             let title = p.checklist.item(item.as_str()).map_or(item.as_str(), |i| i.title.as_str());
             format!("{title}: {}", r.message)
         }
-        (None, Some(w)) => {
-            let name = p.workloads.get(w).map_or(w.as_str(), |w| w.name.as_str());
+        (None, Some(id)) => {
+            let dep = p.workloads.get(id);
+            let name = dep.map_or(id.as_str(), |d| d.name.as_str());
+            let same_release = workload.release.is_some() && dep.is_some_and(|d| d.release == workload.release);
             if r.message.starts_with("dependency is") {
-                format!("waiting for {name} to be promoted")
+                format!("waiting for {name} to be {}", if same_release { "ready" } else { "promoted" })
             } else {
                 format!("{name}: {}", r.message)
             }
@@ -71,9 +74,9 @@ pub struct FirstReason {
     pub more: usize,
 }
 
-pub fn first_reason(p: &Portfolio, wa: &WorkloadAssessment) -> Option<FirstReason> {
+pub fn first_reason(p: &Portfolio, w: &Workload, wa: &WorkloadAssessment) -> Option<FirstReason> {
     let first = wa.reasons.first()?;
-    Some(FirstReason { text: short_reason(p, first), more: wa.reasons.len() - 1 })
+    Some(FirstReason { text: short_reason(p, w, first), more: wa.reasons.len() - 1 })
 }
 
 /// When a complete release completed: the day its last workload was
