@@ -85,12 +85,12 @@ fn bodies_rendered_during_validation_match_bodies_rendered_afterwards() {
 fn attachments_are_copied_without_their_permission_bits() {
     use std::os::unix::fs::PermissionsExt;
     let p = Portfolio::sample("build-attachment-mode");
-    let rel = "content/workloads/payroll/design/payroll-architecture.md";
+    let rel = "content/workloads/payroll/reports/assessment.csv";
     std::fs::set_permissions(p.path(rel), std::fs::Permissions::from_mode(0o755)).unwrap();
     let out = p.temp().join("site");
     let run = build_into(&p, &out, SAMPLE_AS_OF, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let published = out.join("workloads/payroll/design/payroll-architecture.md");
+    let published = out.join("workloads/payroll/reports/assessment.csv");
     assert_eq!(std::fs::read(&published).unwrap(), std::fs::read(p.path(rel)).unwrap());
     let mode = std::fs::metadata(&published).unwrap().permissions().mode();
     assert_eq!(mode & 0o111, 0, "mode {mode:o}");

@@ -235,6 +235,7 @@ fn sources(ws: &[Workload], checklist: &Checklist) -> Sources {
             dir,
             evidence: evidence_files,
             attachments: vec!["reports/evidence.txt".into()],
+            documents: Vec::new(),
             unreadable: Vec::new(),
             attachment_digests: Default::default(),
         });

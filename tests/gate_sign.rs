@@ -77,7 +77,7 @@ fn gate_fails_and_prints_every_reason() {
     let p = three_workloads("gate-fail");
     let run = gate(&p, &["alpha", "gamma"], &["--as-of", AS_OF]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let expected = "gamma: blocked\n  - item business-testing: in progress\n  - item ready: not started\n  - dependency alpha: dependency is ready but in another release; it must be promoted first\n";
+    let expected = "gamma: blocked\n  - item business-testing: in progress\n  - item ready: not started\n  - dependency alpha: dependency is ready but in release Wave 1; it must be promoted first\n";
     assert!(run.stderr.contains(expected), "{}", run.stderr);
     assert!(run.stderr.contains("alpha: ready\n"), "{}", run.stderr);
     assert!(run.stderr.contains("FAIL: do not promote"), "{}", run.stderr);
@@ -94,7 +94,7 @@ fn gate_fails_and_prints_every_reason() {
         serde_json::json!([
             {"item": "business-testing", "message": "in progress"},
             {"item": "ready", "message": "not started"},
-            {"workload": "alpha", "message": "dependency is ready but in another release; it must be promoted first"}
+            {"workload": "alpha", "message": "dependency is ready but in release Wave 1; it must be promoted first"}
         ])
     );
     // The same reasons as readiness.json, the other machine-readable answer.

@@ -82,7 +82,7 @@ fn every_workload_shows_classification_ciso_verification_and_signer_and_identity
         [
             "Alpha ready internal ✓ validated by carol.ciso@example.org ✓ validated",
             "Beta blocked confidential ✕ documented documented, not yet validated ✓ waived waived until 2026-10-25",
-            "Delta blocked not classified ✕ validated by mallory@example.org validated by mallory@example.org, who is not an approver for role `ciso` ✕ not-started not started",
+            "Delta blocked not classified ✕ validated by mallory@example.org validated by mallory@example.org, who is not an approver for role ciso ✕ not-started not started",
             "Gamma blocked highly-confidential ✓ validated by carol.ciso@example.org ✕ waived waiver expired on 2026-10-01",
         ]
     );
@@ -149,7 +149,7 @@ fn every_lapsed_signoff_is_listed_and_nothing_else() {
     assert_eq!(
         items,
         [
-            "Delta - CISO verification : validated by mallory@example.org, who is not an approver for role `ciso`",
+            "Delta - CISO verification : validated by mallory@example.org, who is not an approver for role ciso",
             "Gamma - Application performance : stale: validated 2026-09-01, older than 30 days",
             "Gamma - Identity alignment : waiver expired on 2026-10-01",
         ]

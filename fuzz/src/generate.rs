@@ -192,6 +192,7 @@ impl GenPortfolio {
                 .then(|| SourceFile { path: format!("{dir}/workload.yaml"), text: yaml.into() }),
             evidence,
             attachments: vec![ATTACHMENT.to_string()],
+            documents: Vec::new(),
             unreadable: Vec::new(),
             attachment_digests: Default::default(),
         }

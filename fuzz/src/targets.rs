@@ -117,6 +117,7 @@ fn model_sources(parts: &[&str]) -> Sources {
             dir,
             evidence,
             attachments: vec!["report.txt".into()],
+            documents: Vec::new(),
             unreadable: Vec::new(),
             attachment_digests: Default::default(),
         });

@@ -7,6 +7,7 @@ pub mod checklist;
 pub mod date;
 pub mod diagnostics;
 pub mod digest;
+pub mod documents;
 pub mod model;
 pub mod progress;
 pub mod text;

@@ -148,6 +148,8 @@ pub struct Workload {
     pub evidence: BTreeMap<ItemId, Box<Evidence>>,
     /// Files in the folder other than workload.yaml and evidence, relative to `dir`.
     pub attachments: Vec<String>,
+    /// Markdown attachments that are published as pages, by path relative to `dir`.
+    pub documents: BTreeMap<String, crate::core::documents::Document>,
 }
 
 /// A link from evidence: a URL, or a file inside the workload folder.

@@ -116,6 +116,19 @@ pub fn evidence_item(raw: &str, evidence_items: &BTreeSet<String>) -> Option<Str
     evidence_items.contains(stem).then(|| stem.to_string())
 }
 
+/// The file a relative link leads to, relative to the workload folder, for
+/// a link written in a file in `base` (a sub-folder of it, `""` for the
+/// folder itself). `None` for URLs, in-page anchors and paths that leave the folder.
+pub fn file_of(raw: &str, base: &str) -> Option<String> {
+    let raw = raw.trim();
+    if scheme_of(raw).is_some() || raw.starts_with('#') || raw.starts_with("//") {
+        return None;
+    }
+    let path = decode_strict(raw.split(['#', '?']).next()?)?;
+    let joined = if base.is_empty() { path } else { format!("{base}/{path}") };
+    normalise(&joined).ok().filter(|p| !p.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

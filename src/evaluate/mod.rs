@@ -314,10 +314,7 @@ fn decide(
             Some(d) => match d {
                 Decision::Promoted => continue,
                 Decision::Ready if same_release(w, &portfolio.workloads[dep]) => continue,
-                Decision::Ready if w.release.is_none() => {
-                    "dependency is ready but not promoted; it must be promoted first".to_string()
-                }
-                Decision::Ready => "dependency is ready but in another release; it must be promoted first".to_string(),
+                Decision::Ready => ready_elsewhere(w, &portfolio.workloads[dep], portfolio),
                 Decision::Blocked => "dependency is blocked".to_string(),
             },
         };
@@ -360,6 +357,24 @@ fn flag_early_promotion(portfolio: &Portfolio, w: &Workload, on: Date, diags: &m
         );
     }
     missing
+}
+
+/// Why a ready dependency still holds `w` back: it is not in `w`'s release,
+/// said as it is. A workload with no release, or a dependency with none, is
+/// never told that the other is "in another release".
+fn ready_elsewhere(w: &Workload, dep: &Workload, portfolio: &Portfolio) -> String {
+    let title = |id: &ReleaseId| {
+        portfolio.site.releases.iter().find(|r| r.id == *id).map_or_else(|| id.0.clone(), |r| r.title.clone())
+    };
+    match (&w.release, &dep.release) {
+        (None, _) => {
+            "dependency is ready but not yet promoted; a workload with no release waits until it is promoted".into()
+        }
+        (Some(_), None) => "dependency is ready but has no release; it must be promoted first".into(),
+        (Some(_), Some(other)) => {
+            format!("dependency is ready but in release {}; it must be promoted first", title(other))
+        }
+    }
 }
 
 fn same_release(a: &Workload, b: &Workload) -> bool {

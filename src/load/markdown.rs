@@ -248,6 +248,9 @@ impl<'s> Adjust<'s> {
             Event::Start(Tag::Link { dest_url, .. }) => {
                 if let Some(item) = crate::core::url::evidence_item(dest_url, self.spec.evidence_items) {
                     *dest_url = CowStr::from(format!("#item-{item}"));
+                } else if let Some(page) = crate::core::documents::link_to_page(dest_url) {
+                    // A Markdown attachment is published as a page beside it.
+                    *dest_url = CowStr::from(page);
                 }
             }
             Event::Start(Tag::Heading { level, .. }) | Event::End(TagEnd::Heading(level)) => {

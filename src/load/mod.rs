@@ -45,6 +45,9 @@ pub struct WorkloadSources {
     pub evidence: Vec<SourceFile>,
     /// Every other file, relative to the folder, sorted.
     pub attachments: Vec<String>,
+    /// The Markdown files among the attachments, read: published as pages
+    /// when something published links them (see `crate::documents`).
+    pub documents: Vec<SourceFile>,
     /// `*.md` files that could not be read (too large, not UTF-8...), already reported.
     pub unreadable: Vec<String>,
     /// Hex SHA-256 of each attachment, filled only when some evidence here is signed.
@@ -390,6 +393,7 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
         workload_yaml: None,
         evidence: Vec::new(),
         attachments: Vec::new(),
+        documents: Vec::new(),
         unreadable: Vec::new(),
         attachment_digests: BTreeMap::new(),
     };
@@ -476,6 +480,12 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
                 ),
             );
         } else {
+            // A Markdown attachment is text like evidence, held to the same rules (UTF-8, size).
+            if crate::core::documents::is_document(&inner)
+                && let Some(doc) = read_text(entry.path(), &file_rel, diags)
+            {
+                w.documents.push(doc);
+            }
             w.attachments.push(inner);
         }
     }

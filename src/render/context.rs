@@ -2,7 +2,7 @@
 //! Keeping them here means templates never compute decisions themselves.
 
 use super::markdown;
-use crate::core::checklist::{Checklist, FieldKind, FieldSpec};
+use crate::core::checklist::{FieldKind, FieldSpec};
 use crate::core::model::{Evidence, FieldValue, Link, Portfolio, Status, Workload};
 use crate::evaluate::{Assessment, Decision, ItemState, WorkloadAssessment};
 use serde::Serialize;
@@ -66,6 +66,8 @@ pub struct ReleaseSummary {
     pub pct_ready: u32,
     /// The progress bar, as inline SVG.
     pub bar_svg: String,
+    /// When a complete release completed, and whether on time.
+    pub completion: Option<super::wording::Completion>,
 }
 
 #[derive(Serialize)]
@@ -87,6 +89,9 @@ pub struct MatrixRow {
     pub cells: Vec<Cell>,
     /// The owner's page, where the caller knows it (see `super::people`).
     pub owner_href: Option<String>,
+    /// What holds a blocked workload back first, in a few words.
+    pub first_reason: Option<super::wording::FirstReason>,
+    pub promoted_on: Option<String>,
 }
 
 /// One item of one workload in the matrix: a symbol and text, never colour alone.
@@ -133,6 +138,8 @@ pub struct ItemView<'a> {
     pub class: &'static str,
     pub satisfied: bool,
     pub required: bool,
+    /// The promotion item of a ready workload: open, but the next step rather than a gap.
+    pub next_step: bool,
     pub note: Option<&'a str>,
     pub stale: bool,
     pub out_of_order: bool,
@@ -268,11 +275,34 @@ pub fn release_summary(p: &Portfolio, a: &Assessment, release_id: &str) -> Optio
         pct_promoted: pct(counts.promoted),
         pct_ready: pct(counts.ready),
         bar_svg: decision_bar(&counts, 240, 14),
+        completion: ra.complete.then(|| super::wording::completion(a, &ra.workloads, r.target)).flatten(),
         counts,
     })
 }
 
-pub fn matrix_row(w: &Workload, wa: &WorkloadAssessment, checklist: &Checklist) -> MatrixRow {
+/// The releases table's row for the workloads in no release, when there are any.
+pub fn no_release_summary(p: &Portfolio, a: &Assessment) -> Option<ReleaseSummary> {
+    let counts = Counts::of(p.workloads.values().filter(|w| w.release.is_none()).map(|w| &a.workloads[&w.id].decision));
+    if counts.total == 0 {
+        return None;
+    }
+    let pct = |n: usize| (n * 100).checked_div(counts.total).unwrap_or(0) as u32;
+    Some(ReleaseSummary {
+        id: String::new(),
+        title: "No release".into(),
+        target: None,
+        days_to_target: None,
+        complete: false,
+        pct_promoted: pct(counts.promoted),
+        pct_ready: pct(counts.ready),
+        bar_svg: decision_bar(&counts, 240, 14),
+        completion: None,
+        counts,
+    })
+}
+
+pub fn matrix_row(p: &Portfolio, w: &Workload, wa: &WorkloadAssessment) -> MatrixRow {
+    let checklist = &p.checklist;
     MatrixRow {
         id: w.id.0.clone(),
         name: w.name.clone(),
@@ -282,6 +312,8 @@ pub fn matrix_row(w: &Workload, wa: &WorkloadAssessment, checklist: &Checklist) 
         decision: wa.decision.as_str(),
         cells: wa.items.iter().zip(&checklist.items).map(|(s, i)| cell(s, &i.title)).collect(),
         owner_href: None,
+        first_reason: super::wording::first_reason(p, w, wa),
+        promoted_on: wa.promoted_on.map(|d| d.to_string()),
     }
 }
 
@@ -337,7 +369,17 @@ pub fn item_groups<'a>(
                 .filter(|(i, _)| i.group == g.id)
                 .map(|(item, state)| {
                     let ev = w.evidence.get(&item.id).map(Box::as_ref);
-                    item_view(item, state, ev, html.get(w.id.as_str(), item.id.as_str()), &with_evidence)
+                    let mut view =
+                        item_view(item, state, ev, html.get(w.id.as_str(), item.id.as_str()), &with_evidence);
+                    // On a ready workload the open promotion item is what comes next, not what is missing.
+                    if wa.decision == Decision::Ready
+                        && item.role == Some(crate::core::checklist::ItemRole::Promotion)
+                        && !state.satisfied
+                    {
+                        view.next_step = true;
+                        view.note = Some(super::wording::NEXT_STEP_NOTE);
+                    }
+                    view
                 })
                 .collect(),
         })
@@ -377,6 +419,7 @@ fn item_view<'a>(
         class: cell_class(state),
         satisfied: state.satisfied,
         required: state.required,
+        next_step: false,
         note: state.note.as_deref(),
         stale: state.stale,
         out_of_order: state.out_of_order,
@@ -403,15 +446,45 @@ fn link_view(l: &Link, with_evidence: &BTreeSet<String>) -> LinkView {
         Link::Url(u) => LinkView { href: u.clone(), label: u.clone(), external: true },
         Link::File(p) => match crate::core::url::evidence_item(p, with_evidence) {
             Some(item) => LinkView { href: format!("#item-{item}"), label: p.clone(), external: false },
-            None => LinkView { href: crate::core::url::encode_path(p), label: p.clone(), external: false },
+            // A Markdown attachment is published as a page beside it.
+            None => LinkView {
+                href: crate::core::url::encode_path(&crate::core::documents::page_path(p)),
+                label: p.clone(),
+                external: false,
+            },
         },
     }
 }
 
+/// A field's name as a heading: words apart, the first capitalised, and the
+/// short forms a reader may not know spelt out ("ttl" is "Time to live",
+/// never "Ttl"), the acronyms everyone knows in capitals.
 fn label(name: &str) -> String {
-    let s = name.replace('_', " ");
+    let words: Vec<String> = name
+        .split(['_', '-'])
+        .filter(|w| !w.is_empty())
+        .map(|w| match w.to_ascii_lowercase().as_str() {
+            "ttl" => "time to live".to_string(),
+            "percent" | "pct" => "(%)".to_string(),
+            "id" | "url" | "dns" | "ip" | "vm" | "sla" | "rpo" | "rto" => w.to_ascii_uppercase(),
+            _ => w.to_string(),
+        })
+        .collect();
+    let s = words.join(" ");
     let mut c = s.chars();
     c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+/// Drops the columns that no row fills (optional record fields nobody used).
+fn drop_empty_columns(view: &mut FieldView) {
+    let keep: Vec<bool> =
+        (0..view.columns.len()).map(|i| view.rows.iter().any(|r| r.get(i).is_some_and(|v| !v.is_empty()))).collect();
+    let mut i = 0;
+    view.columns.retain(|_| (keep[i], i += 1).0);
+    for row in &mut view.rows {
+        let mut i = 0;
+        row.retain(|_| (keep.get(i).copied().unwrap_or(true), i += 1).0);
+    }
 }
 
 fn field_views(specs: &[FieldSpec], values: &[(String, FieldValue)]) -> Vec<FieldView> {
@@ -442,6 +515,7 @@ fn field_views(specs: &[FieldSpec], values: &[(String, FieldValue)]) -> Vec<Fiel
                             other => vec![other.display()],
                         })
                         .collect();
+                    drop_empty_columns(&mut view);
                 }
                 (_, v) => view.value = Some(v.display()),
             }
@@ -513,7 +587,11 @@ pub fn release_graph(root: &str, p: &Portfolio, a: &Assessment, members: &[&Work
     }
     for d in outside {
         let l = dep_link(root, p, a, &d);
-        let label = format!("{} (other release)", l.name);
+        // Said as it is: a dependency outside the release may be in no release at all.
+        let label = match p.workloads.get(&d).map(|w| &w.release) {
+            Some(None) => format!("{} (no release)", l.name),
+            _ => format!("{} (other release)", l.name),
+        };
         nodes.push(GraphNode { label, ..l.into_node(NodeRole::External) });
     }
     dependency_graph(&nodes, &edges, title)

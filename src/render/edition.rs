@@ -103,11 +103,15 @@ pub fn apply<'a>(p: &'a Portfolio, body_html: &'a BodyHtml, edition: Edition) ->
         }
         if confidential {
             w.attachments.clear();
+            w.documents.clear();
         } else {
-            // Only what some evidence still links is published.
-            let linked: std::collections::BTreeSet<&String> =
-                w.evidence.values().flat_map(|e| e.linked_files.iter()).collect();
+            // Only what some evidence still links (itself, or through a document it links) is published.
+            let linked = crate::core::documents::reachable(
+                w.evidence.values().flat_map(|e| e.linked_files.iter()),
+                &w.documents,
+            );
             w.attachments.retain(|a| linked.contains(a));
+            w.documents.retain(|d, _| linked.contains(d));
         }
     }
     Shown { portfolio: Cow::Owned(out), edition, body_html: Cow::Owned(html) }

@@ -37,8 +37,87 @@ fn to_html_scanned(
 }
 
 /// A free page's body: like evidence, except that its relative links lead
-/// to other pages of the site, so the sanitiser lets them climb.
-pub fn page_to_html(body: &str) -> String {
+/// to other pages of the site, so the sanitiser lets them climb. A first
+/// heading that repeats the title (as a page written to be read on its own
+/// starts) is left out, since the page shows the title already; the headings
+/// below it move up a level.
+pub fn page_to_html_under(title: &str, body: &str) -> String {
+    page_body_html(without_title(title, body))
+}
+
+/// `body` without a first heading that says `title`, if it starts with one.
+fn without_title<'b>(title: &str, body: &'b str) -> &'b str {
+    let mut events = Parser::new_ext(body, crate::load::markdown::options()).into_offset_iter();
+    let Some((Event::Start(Tag::Heading { .. }), range)) = events.next() else {
+        return body;
+    };
+    let mut text = String::new();
+    for (ev, _) in events.by_ref() {
+        match ev {
+            Event::End(TagEnd::Heading(_)) => break,
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            _ => {}
+        }
+    }
+    let same =
+        |a: &str, b: &str| a.split_whitespace().map(str::to_lowercase).eq(b.split_whitespace().map(str::to_lowercase));
+    if same(&text, title) { &body[range.end..] } else { body }
+}
+
+/// A Markdown attachment's page body, under `title` (a first heading that
+/// says it is left out, as on a free page). `link` maps each link and image
+/// destination to where it leads on the site; `None` leaves that link out,
+/// its text kept (validation has warned about it, W0012).
+pub fn document_to_html(title: &str, body: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
+    let body = without_title(title, body);
+    let empty = BTreeSet::new();
+    let spec = HtmlSpec { evidence_items: &empty, top: 2, scope: "doc", reach: Reach::Site };
+    // Which open links were left out, so their ends are too.
+    let mut dropped: Vec<bool> = Vec::new();
+    let events = Parser::new_ext(body, crate::load::markdown::options()).filter_map(|ev| match ev {
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => match link(&dest_url) {
+            Some(to) => {
+                dropped.push(false);
+                Some(Event::Start(Tag::Link { link_type, dest_url: to.into(), title, id }))
+            }
+            None => {
+                dropped.push(true);
+                None
+            }
+        },
+        Event::End(TagEnd::Link) => (!dropped.pop().unwrap_or(false)).then_some(Event::End(TagEnd::Link)),
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            // An image without a source is an empty box; a missing one keeps its place, unshown.
+            let to = link(&dest_url).unwrap_or_default();
+            Some(Event::Start(Tag::Image { link_type, dest_url: to.into(), title, id }))
+        }
+        other => Some(other),
+    });
+    let mut facts = crate::load::markdown::facts(body);
+    // Rewritten links are checked again: the sanitiser runs on every document.
+    facts.needs_sanitiser = true;
+    write_html(events, body.len(), &facts, &spec)
+}
+
+/// The text of a body's first heading, when the body starts with one.
+pub fn first_heading(body: &str) -> Option<String> {
+    let mut events = Parser::new_ext(body, crate::load::markdown::options());
+    let Some(Event::Start(Tag::Heading { .. })) = events.next() else {
+        return None;
+    };
+    let mut text = String::new();
+    for ev in events {
+        match ev {
+            Event::End(TagEnd::Heading(_)) => break,
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            _ => {}
+        }
+    }
+    let text = text.trim().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+fn page_body_html(body: &str) -> String {
     let empty = BTreeSet::new();
     let spec = HtmlSpec { evidence_items: &empty, top: 2, scope: "body", reach: Reach::Site };
     write_html(
@@ -197,6 +276,17 @@ mod tests {
             let short = "<td class=\"align-left\">4</td><td class=\"align-right\"></td><td></td><td class=\"align-center\"></td>";
             assert!(out.contains(short), "{out}");
         }
+    }
+
+    #[test]
+    fn a_page_does_not_repeat_its_title() {
+        let out = page_to_html_under("About the programme", "# About  the Programme\n\nText.\n\n## Part\n");
+        assert!(!out.contains("About"), "{out}");
+        assert!(out.contains("<h2>Part</h2>"), "the next heading moves up: {out}");
+        let kept = page_to_html_under("About", "# Background\n\nText.\n");
+        assert!(kept.contains("<h2>Background</h2>"), "a different first heading stays: {kept}");
+        let setext = page_to_html_under("About", "About\n=====\n\nText.\n");
+        assert!(!setext.contains("About"), "{setext}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod atom;
 pub mod calendar;
 pub mod context;
 pub mod csv;
+pub mod documents;
 pub mod due;
 pub mod edition;
 pub mod json;
@@ -15,6 +16,7 @@ pub mod provenance;
 pub mod security;
 pub mod svg;
 pub mod trend;
+pub mod wording;
 
 use crate::core::model::Portfolio;
 use crate::evaluate::Assessment;
@@ -68,6 +70,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("release.html", include_str!("../../templates/release.html")),
     ("checklist.html", include_str!("../../templates/checklist.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    ("document.html", include_str!("../../templates/document.html")),
     ("security.html", include_str!("../../templates/security.html")),
     ("decommission.html", include_str!("../../templates/decommission.html")),
     ("person.html", include_str!("../../templates/person.html")),
@@ -90,6 +93,8 @@ const NEXT_STEP_PAGE: &str = include_str!("../../templates/pages/align-business-
 /// replace built-ins of the same name. Errors name the template, line and column.
 pub fn tera(theme: &Theme) -> Result<tera::Tera, RenderError> {
     let mut t = tera::Tera::new();
+    t.register_filter("wbr", wording::wbr);
+    t.register_filter("code", wording::code);
     let mut all: BTreeMap<&str, &str> = TEMPLATES.iter().copied().collect();
     all.extend(theme.templates.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     t.add_raw_templates(all).map_err(|e| {
@@ -312,6 +317,11 @@ pub fn render_into(
         || {
             p.workloads.par_iter().try_for_each(|(id, w)| -> Result<(), RenderError> {
                 put(format!("workloads/{id}/index.html"), &|| workload_page(env, id))?;
+                let published = published_files(w);
+                for (path, doc) in w.documents.iter().filter(|(path, _)| published.contains(*path)) {
+                    let page = format!("workloads/{id}/{}", crate::core::documents::page_path(path));
+                    put(page, &|| documents::document_page(env, w, path, doc, &published))?;
+                }
                 for file in linked_files(w) {
                     let path = format!("workloads/{}/{file}", w.id);
                     if want(&path) {
@@ -348,16 +358,20 @@ fn page_sources(p: &Portfolio) -> Vec<(String, String, String)> {
     out
 }
 
-/// Files of a workload that its evidence links to; only these are published.
-/// (Links to other evidence files become in-page links instead.)
-fn linked_files(w: &crate::core::model::Workload) -> BTreeSet<String> {
+/// Files of a workload that its evidence links to, directly or through a
+/// published document; only these are published. (Links to other evidence
+/// files become in-page links instead.)
+fn published_files(w: &crate::core::model::Workload) -> BTreeSet<String> {
     let attachments: BTreeSet<&str> = w.attachments.iter().map(String::as_str).collect();
-    w.evidence
-        .values()
-        .flat_map(|e| e.linked_files.iter())
+    crate::core::documents::reachable(w.evidence.values().flat_map(|e| e.linked_files.iter()), &w.documents)
+        .into_iter()
         .filter(|f| attachments.contains(f.as_str()))
-        .cloned()
         .collect()
+}
+
+/// The published files copied as they are: documents become pages instead.
+fn linked_files(w: &crate::core::model::Workload) -> BTreeSet<String> {
+    published_files(w).into_iter().filter(|f| !w.documents.contains_key(f)).collect()
 }
 
 #[derive(Serialize)]
@@ -375,6 +389,8 @@ struct DashboardCtx<'a> {
     matrix_rows: &'static str,
     owners: Vec<String>,
     unreleased: usize,
+    /// The releases table's last row: the workloads in no release.
+    no_release: Option<ReleaseSummary>,
     ring_svg: String,
     due: due::DueView,
     history: Option<trend::DashboardHistory>,
@@ -422,11 +438,11 @@ fn dashboard(env: &Env) -> Result<Vec<u8>, RenderError> {
         releases: p.site.releases.iter().filter_map(|r| release_summary(p, a, r.id.as_str())).collect(),
         groups,
         columns,
-        rows: own_template
-            .then(|| p.workloads.values().map(|w| matrix_row(w, &a.workloads[&w.id], checklist)).collect()),
+        rows: own_template.then(|| p.workloads.values().map(|w| matrix_row(p, w, &a.workloads[&w.id])).collect()),
         matrix_rows: MATRIX_ROWS,
         owners: owners.into_iter().collect(),
         unreleased: p.workloads.values().filter(|w| w.release.is_none()).count(),
+        no_release: no_release_summary(p, a),
         due: due::due_view("", p, &env.schedule, &env.people, &|_, _| true),
         history: trend::dashboard(&a.history, a.as_of, &|id| p.workloads.contains_key(id)),
     };
@@ -448,7 +464,7 @@ fn place_matrix_rows(env: &Env, mut page: Vec<u8>, root: &str) -> Result<Vec<u8>
             .iter()
             .map(|w| MatrixRow {
                 owner_href: env.people.href(root, &w.owner),
-                ..matrix_row(w, &env.a.workloads[&w.id], &env.p.checklist)
+                ..matrix_row(env.p, w, &env.a.workloads[&w.id])
             })
             .collect();
         env.render_to("matrix-rows.html", &MatrixRowsCtx { root, rows }, &mut page)?;
@@ -479,8 +495,12 @@ struct WorkloadCtx<'a> {
     promotion_model: &'static str,
     flight_plan: Vec<security::FlightBatch>,
     hold_days: u32,
+    /// Items required before promotion (the promotion item apart), and how many are satisfied.
     satisfied: usize,
     required: usize,
+    /// Where the promotion itself stands, in words.
+    promotion: Option<String>,
+    classification: Option<wording::Classification>,
     next_steps: Vec<NavLink>,
     graph_svg: String,
     progress_svg: String,
@@ -493,8 +513,8 @@ fn workload_page(env: &Env, id: &crate::core::model::WorkloadId) -> Result<Vec<u
     let (p, a) = (env.p, env.a);
     let (w, wa) = (&p.workloads[id], &a.workloads[id]);
     let root = "../../";
-    let satisfied = wa.items.iter().filter(|s| s.required && s.satisfied).count();
-    let required = wa.items.iter().filter(|s| s.required).count();
+    let (satisfied, required) = wording::before_promotion(p, wa);
+    let promotion_item = p.checklist.role_id(crate::core::checklist::ItemRole::Promotion);
     let ctx = WorkloadCtx {
         common: env.common(2, format!("{} - promotion report", w.name), &format!("workloads/{id}/index.html")),
         id: id.as_str(),
@@ -516,6 +536,8 @@ fn workload_page(env: &Env, id: &crate::core::model::WorkloadId) -> Result<Vec<u
         hold_days: p.site.decommission_hold_days,
         satisfied,
         required,
+        promotion: wording::promotion_line(wa, wa.items.iter().find(|s| Some(&s.id) == promotion_item)),
+        classification: wording::classification(p, a, w),
         // Next steps follow a release once all of it is promoted, not a workload on its way.
         next_steps: match &w.release {
             Some(r) if a.releases.iter().any(|ra| ra.id == *r && ra.complete) => next_steps(env, root),
@@ -568,12 +590,13 @@ fn release_page(env: &Env, rid: &str) -> Result<Vec<u8>, RenderError> {
     let root = "../../";
     let ctx = ReleaseCtx {
         common: env.common(2, release.title.clone(), &format!("releases/{rid}/index.html")),
-        rows: members.iter().map(|w| matrix_row(w, &a.workloads[&w.id], &p.checklist)).collect(),
+        rows: members.iter().map(|w| matrix_row(p, w, &a.workloads[&w.id])).collect(),
         reasons: members.iter().map(|w| (w.id.0.clone(), reasons(root, p, &a.workloads[&w.id]))).collect(),
         next_steps: next_steps(env, root),
         graph_svg: release_graph(root, p, a, &members, &format!("Dependency graph of {}", release.title)),
-        timeline_svg: match (&release.target, release.days_to_target) {
-            (Some(t), Some(d)) => svg::timeline(&a.as_of.to_string(), t, d),
+        // A finished release does not age: its page says when it completed instead.
+        timeline_svg: match (&release.target, release.days_to_target, release.complete) {
+            (Some(t), Some(d), false) => svg::timeline(&a.as_of.to_string(), t, d),
             _ => String::new(),
         },
         at_risk: due::at_risk(p, &env.schedule, &mut members.iter().copied()),
@@ -690,7 +713,7 @@ fn free_page(env: &Env, id: &str, title: &str, body: &str) -> Result<Vec<u8>, Re
     let ctx = PageCtx {
         common: env.common(2, title.to_string(), &format!("pages/{id}/index.html")),
         id,
-        body_html: markdown::page_to_html(body),
+        body_html: markdown::page_to_html_under(title, body),
     };
     env.render("page.html", &ctx)
 }

@@ -31,10 +31,12 @@ pub fn copies(p: &Portfolio, theme: &Theme) -> Vec<Copied> {
         .par_iter()
         .flat_map_iter(|(_, w)| {
             linked_files(w).into_iter().map(move |file| {
-                let linking = w.evidence.values().find(|e| e.linked_files.contains(&file));
+                let linking = w.evidence.values().find(|e| e.linked_files.contains(&file)).map(|e| &e.file);
+                let linking =
+                    linking.or_else(|| w.documents.values().find(|d| d.linked_files.contains(&file)).map(|d| &d.file));
                 let because = linking.map_or_else(
                     || "evidence links to it, so the site publishes it".to_string(),
-                    |e| format!("{} links to it, so the site publishes it", e.file),
+                    |f| format!("{f} links to it, so the site publishes it"),
                 );
                 Copied { file: format!("{}/{file}", w.dir), because }
             })

@@ -16,6 +16,9 @@ pub struct PostureRow {
     pub href: String,
     pub decision: &'static str,
     pub classification: Option<String>,
+    /// The classification is only proposed: its item is not satisfied.
+    pub classification_proposed: bool,
+    pub classification_state: Option<String>,
     pub ciso_status: &'static str,
     pub ciso_satisfied: bool,
     pub ciso_note: Option<String>,
@@ -107,6 +110,7 @@ pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView 
         let ciso = state(a, w, ciso_id);
         let identity = state(a, w, identity_id);
         let ciso_ev = ciso_id.and_then(|id| w.evidence.get(id));
+        let proposed = super::wording::classification(p, a, w);
         view.posture.push(PostureRow {
             id: w.id.0.clone(),
             name: w.name.clone(),
@@ -116,6 +120,8 @@ pub fn security_view(root: &str, p: &Portfolio, a: &Assessment) -> SecurityView 
             classification: crate::render::edition::classification(&p.checklist, w).map(str::to_string).or_else(|| {
                 class_id.and_then(|id| w.evidence.get(id)).filter(|e| !e.withheld.is_empty()).map(|_| "withheld".into())
             }),
+            classification_proposed: proposed.as_ref().is_some_and(|c| c.proposed),
+            classification_state: proposed.and_then(|c| c.state),
             ciso_status: ciso.map_or("not-started", |s| s.status.as_str()),
             ciso_satisfied: ciso.is_some_and(|s| s.satisfied),
             ciso_note: ciso.and_then(|s| s.note.clone()),

@@ -2,6 +2,7 @@
 //! Nothing here stops at the first problem: broken parts are reported and left out.
 
 pub mod checklist;
+pub mod documents;
 pub mod evidence;
 pub mod fields;
 pub mod graph;
@@ -469,10 +470,13 @@ fn read_workload(
                 .insert(item.id.clone(), Box::new(Evidence::unreadable(item.id.clone(), &format!("{}/{name}", w.dir))));
         }
     }
+    let evidence_links: BTreeSet<&String> = evidence.values().flat_map(|e| e.linked_files.iter()).collect();
+    let published = documents::check(&w.documents, &w.dir, &evidence_links, &files, diags);
     let (mut workload, deps) = head?;
     if !id_ok {
         return None;
     }
+    workload.documents = published;
     workload.evidence = evidence;
     workload.attachments = w.attachments.clone();
     Some((workload, deps, html))

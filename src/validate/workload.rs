@@ -64,6 +64,7 @@ pub fn read(
         promotion_model,
         evidence: BTreeMap::new(),
         attachments: Vec::new(),
+        documents: BTreeMap::new(),
     };
     Some((workload, deps))
 }

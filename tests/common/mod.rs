@@ -513,7 +513,8 @@ pub fn broken_links(out: &Path) -> Vec<(String, String, String)> {
 pub fn html_text(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
-    for c in html.chars() {
+    // A break opportunity (`<wbr>`, in e-mail addresses) is no space.
+    for c in html.replace("<wbr>", "").chars() {
         match c {
             '<' => {
                 in_tag = true;

@@ -216,6 +216,7 @@ pub fn new_errors(sources: &Sources, planned: &[Planned]) -> Vec<Diagnostic> {
                     workload_yaml: yaml.first().map(|f| file(f)),
                     evidence: stubs.into_iter().map(file).collect(),
                     attachments: Vec::new(),
+                    documents: Vec::new(),
                     unreadable: Vec::new(),
                     attachment_digests: Default::default(),
                 };

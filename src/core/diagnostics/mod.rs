@@ -138,6 +138,8 @@ pub enum Code {
     W0010,
     /// The clone is shallow: history over time needs the whole history.
     W0011,
+    /// A link in a Markdown attachment published as a page does not resolve (it is left out).
+    W0012,
 }
 
 impl Code {
@@ -202,6 +204,7 @@ impl Code {
             Code::W0009 => "W0009",
             Code::W0010 => "W0010",
             Code::W0011 => "W0011",
+            Code::W0012 => "W0012",
         }
     }
 
@@ -267,6 +270,7 @@ impl Code {
             Code::W0009 => "owner still the placeholder",
             Code::W0010 => "validated evidence still the stub text",
             Code::W0011 => "history needs the full git history",
+            Code::W0012 => "broken link in a published attachment",
         }
     }
 
@@ -336,6 +340,9 @@ impl Code {
             Code::W0009 => "write the accountable team or person as `owner` in workload.yaml",
             Code::W0010 => "replace the stub text with what was done and how you know it worked",
             Code::W0011 => "fetch the whole history (CI: fetch-depth: 0), or set history_days: 0",
+            Code::W0012 => {
+                "fix the path, relative to the attachment's own folder, or add the file to the workload folder"
+            }
         }
     }
 

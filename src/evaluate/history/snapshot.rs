@@ -130,6 +130,8 @@ pub fn workload(
         workload_yaml: None,
         evidence: Vec::new(),
         attachments: Vec::new(),
+        // History decides; it publishes no page, so it does not read documents.
+        documents: Vec::new(),
         unreadable: Vec::new(),
         attachment_digests: BTreeMap::new(),
     };
