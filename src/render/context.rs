@@ -194,7 +194,8 @@ pub struct FieldView {
 
 pub fn status_symbol(status: Status) -> &'static str {
     match status {
-        Status::NotStarted => "·",
+        // A ring, not a dot: the state furthest from done must not be the hardest to see.
+        Status::NotStarted => "○",
         Status::InProgress => "…",
         Status::Executed => "E",
         Status::Documented => "D",
