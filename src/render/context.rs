@@ -340,7 +340,11 @@ pub fn item_groups<'a>(p: &'a Portfolio, w: &'a Workload, wa: &'a WorkloadAssess
 
 /// An evidence body under its item's heading: the HTML validation wrote, or
 /// else rendered now, in one pass when validation left its facts.
-fn body_html<'a>(body: &'a crate::model::Body, with_evidence: &BTreeSet<String>, scope: &str) -> Cow<'a, str> {
+pub(super) fn body_html<'a>(
+    body: &'a crate::model::Body,
+    with_evidence: &BTreeSet<String>,
+    scope: &str,
+) -> Cow<'a, str> {
     let top = crate::markdown::EVIDENCE_TOP_HEADING;
     match (body.html(), body.facts()) {
         (Some(html), _) => Cow::Borrowed(html),

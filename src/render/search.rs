@@ -37,8 +37,12 @@ pub fn evidence_index(p: &Portfolio) -> Vec<u8> {
         .workloads
         .par_iter()
         .flat_map_iter(|(_, w)| {
-            w.evidence.iter().filter_map(|(item, ev)| {
-                let words = words_of(ev.body.html()?);
+            let titles = &titles;
+            // The report's HTML: validation's when a build kept it, else rendered
+            // now as the report does (the library's render keeps the Markdown).
+            let with_evidence: BTreeSet<String> = w.evidence.keys().map(|k| k.0.clone()).collect();
+            w.evidence.iter().filter_map(move |(item, ev)| {
+                let words = words_of(&super::context::body_html(&ev.body, &with_evidence, item.as_str()));
                 let title = titles.get(item.as_str()).copied().unwrap_or(item.as_str());
                 (!words.is_empty()).then_some((w.id.as_str(), item.as_str(), title, words))
             })
