@@ -201,7 +201,8 @@ pub struct FieldView {
 
 pub fn status_symbol(status: Status) -> &'static str {
     match status {
-        Status::NotStarted => "·",
+        // A ring, not a dot: the state furthest from done must not be the hardest to see.
+        Status::NotStarted => "○",
         Status::InProgress => "…",
         Status::Executed => "E",
         Status::Documented => "D",
@@ -389,7 +390,7 @@ pub fn item_groups<'a>(
 
 /// An evidence body under its item's heading: the HTML validation wrote, or
 /// else rendered now from the Markdown.
-fn body_html<'a>(
+pub(super) fn body_html<'a>(
     body: &'a crate::core::model::Body,
     written: Option<&'a str>,
     with_evidence: &BTreeSet<String>,

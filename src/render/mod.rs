@@ -13,8 +13,10 @@ pub mod markdown;
 pub mod people;
 pub mod probe;
 pub mod provenance;
+pub mod search;
 pub mod security;
 pub mod svg;
+pub mod textwidth;
 pub mod trend;
 pub mod wording;
 
@@ -87,6 +89,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 /// The built-in stylesheet and search script (`templates/style.css` and `templates/search.js` replace them).
 pub const STYLE: &str = include_str!("../../templates/style.css");
 pub const SEARCH_JS: &str = include_str!("../../templates/search.js");
+/// The site's icon: linked from every page, so a browser asks for no `/favicon.ico` that is not there.
+pub const FAVICON: &str = include_str!("../../templates/favicon.svg");
 const NEXT_STEP_PAGE: &str = include_str!("../../templates/pages/align-business-priorities.md");
 
 /// The Tera environment: the built-in templates, then the site's own, which
@@ -288,7 +292,9 @@ pub fn render_into(
         ("calendar.ics".into(), Box::new(|| Ok(calendar::site_calendar(env)))),
         ("people/index.html".into(), Box::new(|| people::people_page(env))),
         ("assets/search.js".into(), Box::new(|| Ok(SEARCH_JS.as_bytes().to_vec()))),
+        ("assets/favicon.svg".into(), Box::new(|| Ok(FAVICON.as_bytes().to_vec()))),
         ("search-index.js".into(), Box::new(|| Ok(json::search_index(p, a, &env.people)))),
+        ("search-evidence.js".into(), Box::new(|| Ok(search::evidence_index(p, &shown.body_html)))),
         ("index.html".into(), Box::new(|| dashboard(env))),
         ("checklist/index.html".into(), Box::new(|| checklist_page(env))),
         ("security/index.html".into(), Box::new(|| security_page(env))),

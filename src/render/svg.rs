@@ -135,6 +135,10 @@ pub enum NodeRole {
 }
 
 const NODE_W: f64 = 190.0;
+/// The graph's font size (`svg.graph` in style.css) and the room a label has:
+/// the box less its left padding, the status symbol at the right and a gap.
+const FONT_PX: f64 = 13.0;
+const LABEL_W: f64 = NODE_W - 10.0 - 8.0 - 16.0 - 6.0;
 const NODE_H: f64 = 40.0;
 const COL_GAP: f64 = 70.0;
 const ROW_GAP: f64 = 14.0;
@@ -202,11 +206,9 @@ pub fn dependency_graph(nodes: &[GraphNode], edges: &[(String, String)], title: 
             NodeRole::Focus => " focus",
             NodeRole::External => " external",
         };
-        let label: String = if n.label.chars().count() > 24 {
-            n.label.chars().take(23).collect::<String>() + "…"
-        } else {
-            n.label.clone()
-        };
+        // Measured, not counted: the label ends before the status symbol
+        // whatever its letters, and the whole name is the node's tooltip.
+        let label = super::textwidth::fit(&n.label, FONT_PX, n.role == NodeRole::Focus, LABEL_W);
         let _ = write!(
             s,
             r#"<a href="{href}"><g class="node {d}{role}"><title>{full}: {d}</title><rect x="{}" y="{}" width="{NODE_W}" height="{NODE_H}" rx="6"/><text x="{tx}" y="{ty}">{label}</text><text class="sym" x="{sx}" y="{ty}" text-anchor="end">{sym}</text></g></a>"#,
@@ -354,6 +356,27 @@ mod tests {
         };
         assert!(x_of("c") < x_of("b") && x_of("b") < x_of("a"), "{svg}");
         assert!(!svg.contains("<a>") && !svg.contains("<c>"), "labels are escaped");
+    }
+
+    #[test]
+    fn long_labels_end_before_the_symbol_and_keep_the_full_name_as_tooltip() {
+        let mut long = node("crm");
+        long.label = "Customer relationship management".into();
+        long.role = NodeRole::Focus;
+        let mut wide = node("mmm");
+        wide.label = "MMMMMMMMMMMMMMMMMM".into();
+        let svg = dependency_graph(&[long, wide], &[], "t");
+        for full in ["Customer relationship management", "MMMMMMMMMMMMMMMMMM"] {
+            assert!(svg.contains(&format!("<title>{full}: ready</title>")), "{svg}");
+            assert!(!svg.contains(&format!(">{full}</text>")), "{full} is drawn whole: {svg}");
+        }
+        for (label, bold) in [("Customer rel", true), ("MMMMMMMMM", false)] {
+            // `">` ends the text element's attributes (the tooltip's `<title>` has none).
+            let at = svg.find(&format!("\">{label}")).unwrap_or_else(|| panic!("{label} in {svg}"));
+            let shown = svg[at + 2..].split('<').next().unwrap();
+            assert!(shown.ends_with('…'), "{shown}");
+            assert!(super::super::textwidth::width(shown, FONT_PX, bold) <= LABEL_W, "{shown}");
+        }
     }
 
     #[test]

@@ -10,8 +10,8 @@
 //   CHROMIUM          the browser (default: /usr/bin/chromium)
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
@@ -101,6 +101,11 @@ async function guardedContext(mode, options = {}) {
   return { context, escaped };
 }
 
+/** The site's icon, as every page links it. */
+const isIcon = (u) => /\/assets\/favicon\.svg$/.test(new URL(u).pathname);
+/** The search data, which pages may load only once the search box is used. */
+const isSearchData = (u) => /\/search-(index|evidence)\.js$/.test(new URL(u).pathname);
+
 /** Console errors, page errors, failed requests and HTTP errors of one page. */
 function watch(page) {
   const problems = [];
@@ -108,7 +113,13 @@ function watch(page) {
     if (m.type() === "error") problems.push(`console error: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on("requestfailed", (r) => {
+    // The browser asks for the icon on its own schedule; moving on to the next
+    // page aborts that request. Whether the icon is there is checked apart
+    // (every page links it, and the link checks find the file).
+    if (isIcon(r.url()) && r.failure()?.errorText === "net::ERR_ABORTED") return;
+    problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+  });
   page.on("response", (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
@@ -140,11 +151,16 @@ async function loadEveryPage(mode) {
   const pages = htmlPages(SITE);
   for (const rel of pages) {
     const seen = watch(page);
+    const searchData = [];
+    page.on("request", (r) => {
+      if (isSearchData(r.url())) searchData.push(r.url());
+    });
     const target = url[mode](rel);
     const res = await page.goto(target, { waitUntil: "load" });
     if (mode === "http") assert.equal(res.status(), 200, `${target} answered ${res.status()}`);
     const state = await page.evaluate(() => ({
-      search: !!window.CUTOVER_SEARCH && !document.querySelector("form.search").hidden,
+      search: !document.querySelector("form.search").hidden,
+      icon: document.querySelectorAll('link[rel="icon"][href$="assets/favicon.svg"]').length,
       filters: document.querySelector("form.filters")?.hidden,
       styled: getComputedStyle(document.querySelector("header.top")).display === "flex",
       links: [...document.querySelectorAll("a[href], link[href], script[src], img[src]")].map((e) => {
@@ -153,7 +169,9 @@ async function loadEveryPage(mode) {
       }),
       ids: [...document.querySelectorAll("[id]")].map((e) => e.id),
     }));
-    if (!state.search) seen.push("the search form is still hidden: search-index.js or search.js did not run");
+    if (!state.search) seen.push("the search form is still hidden: search.js did not run");
+    if (state.icon !== 1) seen.push(`${state.icon} links to assets/favicon.svg`);
+    if (searchData.length) seen.push(`loads the search data before the search box is used: ${searchData}`);
     if (state.filters === true) seen.push("the dashboard filters are still hidden");
     if (!state.styled) seen.push("the stylesheet did not apply");
     const ids = new Set(state.ids);
@@ -367,7 +385,10 @@ for (const mode of ["http", "file"]) {
     await box.fill("devi.nair");
     const results = page.locator("form.search .results");
     await results.getByRole("link", { name: /devi\.nair@contoso\.example/ }).waitFor();
-    assert.equal(await results.getByRole("link").count(), 1, "one result for one person");
+    // One person; evidence that names her may follow (search covers evidence text), never before.
+    const kinds = await results.locator("a .sub").allInnerTexts();
+    assert.equal(kinds.filter((k) => !k.startsWith("evidence ·")).length, 1, `one result for one person besides evidence: ${kinds}`);
+    assert.match(kinds[0], /^person ·/);
     await Promise.all([page.waitForURL("**/people/devi-nair-contoso-example/index.html"), box.press("Enter")]);
     assert.match(await page.locator("h1").innerText(), /devi\.nair@contoso\.example/);
     assert.equal(await page.getByRole("link", { name: /subscribe to these dates/i }).getAttribute("href"), "calendar.ics");
@@ -421,33 +442,346 @@ test("the decision filter shows only blocked workloads, and the count follows", 
   await context.close();
 });
 
-test(`screenshots of the dashboard and a report, light, dark and print (and the dashboard on a phone), in ${SHOTS}`, async () => {
+test(`screenshots of the dashboard, a report, a release and the security view: desktop, dark, print and phone, in ${SHOTS}`, async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const report = axePages()[1];
   const written = [];
-  for (const scheme of ["light", "dark", "print"]) {
-    const { context } = await guardedContext("http", { colorScheme: scheme === "dark" ? "dark" : "light" });
+  const views = [
+    ["desktop", {}],
+    ["dark", { colorScheme: "dark" }],
+    ["print", {}],
+    ["phone", { viewport: { width: 390, height: 844 } }],
+  ];
+  for (const [view, options] of views) {
+    const { context } = await guardedContext("http", { colorScheme: "light", ...options });
     const page = await context.newPage();
-    if (scheme === "print") await page.emulateMedia({ media: "print" });
-    for (const [name, rel] of [["dashboard", "index.html"], ["report", report]]) {
+    if (view === "print") await page.emulateMedia({ media: "print" });
+    for (const [name, rel] of keyPages()) {
       await page.goto(url.http(rel));
-      const file = join(SHOTS, `${name}-${scheme}.png`);
+      const file = join(SHOTS, `${name}-${view}.png`);
       await page.screenshot({ path: file, fullPage: true });
       written.push(file);
+      if (view === "phone" && name === "dashboard") {
+        const header = await page.locator("header.top").boundingBox();
+        assert.ok(header.height < 400, `on a phone the page header is ${header.height}px tall`);
+      }
     }
     await context.close();
   }
-  const { context } = await guardedContext("http", { viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  await page.goto(url.http("index.html"));
-  const narrow = join(SHOTS, "dashboard-narrow.png");
-  await page.screenshot({ path: narrow, fullPage: true });
-  written.push(narrow);
-  const header = await page.locator("header.top").boundingBox();
-  assert.ok(header.height < 400, `on a phone the page header is ${header.height}px tall`);
-  await context.close();
   console.log(`# screenshots written to ${SHOTS}:\n${written.map((f) => `#   ${f}`).join("\n")}`);
   for (const f of written) assert.ok(statSync(f).size > 10_000, `${f} looks empty`);
+});
+
+// ---------------------------------------------------------------- layout and behaviour (issue 22)
+
+const AS_OF = "2026-11-26";
+const pageWith = (needle) => htmlPages(SITE).filter((rel) => readFileSync(join(SITE, rel), "utf8").includes(needle));
+const releasePage = () => htmlPages(SITE).find((p) => p.startsWith("releases/")) ?? assert.fail("no release page");
+/** The four pages the issue names: dashboard, a report, a release and the security view. */
+const keyPages = () => [["dashboard", "index.html"], ["report", axePages()[1]], ["release", releasePage()], ["security", "security/index.html"]];
+
+test("no two texts of a dependency graph overlap, and every label stays inside its box", async () => {
+  const pages = pageWith('<svg class="graph"');
+  assert.ok(pages.length >= 3, `pages with a graph: ${pages}`);
+  const { context } = await guardedContext("http");
+  const page = await context.newPage();
+  const problems = [];
+  let labels = 0;
+  for (const rel of pages) {
+    await page.goto(url.http(rel));
+    const found = await page.evaluate(() => {
+      const out = [];
+      let count = 0;
+      const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+      const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+      for (const svg of document.querySelectorAll("svg.graph")) {
+        const texts = [];
+        for (const node of svg.querySelectorAll("g.node")) {
+          const box = node.querySelector("rect").getBoundingClientRect();
+          for (const t of node.querySelectorAll("text")) {
+            const r = t.getBoundingClientRect();
+            count += 1;
+            if (!inside(r, box)) out.push(`"${t.textContent}" runs out of its box (${Math.round(r.right - box.right)} px)`);
+            texts.push([t.textContent, r]);
+          }
+          const full = node.querySelector("title")?.textContent ?? "";
+          const label = node.querySelector("text").textContent.replace(/…$/, "");
+          if (!full.startsWith(label)) out.push(`the tooltip "${full}" does not hold the label "${label}"`);
+        }
+        for (let i = 0; i < texts.length; i++) {
+          for (let j = i + 1; j < texts.length; j++) {
+            if (meet(texts[i][1], texts[j][1])) out.push(`"${texts[i][0]}" overlaps "${texts[j][0]}"`);
+          }
+        }
+      }
+      return { out, count };
+    });
+    labels += found.count;
+    problems.push(...found.out.map((p) => `${rel}: ${p}`));
+  }
+  await context.close();
+  assert.ok(labels >= 10, `${labels} graph texts measured`);
+  assert.deepEqual(problems, []);
+});
+
+test("on a phone, wide boxes scroll on their own with a visible cue and a sticky first column, and no text is under 11 px", async () => {
+  const { context } = await guardedContext("http", { viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const problems = [];
+  let wideBoxes = 0;
+  for (const rel of htmlPages(SITE)) {
+    await page.goto(url.http(rel));
+    const found = await page.evaluate(() => {
+      const out = [];
+      let wide = 0;
+      const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden" && !el.closest(".vh");
+      for (const el of document.querySelectorAll("body *")) {
+        const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        if (!own || !shown(el)) continue;
+        let size = parseFloat(getComputedStyle(el).fontSize);
+        if (el instanceof SVGElement) size *= el.getScreenCTM()?.a ?? 1;
+        if (size < 10.95) out.push(`"${el.textContent.trim().slice(0, 30)}" is ${size.toFixed(1)} px`);
+      }
+      for (const box of document.querySelectorAll(".scroll, .timeline-fig, .trend-fig, .burnup-fig")) {
+        if (!shown(box) || box.scrollWidth <= box.clientWidth + 1) continue;
+        wide += 1;
+        const hint = box.previousElementSibling;
+        if (!hint?.classList.contains("scroll-hint") || !shown(hint)) out.push(`a wide ${box.className} box has no visible hint`);
+        if (box.getAttribute("tabindex") !== "0") out.push(`a wide ${box.className} box cannot be scrolled from the keyboard`);
+        const first = box.querySelector("table tbody tr > :first-child");
+        if (first && getComputedStyle(first).position !== "sticky") out.push(`the first column of a wide ${box.className} table is not sticky`);
+      }
+      return { out, wide };
+    });
+    wideBoxes += found.wide;
+    problems.push(...[...new Set(found.out)].map((p) => `${rel}: ${p}`));
+  }
+  // The matrix at least is wider than a phone: the check above has something to check.
+  assert.ok(wideBoxes >= 3, `${wideBoxes} wide boxes`);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+function pdfPages(pdf) {
+  const file = join(SHOTS, ".print.pdf");
+  writeFileSync(file, pdf);
+  const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+  return text.split("\f").filter((p, i, all) => i < all.length - 1 || p.trim());
+}
+
+test("printed: no sort arrow, filter or search box; every sheet names the page and the as-of date; no heading ends a sheet; no sheet holds only the footer", async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const { context } = await guardedContext("http");
+  const page = await context.newPage();
+  await page.emulateMedia({ media: "print" });
+  const problems = [];
+  for (const [name, rel] of keyPages()) {
+    await page.goto(url.http(rel));
+    const seen = await page.evaluate(() => {
+      const out = [];
+      const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+      for (const el of document.querySelectorAll("form.filters, form.search, button, select, input, .scroll-hint")) {
+        if (shown(el) && !el.matches("th.sort button")) out.push(`<${el.localName} class="${el.className}"> is visible`);
+      }
+      for (const b of document.querySelectorAll("th.sort button")) {
+        const after = getComputedStyle(b, "::after").content;
+        if (after && after !== "none" && after !== "normal") out.push(`sort arrow ${after} on "${b.textContent}"`);
+      }
+      const headings = [...document.querySelectorAll("main h2, main h3")].map((h) => h.textContent.trim()).filter(Boolean);
+      return { out, headings, title: document.querySelector("h1")?.textContent.trim() ?? "" };
+    });
+    problems.push(...seen.out.map((p) => `${name}: ${p}`));
+    const sheets = pdfPages(await page.pdf({ format: "A4", printBackground: true }));
+    assert.ok(sheets.length >= 1, `${name}: no printed page`);
+    const title = (await page.title()).split(" · ")[0];
+    sheets.forEach((sheet, i) => {
+      const flat = sheet.replace(/\s+/g, " ");
+      // The running head (`… · as of <date>`), not the footer's "Assessed as of", which ends the last sheet only.
+      if (!flat.includes(`· as of ${AS_OF}`)) problems.push(`${name}: sheet ${i + 1} of ${sheets.length} has no as-of date`);
+      if (!flat.includes(title.slice(0, 40))) problems.push(`${name}: sheet ${i + 1} does not name "${title}"`);
+      if (/[↕↑↓]/.test(sheet)) problems.push(`${name}: sheet ${i + 1} prints a sort arrow`);
+      const lines = sheet.split("\n").map((l) => l.trim()).filter(Boolean);
+      const last = lines[lines.length - 1] ?? "";
+      if (i < sheets.length - 1 && seen.headings.includes(last)) problems.push(`${name}: sheet ${i + 1} ends with the heading "${last}"`);
+      const body = lines.filter((l) => !l.includes(`· as of ${AS_OF}`) && !/Decisions are computed|Assessed as of/.test(l));
+      if (!body.length) problems.push(`${name}: sheet ${i + 1} holds only the running head and the footer`);
+    });
+  }
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test("a filter in the address (?decision=blocked&release=...) is applied when the dashboard opens, and choosing one updates the address", async () => {
+  const readiness = JSON.parse(readFileSync(join(SITE, "readiness.json"), "utf8"));
+  const byRelease = new Map();
+  for (const w of readiness.workloads.filter((w) => w.decision === "blocked" && w.release)) byRelease.set(w.release, (byRelease.get(w.release) ?? 0) + 1);
+  const [release] = [...byRelease.keys()].sort();
+  assert.ok(release, "the sample has a blocked workload in a release");
+  const expected = readiness.workloads.filter((w) => w.decision === "blocked" && w.release === release).map((w) => w.name).sort();
+  assert.ok(expected.length < readiness.workloads.length);
+  const { context } = await guardedContext("http");
+  const page = await context.newPage();
+  await page.goto(url.http(`index.html?decision=blocked&release=${release}`));
+  await page.locator("form.filters").waitFor({ state: "visible" });
+  const visible = await page.locator("table.matrix tbody tr").evaluateAll((trs) =>
+    trs.filter((tr) => tr.offsetParent !== null).map((tr) => tr.querySelector("th a").textContent.trim()),
+  );
+  assert.deepEqual(visible.sort(), expected);
+  assert.equal(await page.locator("form.filters select[name=decision]").inputValue(), "blocked");
+  assert.equal(await page.locator("form.filters select[name=release]").inputValue(), release);
+  assert.equal(await page.locator(".filter-count").innerText(), `Showing ${expected.length} of ${readiness.workloads.length} workloads`);
+  await page.locator("form.filters select[name=decision]").selectOption("ready");
+  assert.equal(new URL(page.url()).search, `?decision=ready&release=${release}`);
+  await page.locator("form.filters select[name=release]").selectOption("");
+  assert.equal(new URL(page.url()).search, "?decision=ready");
+  // A value that is no option is left alone rather than hiding every row.
+  await page.goto(url.http("index.html?decision=nonsense"));
+  await page.locator("form.filters").waitFor({ state: "visible" });
+  assert.equal(await page.locator(".filter-count").innerText(), `Showing ${readiness.workloads.length} of ${readiness.workloads.length} workloads`);
+  await context.close();
+});
+
+/** Every file under a folder, as [path, lower-cased text]. */
+function textsUnder(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push([p, readFileSync(p, "utf8").toLowerCase()]);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A word that only one evidence body of the sample holds: no other file of the portfolio has it, and no page but its report. */
+function evidenceOnlyWord() {
+  const dir = join(CONTENT, "workloads");
+  const pages = htmlPages(SITE).map((rel) => [rel, readFileSync(join(SITE, rel), "utf8").toLowerCase()]);
+  const files = textsUnder(CONTENT);
+  for (const id of readdirSync(dir).sort()) {
+    if (!existsSync(join(dir, id, "workload.yaml"))) continue;
+    for (const file of readdirSync(join(dir, id)).filter((f) => f.endsWith(".md")).sort()) {
+      const path = join(dir, id, file);
+      const body = readFileSync(path, "utf8").split(/^---$/m).slice(2).join("---");
+      for (const word of [...new Set(body.toLowerCase().match(/\b[a-z]{9,}\b/g) ?? [])].sort()) {
+        const where = pages.filter(([, html]) => html.includes(word)).map(([rel]) => rel);
+        const holders = files.filter(([, text]) => text.includes(word)).map(([p]) => p);
+        if (where.length === 1 && where[0] === `workloads/${id}/index.html` && holders.length === 1 && holders[0] === path) {
+          return { word, id, item: file.replace(/\.md$/, "") };
+        }
+      }
+    }
+  }
+  return assert.fail("no word of the sample's evidence appears in one body only");
+}
+
+test("search finds a word that only one evidence body holds, and loads its index only once the box is used", async () => {
+  const { word, id, item } = evidenceOnlyWord();
+  const { context, escaped } = await guardedContext("http");
+  const page = await context.newPage();
+  const problems = watch(page);
+  const loaded = [];
+  page.on("request", (r) => {
+    if (isSearchData(r.url())) loaded.push(new URL(r.url()).pathname.split("/").pop());
+  });
+  await page.goto(url.http("index.html"), { waitUntil: "load" });
+  assert.deepEqual(loaded, [], "nothing loaded before the search box is used");
+  const box = page.getByRole("searchbox", { name: /search/i });
+  await box.fill(word.toUpperCase());
+  const results = page.locator("form.search .results");
+  const hit = results.locator(`a[href$="workloads/${id}/index.html#item-${item}"]`);
+  await hit.waitFor();
+  assert.equal(await results.getByRole("link").count(), 1, `one result for "${word}"`);
+  assert.match(await hit.innerText(), /evidence/);
+  assert.deepEqual(loaded.sort(), ["search-evidence.js", "search-index.js"]);
+  await Promise.all([page.waitForURL(`**/workloads/${id}/index.html#item-${item}`), box.press("Enter")]);
+  assert.deepEqual([...problems, ...escaped], []);
+  await context.close();
+});
+
+test("sorting: dates sort as dates, and 'Days left' puts expired waivers first", async () => {
+  const { context } = await guardedContext("http");
+  const page = await context.newPage();
+  await page.goto(url.http("security/index.html"));
+  const table = page.locator("section[aria-labelledby=waivers-h] table");
+  const column = (n) => table.locator("tbody tr").evaluateAll((trs, n) => trs.map((tr) => tr.cells[n].textContent.trim()), n);
+  const heads = await table.locator("thead th").allInnerTexts();
+  const at = (name) => heads.findIndex((h) => h.replace(/[↕↑↓]/g, "").trim() === name);
+  const rows = await table.locator("tbody tr").count();
+  assert.ok(rows >= 2, "the sample has two waivers or more");
+  assert.ok((await table.locator("tbody tr.expired").count()) >= 1, "and an expired one");
+  for (const name of ["Approved", "Expires"]) {
+    // By its text: a button's accessible name also holds its sort arrow.
+    const button = table.locator("thead th button").filter({ hasText: new RegExp(`^${name}$`) });
+    await button.click();
+    const up = await column(at(name));
+    assert.deepEqual(up, [...up].sort(), `${name} ascending`);
+    await button.click();
+    const down = await column(at(name));
+    assert.deepEqual(down, [...down].sort().reverse(), `${name} descending`);
+  }
+  await table.locator("thead th button").filter({ hasText: /^Days left$/ }).click();
+  assert.match((await column(at("Days left")))[0], /^expired/);
+  assert.equal(await table.locator("tbody tr").first().getAttribute("class"), "expired");
+  await context.close();
+});
+
+test("the matrix tells its states apart without colour: a symbol per state, and no two states look alike in either theme", async () => {
+  const problems = [];
+  for (const scheme of ["light", "dark"]) {
+    const { context } = await guardedContext("http", { colorScheme: scheme });
+    const page = await context.newPage();
+    await page.goto(url.http("index.html"));
+    const looks = await page.evaluate(() => {
+      const out = {};
+      for (const cell of document.querySelectorAll("table.matrix td.cell, .legend .cell")) {
+        const state = [...cell.classList].find((c) => c !== "cell");
+        const cs = getComputedStyle(cell);
+        const symbol = cell.querySelector("[aria-hidden]")?.textContent ?? cell.textContent;
+        const text = cell.querySelector(".vh")?.textContent ?? "";
+        (out[state] ??= new Set()).add(JSON.stringify([symbol, cs.backgroundColor, cs.backgroundImage, cs.color, cs.boxShadow, text === "" ? "legend" : "cell"]));
+      }
+      return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].map((x) => JSON.parse(x))]));
+    });
+    const states = Object.keys(looks);
+    assert.ok(states.length >= 6, `${scheme}: states shown ${states}`);
+    const symbolOf = {};
+    const lookOf = {};
+    for (const [state, all] of Object.entries(looks)) {
+      for (const [symbol, ...look] of all) {
+        (symbolOf[symbol] ??= new Set()).add(state === "unmet" ? "stale" : state);
+        (lookOf[JSON.stringify(look.slice(0, 4))] ??= new Set()).add(state === "unmet" ? "stale" : state);
+      }
+    }
+    for (const [symbol, st] of Object.entries(symbolOf)) if (st.size > 1) problems.push(`${scheme}: symbol ${symbol} stands for ${[...st]}`);
+    for (const [look, st] of Object.entries(lookOf)) if (st.size > 1) problems.push(`${scheme}: ${[...st]} look alike (${look})`);
+    const cells = await page.locator("table.matrix td.cell").evaluateAll((tds) => tds.filter((td) => !td.querySelector(".vh")?.textContent.trim()).length);
+    if (cells) problems.push(`${scheme}: ${cells} cells have no text for screen readers`);
+    const heads = await page.locator("table.matrix th.item").evaluateAll((ths) => ths.map((th) => [th.textContent.trim(), th.getAttribute("title")]));
+    for (const [shown, title] of heads) if (!title || !shown || shown.length < 3) problems.push(`heading "${shown}" (${title})`);
+    await context.close();
+  }
+  assert.deepEqual(problems, []);
+});
+
+test("the site has an icon, and a served site answers every request a page makes", async () => {
+  const svg = readFileSync(join(SITE, "assets/favicon.svg"), "utf8");
+  assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.doesNotMatch(svg, /<script|on\w+=|href=/i);
+  const { context } = await guardedContext("http");
+  const page = await context.newPage();
+  const statuses = [];
+  page.on("response", (r) => statuses.push([new URL(r.url()).pathname, r.status()]));
+  await page.goto(url.http("index.html"), { waitUntil: "load" });
+  // Give the browser the time it takes to ask for the icon.
+  await page.waitForTimeout(500);
+  const res = await page.request.get(url.http("assets/favicon.svg"));
+  assert.equal(res.status(), 200);
+  assert.match(res.headers()["content-type"] ?? "", /svg/);
+  assert.deepEqual(statuses.filter(([, s]) => s >= 400), []);
+  assert.ok(!statuses.some(([p]) => p.endsWith("/favicon.ico")), "no request for /favicon.ico");
+  await context.close();
 });
 
 // ---------------------------------------------------------------- hostile input
@@ -516,13 +850,18 @@ function analyse({ html, urlAttrs }) {
   const describe = (el) => `<${el.localName}${[...el.attributes].map((a) => ` ${a.name}="${a.value.slice(0, 60)}"`).join("")}>`;
   const scripts = [...doc.querySelectorAll("script")];
   const known = scripts.map((s) => s.getAttribute("src") || "");
+  // search.js loads search-index.js and search-evidence.js itself, once the search box is used.
   const ok =
-    scripts.length === 2 &&
-    /^(\.\.\/)*search-index\.js$/.test(known[0]) &&
-    /^(\.\.\/)*assets\/search\.js$/.test(known[1]) &&
+    scripts.length === 1 &&
+    /^(\.\.\/)*assets\/search\.js$/.test(known[0]) &&
     scripts.every((s) => s.parentElement === doc.head && !s.textContent.trim());
-  if (!ok) found.push(`script elements other than the two known ones: ${scripts.map(describe).join(" ")}`);
-  const bad = "iframe, frame, frameset, object, embed, applet, base, style, link:not([rel=stylesheet]):not([rel=canonical]):not([rel=alternate][type='application/atom+xml']), body meta, portal, template, noscript, math [href], svg script, svg animate, svg set, svg foreignObject";
+  if (!ok) found.push(`script elements other than the known one: ${scripts.map(describe).join(" ")}`);
+  // The icon is the site's own file: a link in the head with a relative address (the URL checks below).
+  const icon = "[rel=icon][type='image/svg+xml'][href$='assets/favicon.svg']";
+  for (const el of doc.querySelectorAll(`link${icon}`)) {
+    if (el.parentElement !== doc.head || !/^(\.\.\/)*assets\/favicon\.svg$/.test(el.getAttribute("href"))) found.push(`icon link ${describe(el)}`);
+  }
+  const bad = `iframe, frame, frameset, object, embed, applet, base, style, link:not([rel=stylesheet]):not([rel=canonical]):not([rel=alternate][type='application/atom+xml']):not(${icon}), body meta, portal, template, noscript, math [href], svg script, svg animate, svg set, svg foreignObject`;
   for (const el of doc.querySelectorAll(bad)) found.push(`element ${describe(el)}`);
   for (const el of doc.querySelectorAll("form")) {
     if (!el.matches("form.search, form.filters") || el.closest("main .evidence, main .page")) found.push(`form ${describe(el)}`);
@@ -599,7 +938,7 @@ test("negative control: the hostile-input checks catch vectors planted in a page
   const blank = await browser.newPage();
   const found = await blank.evaluate(analyse, { html, urlAttrs: [...URL_ATTRS] });
   await blank.close();
-  const wanted = [/^script elements other/, /^element <iframe/, /^event handler onerror/, /^javascript: URL in href/, /^attribute srcdoc/, /^src loads from another origin/];
+  const wanted = [/^script elements other/, /^element <iframe/, /^event handler onerror/, /^javascript: URL in href/, /^attribute srcdoc/, /^src loads from another origin/, /^icon link/, /^href loads from another origin: <link rel="icon"/];
   for (const want of wanted) {
     assert.ok(found.some((f) => want.test(f)), `the static check misses ${want}: ${JSON.stringify(found)}`);
   }

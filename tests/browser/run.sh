@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real-browser tests: builds cutover and the sites the tests open, then
 # runs tests/browser/run.mjs in Debian's Chromium (/usr/bin/chromium, or
-# $CHROMIUM). Needs node and npm, java (for the Nu HTML checker) and chromium.
+# $CHROMIUM). Needs node and npm, java (for the Nu HTML checker), chromium and
+# pdftotext (poppler-utils: the print test reads each printed page's text).
 # Screenshots go to target/browser-screenshots/ (or $SCREENSHOT_DIR).
 # CUTOVER_BIN=path/to/cutover skips the release build and tests that binary.
 set -euo pipefail
@@ -11,7 +12,7 @@ repo="$(cd "$here/../.." && pwd)"
 as_of=2026-11-26
 started=$SECONDS
 
-for tool in node npm java "${CHROMIUM:-/usr/bin/chromium}"; do
+for tool in node npm java pdftotext "${CHROMIUM:-/usr/bin/chromium}"; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing" >&2; exit 2; }
 done
 
