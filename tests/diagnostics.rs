@@ -780,3 +780,27 @@ fn diagnostics_are_sorted_by_file_and_position() {
     assert_eq!(keys, sorted);
     assert_eq!(d.len(), 4, "{d:#?}");
 }
+
+/// Links into docs/diagnostics.md from the other pages (`diagnostics.md#w0006-...`)
+/// name a code's section as the code table spells its anchor, so renaming a
+/// title cannot leave a link pointing nowhere.
+#[test]
+fn links_to_a_code_name_its_anchor() {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&docs).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("diagnostics.md#") {
+            let anchor: String =
+                text[at + 15..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+            let Some(code) = anchor.get(..5).and_then(cutover::diagnostics::Code::parse) else { continue };
+            assert_eq!(anchor, code.anchor(), "{}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "{checked} links checked");
+}
