@@ -111,7 +111,7 @@ impl Roles {
 }
 
 /// Whether `line` reads as one OpenSSH public key, and in words why not.
-pub fn check_public_key(line: &str) -> Result<(), String> {
+pub fn check_public_key(line: &str) -> Result<(), crate::git::KeyError> {
     crate::git::parse_public_key(line).map(|_| ())
 }
 

@@ -94,7 +94,8 @@ impl WorkloadSources {
 }
 
 /// Why the site root cannot be used at all (exit code 2, not a diagnostic).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct RootError(pub String);
 
 /// Reads the portfolio under `root/content`.

@@ -32,7 +32,7 @@ pub fn find(given: Option<&Path>) -> Result<PathBuf, Fatal> {
         return Ok(start.to_path_buf());
     }
     let absolute = std::fs::canonicalize(start)
-        .map_err(|e| Fatal(format!("no site root at {} ({e}): {WHAT_A_ROOT_IS}", start.display())))?;
+        .map_err(|e| Fatal::Refused(format!("no site root at {} ({e}): {WHAT_A_ROOT_IS}", start.display())))?;
     for (up, dir) in absolute.ancestors().enumerate().skip(1) {
         if is_site_root(dir) {
             // The same folder, written from `start` the way the user wrote `start`.
@@ -46,7 +46,7 @@ pub fn find(given: Option<&Path>) -> Result<PathBuf, Fatal> {
     if given.is_none() && start.join("content").is_dir() {
         return Ok(start.to_path_buf());
     }
-    Err(Fatal(format!(
+    Err(Fatal::Refused(format!(
         "no site root at or above {}: {WHAT_A_ROOT_IS}",
         if given.is_some() { start.display().to_string() } else { "the current folder".into() }
     )))
