@@ -62,6 +62,7 @@ pub enum Fatal {
         action: &'static str,
         /// The file or folder, as the user knows it.
         path: String,
+        /// The system's error, with its kind.
         #[source]
         source: std::io::Error,
     },
@@ -70,20 +71,26 @@ pub enum Fatal {
     Failed {
         /// What could not be done, in words (`start serving`).
         what: String,
+        /// What failed underneath (a serialiser, the HTTP server, the signal handler).
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// `serve` cannot listen on its address (taken, or not allowed).
     #[error("cannot listen on {addr}: {source}; choose another port with --port (0 picks a free one)")]
     Listen {
+        /// The address asked for (`--bind`, `--port`).
         addr: std::net::SocketAddr,
+        /// Why the system refused it.
         #[source]
         source: std::io::Error,
     },
+    /// The site root cannot be used at all.
     #[error(transparent)]
     Root(#[from] load::RootError),
+    /// `diff` cannot compare the revisions.
     #[error(transparent)]
     Diff(#[from] diff::DiffError),
+    /// The output folder is refused, or the site cannot be written into it.
     #[error(transparent)]
     Write(#[from] write::WriteError),
 }

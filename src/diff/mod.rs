@@ -110,8 +110,12 @@ impl Diff {
 /// Why a diff cannot be made (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
+    /// The site root is not inside a git work tree.
     #[error("cutover diff compares git revisions, and {} is not inside a git work tree", .root.display())]
-    NotInRepository { root: std::path::PathBuf },
+    NotInRepository {
+        /// The site root, as given.
+        root: std::path::PathBuf,
+    },
     /// The repository, a revision or a tree of it cannot be read.
     #[error(transparent)]
     Git(#[from] crate::git::GitError),

@@ -132,28 +132,42 @@ pub(super) fn signature_of(raw: &[u8]) -> Signature {
 /// words for a diagnostic at site.yaml. `shown` is the line, cut at 40 characters.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    /// Nothing but whitespace.
     #[error("an empty key: write an OpenSSH public key line such as `ssh-ed25519 AAAA… name@host`")]
     Empty,
     #[error("`{shown}` is a key file in PEM form; give the public key line instead (the content of the `.pub` file)")]
-    Pem { shown: String },
+    /// A private or public key file in PEM form, not a `.pub` line.
+    Pem {
+        /// The line as shown in the message.
+        shown: String,
+    },
     /// Looks like a key line (its data starts `AAAA`) but does not decode.
     #[error("`{shown}` is not a valid OpenSSH public key ({source}): copy the whole line of the `.pub` file")]
     Invalid {
+        /// The line as shown in the message.
         shown: String,
+        /// Why ssh-key cannot decode it.
         #[source]
         source: ssh_key::Error,
     },
+    /// Not a key line at all.
     #[error(
         "`{shown}` is not an OpenSSH public key: expected `TYPE BASE64 [comment]`, \
          for example `ssh-ed25519 AAAA… name@host` (the content of the `.pub` file)"
     )]
     NotAKey {
+        /// The line as shown in the message.
         shown: String,
+        /// What ssh-key said, kept as the cause.
         #[source]
         source: ssh_key::Error,
     },
+    /// A key type cutover has no verifier for (DSA, P-521).
     #[error("`{algorithm}` keys cannot be verified by cutover; use an ed25519, RSA or ECDSA (P-256, P-384) key")]
-    Unverifiable { algorithm: String },
+    Unverifiable {
+        /// The key's type as written (`ssh-dss`).
+        algorithm: String,
+    },
 }
 
 /// Parses one OpenSSH public key line ("ssh-ed25519 AAAA... comment").

@@ -58,8 +58,11 @@ pub enum GitError {
     /// causes, since its top-level message alone is often too vague to act on.
     #[error("{what}: {causes}")]
     Gix {
+        /// What was being read (`cannot read commit 1a2b...`).
         what: String,
+        /// gitoxide's messages down the chain, joined with `: `.
         causes: String,
+        /// gitoxide's error itself.
         #[source]
         source: gix::Error,
     },

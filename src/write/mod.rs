@@ -34,27 +34,39 @@ use target::{MARKER_TEXT, absolute};
 pub enum WriteError {
     /// A folder cutover will not write into (see [`check_target`]).
     #[error("refusing to write the site into {}: {why}", .out.display())]
-    Refused { out: PathBuf, why: String },
+    Refused {
+        /// The output folder, as given.
+        out: PathBuf,
+        /// Why it is refused, and what to choose instead.
+        why: String,
+    },
+    /// The output folder is `/` or has no parent to stage the site beside it.
     #[error("output folder has no parent")]
     NoParent,
     /// The folder that holds the output folder cannot be made.
     #[error("cannot create {}: {source}", .path.display())]
     Create {
+        /// The folder or file.
         path: PathBuf,
+        /// The system's error, with its kind.
         #[source]
         source: io::Error,
     },
     /// A file of the portfolio to copy into the site cannot be read.
     #[error("cannot read {}: {source}", .path.display())]
     Source {
+        /// The folder or file.
         path: PathBuf,
+        /// The system's error, with its kind.
         #[source]
         source: io::Error,
     },
     /// The staged site cannot be written or made durable.
     #[error("cannot write the site to {}: {source}", .out.display())]
     Write {
+        /// The output folder.
         out: PathBuf,
+        /// The system's error, with its kind.
         #[source]
         source: io::Error,
     },
@@ -66,14 +78,18 @@ pub enum WriteError {
         .out.display()
     )]
     Busy {
+        /// The output folder.
         out: PathBuf,
+        /// The system's error, with its kind.
         #[source]
         source: io::Error,
     },
     /// The new site cannot be swapped in for the previous one.
     #[error("cannot put the new site in place at {}: {source}; the previous site is as it was", .out.display())]
     Swap {
+        /// The output folder.
         out: PathBuf,
+        /// The system's error, with its kind.
         #[source]
         source: io::Error,
     },
