@@ -225,7 +225,7 @@ impl RootArgs {
 
     /// The site root: the named folder, else the nearest one at or above the current folder.
     pub fn find(&self) -> Result<PathBuf, cutover::Fatal> {
-        cutover::load::root::find(self.named())
+        Ok(cutover::load::root::find(self.named())?)
     }
 }
 

@@ -52,14 +52,14 @@ pub fn schema(kind: SchemaKind, root: &Path, item: Option<&str>) -> Result<ExitC
                 let hint = cutover::core::diagnostics::did_you_mean(id, checklist.item_ids()).unwrap_or_else(|| {
                     format!("the items are: {}", checklist.item_ids().collect::<Vec<_>>().join(", "))
                 });
-                return Err(Fatal(format!("`{id}` is not an item of the checklist in effect; {hint}")));
+                return Err(Fatal::Refused(format!("`{id}` is not an item of the checklist in effect; {hint}")));
             };
             cutover::actions::schema::evidence_item(item)
         }
-        (_, Some(_)) => return Err(Fatal("--item applies to `cutover schema evidence` only".into())),
+        (_, Some(_)) => return Err(Fatal::Refused("--item applies to `cutover schema evidence` only".into())),
         (kind, None) => cutover::actions::schema::schema(kind.into(), &checklist),
     };
-    let text = serde_json::to_string_pretty(&value).map_err(|e| Fatal(format!("cannot print the schema: {e}")))?;
+    let text = serde_json::to_string_pretty(&value).map_err(|e| Fatal::failed("print the schema", e))?;
     println!("{text}");
     Ok(ExitCode::SUCCESS)
 }
@@ -72,25 +72,25 @@ pub fn export_templates(dir: &Path, quiet: bool) -> Result<ExitCode, Fatal> {
     files.push(("search.js", cutover::render::SEARCH_JS));
     let existing: Vec<&str> = files.iter().map(|(n, _)| *n).filter(|n| dir.join(n).exists()).collect();
     if !existing.is_empty() {
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "refusing to overwrite {} in {}; move them away or export into another folder and compare",
             existing.join(", "),
             dir.display()
         )));
     }
-    std::fs::create_dir_all(dir).map_err(|e| Fatal(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| Fatal::io("create", dir.display(), e))?;
     for (name, text) in &files {
         let path = dir.join(name);
         // Partials live in a folder of their own (`partials/due.html`, `partials/trend.html`).
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Fatal(format!("cannot create {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(|e| Fatal::io("create", parent.display(), e))?;
         }
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)
-            .map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
-        f.write_all(text.as_bytes()).map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
+            .map_err(|e| Fatal::io("write", path.display(), e))?;
+        f.write_all(text.as_bytes()).map_err(|e| Fatal::io("write", path.display(), e))?;
     }
     if !quiet {
         eprintln!(
@@ -113,7 +113,7 @@ pub fn explain(code: &str) -> Result<ExitCode, Fatal> {
             let known = cutover::actions::explain::codes();
             let hint = cutover::core::diagnostics::did_you_mean(&code.to_ascii_uppercase(), known.iter().copied())
                 .unwrap_or_else(|| format!("the codes are {} to {}", known[0], known[known.len() - 1]));
-            Err(Fatal(format!("`{code}` is not a diagnostic code of cutover; {hint}")))
+            Err(Fatal::Refused(format!("`{code}` is not a diagnostic code of cutover; {hint}")))
         }
     }
 }
@@ -133,17 +133,17 @@ pub fn man(out: Option<&Path>, quiet: bool) -> Result<ExitCode, Fatal> {
     top.build();
     let Some(dir) = out else {
         let page = man_page(&top)?;
-        std::io::stdout().write_all(&page).map_err(|e| Fatal(format!("cannot print the man page: {e}")))?;
+        std::io::stdout().write_all(&page).map_err(|e| Fatal::failed("print the man page", e))?;
         return Ok(ExitCode::SUCCESS);
     };
-    std::fs::create_dir_all(dir).map_err(|e| Fatal(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| Fatal::io("create", dir.display(), e))?;
     let mut pages = Vec::new();
     let mut todo = vec![top];
     while let Some(cmd) = todo.pop() {
         todo.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
         let name = format!("{}.1", cmd.get_display_name().unwrap_or_else(|| cmd.get_name()));
         let path = dir.join(&name);
-        std::fs::write(&path, man_page(&cmd)?).map_err(|e| Fatal(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, man_page(&cmd)?).map_err(|e| Fatal::io("write", path.display(), e))?;
         pages.push(name);
     }
     if !quiet {
@@ -155,9 +155,7 @@ pub fn man(out: Option<&Path>, quiet: bool) -> Result<ExitCode, Fatal> {
 
 fn man_page(cmd: &clap::Command) -> Result<Vec<u8>, Fatal> {
     let mut page = Vec::new();
-    clap_mangen::Man::new(cmd.clone())
-        .render(&mut page)
-        .map_err(|e| Fatal(format!("cannot render the man page: {e}")))?;
+    clap_mangen::Man::new(cmd.clone()).render(&mut page).map_err(|e| Fatal::failed("render the man page", e))?;
     page.extend_from_slice(b".SH \"EXIT STATUS\"\n");
     for (code, meaning) in exit_codes(cmd.get_name()) {
         page.extend_from_slice(format!(".TP\n{code}\n{meaning}\n").as_bytes());
@@ -230,7 +228,7 @@ pub fn diff(
 ) -> Result<ExitCode, Fatal> {
     use crate::cli::DiffFormat;
     let head = head.map_or(cutover::actions::diff::Head::WorkTree, cutover::actions::diff::Head::Rev);
-    let d = cutover::actions::diff::diff(root, base, &head, as_of).map_err(|e| Fatal(e.0))?;
+    let d = cutover::actions::diff::diff(root, base, &head, as_of).map_err(Fatal::from)?;
     let text = match format {
         DiffFormat::Human => d.to_human(),
         DiffFormat::Json => d.to_json(),

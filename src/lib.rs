@@ -13,8 +13,6 @@ pub mod render;
 pub mod validate;
 pub mod write;
 
-pub use crate::core::Fatal;
-
 use crate::core::date::Date;
 use crate::core::diagnostics::Report;
 use crate::core::progress::{Progress, Stage};
@@ -24,6 +22,67 @@ use crate::load::theme;
 use crate::render::edition;
 use crate::validate::provenance;
 use std::path::Path;
+
+/// A run that could not start or finish: bad arguments, an unusable site
+/// root, a file that cannot be read or written (exit code 2). Each says in
+/// words what went wrong and, where there is one, keeps its cause.
+#[derive(Debug, thiserror::Error)]
+pub enum Fatal {
+    /// The command refuses: the message says why and what to do.
+    #[error("{0}")]
+    Refused(String),
+    /// A file or folder could not be read or written; the message keeps the
+    /// system's words for why (`No such file or directory (os error 2)`).
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// What was being done: `read`, `write`, `create`...
+        action: &'static str,
+        /// The file or folder, as the user knows it.
+        path: String,
+        /// The system's error, with its kind.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Something else the command needs failed: `cannot {what}: {source}`.
+    #[error("cannot {what}: {source}")]
+    Failed {
+        /// What could not be done, in words (`start serving`).
+        what: String,
+        /// What failed underneath (a serialiser, the HTTP server, the signal handler).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// `serve` cannot listen on its address (taken, or not allowed).
+    #[error("cannot listen on {addr}: {source}; choose another port with --port (0 picks a free one)")]
+    Listen {
+        /// The address asked for (`--bind`, `--port`).
+        addr: std::net::SocketAddr,
+        /// Why the system refused it.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The site root cannot be used at all.
+    #[error(transparent)]
+    Root(#[from] load::RootError),
+    /// `diff` cannot compare the revisions.
+    #[error(transparent)]
+    Diff(#[from] actions::diff::DiffError),
+    /// The output folder is refused, or the site cannot be written into it.
+    #[error(transparent)]
+    Write(#[from] write::WriteError),
+}
+
+impl Fatal {
+    /// [`Fatal::Io`]: `cannot {action} {path}: {source}`.
+    pub fn io(action: &'static str, path: impl std::fmt::Display, source: std::io::Error) -> Fatal {
+        Fatal::Io { action, path: path.to_string(), source }
+    }
+
+    /// [`Fatal::Failed`]: `cannot {what}: {source}`.
+    pub fn failed(what: impl std::fmt::Display, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Fatal {
+        Fatal::Failed { what: what.to_string(), source: source.into() }
+    }
+}
 
 /// What `check` produces: the sources (for quoting lines), the portfolio, its assessment and the report.
 pub struct Checked {
@@ -83,7 +142,7 @@ pub fn check(root: &Path, opts: &RunOptions) -> Result<Checked, Fatal> {
 
 /// [`check`], reporting each stage to `progress` (which another thread may watch).
 pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result<Checked, Fatal> {
-    let (top, folders) = progress.time(Stage::Load, || load::load_root(root)).map_err(|e| Fatal(e.0))?;
+    let (top, folders) = progress.time(Stage::Load, || load::load_root(root)).map_err(Fatal::from)?;
     let files = |w: &load::WorkloadSources| {
         progress.files_read.fetch_add(w.file_count(), std::sync::atomic::Ordering::Relaxed);
     };
@@ -175,7 +234,7 @@ fn as_build_would(root: &Path, mut checked: Checked, opts: &RunOptions) -> Check
 
 /// [`build`], reporting each stage to `progress`.
 pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progress) -> Result<(Checked, bool), Fatal> {
-    write::check_target(out, root).map_err(|e| Fatal(e.0))?;
+    write::check_target(out, root).map_err(Fatal::from)?;
     // Rendering needs the evidence bodies, as HTML from validation's own parse.
     let mut checked = check_with(root, &RunOptions { bodies: validate::Bodies::Html, ..opts.clone() }, progress)?;
     if checked.report.blocks_build() {
@@ -217,7 +276,7 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
     if !unreadable.is_empty() {
         return refuse(checked, unreadable);
     }
-    let staging = write::Staging::begin(root, out).map_err(|e| Fatal(e.0))?;
+    let staging = write::Staging::begin(root, out).map_err(Fatal::from)?;
     // Pages are written as they are rendered; the folder is swapped in only at the end.
     let sink = |path: String, output: render::Output| -> Result<(), render::RenderError> {
         staging.put(&path, &output).map_err(|e| match e {
@@ -229,7 +288,7 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
                 let d = write::cannot_read(&render::probe::Copied { file, because }, &e);
                 render::RenderError { message: format!("{}: {}", d.file, d.message), diagnostic: Some(d) }
             }
-            e => render::RenderError::new(staging.error(e).0),
+            e => render::RenderError::new(staging.error(e).to_string()),
         })?;
         progress.pages_written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
@@ -241,12 +300,12 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
         Ok(()) => {}
         // A template that fails on this portfolio is reported like any other error.
         Err(render::RenderError { diagnostic: Some(d), .. }) => return refuse(checked, vec![d]),
-        Err(e) => return Err(Fatal(e.message)),
+        Err(e) => return Err(Fatal::Refused(e.message)),
     }
     // Every file is written once rendering ends: that is the site's size.
     let written = progress.pages_written.load(std::sync::atomic::Ordering::Relaxed);
     progress.pages_total.store(written, std::sync::atomic::Ordering::Relaxed);
-    let warnings = progress.time(Stage::Write, || staging.finish()).map_err(|e| Fatal(e.0))?;
+    let warnings = progress.time(Stage::Write, || staging.finish()).map_err(Fatal::from)?;
     for w in warnings {
         progress.warn(w);
     }
@@ -265,7 +324,7 @@ pub fn resolve_as_of(cli: Option<Date>, site: Option<Date>, epoch: Option<&str>)
         None => {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
             if now > LAST_SECOND {
-                return Err(Fatal(
+                return Err(Fatal::Refused(
                     "the system clock is past 9999-12-31; set it right, or pass --as-of YYYY-MM-DD".into(),
                 ));
             }
@@ -284,13 +343,13 @@ const LAST_SECOND: u64 = 253_402_300_799;
 fn epoch_seconds(s: &str) -> Result<u64, Fatal> {
     let digits = s.trim();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "SOURCE_DATE_EPOCH must be a whole, non-negative number of seconds since 1970-01-01 00:00 UTC \
              (such as 1795651200), got `{s}`; unset it, or pass --as-of YYYY-MM-DD"
         )));
     }
     digits.parse::<u64>().ok().filter(|n| *n <= LAST_SECOND).ok_or_else(|| {
-        Fatal(format!(
+        Fatal::Refused(format!(
             "SOURCE_DATE_EPOCH `{s}` is after 9999-12-31 23:59:59 UTC ({LAST_SECOND}), the last time cutover can \
              date; unset it, or pass --as-of YYYY-MM-DD"
         ))
@@ -308,5 +367,28 @@ mod tests {
         assert_eq!(resolve_as_of(None, Some(d("2026-03-04")), Some("0")).unwrap(), d("2026-03-04"));
         assert_eq!(resolve_as_of(None, None, Some("1795651200")).unwrap(), d("2026-11-26"));
         assert!(resolve_as_of(None, None, Some("soon")).is_err());
+    }
+
+    #[test]
+    fn operational_errors_keep_their_cause_and_its_words() {
+        use std::error::Error as _;
+        // A file that cannot be read: the message ends with the system's words
+        // for why, and the cause is the I/O error with its kind.
+        let missing = std::env::temp_dir().join("cutover-no-such-file-here/site.yaml");
+        let e = Fatal::io("read", missing.display(), std::fs::read(&missing).unwrap_err());
+        let cause = e.source().and_then(|s| s.downcast_ref::<std::io::Error>()).expect("an I/O cause");
+        assert_eq!(cause.kind(), std::io::ErrorKind::NotFound);
+        assert_eq!(e.to_string(), format!("cannot read {}: {cause}", missing.display()));
+        // Writing the site under a file: the staging folder's parent cannot be made.
+        let dir = std::env::temp_dir().join(format!("cutover-fatal-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("file"), "x").unwrap();
+        let Err(e) = write::Staging::begin(&dir, &dir.join("file/out/site")) else { panic!("a file is not a folder") };
+        let e = Fatal::from(e);
+        let _ = std::fs::remove_dir_all(&dir);
+        // `Fatal::Write` is transparent: its source is the write error's.
+        let cause = e.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+        let cause = cause.unwrap_or_else(|| panic!("no I/O cause: {e:?}"));
+        assert!(e.to_string().starts_with("cannot create ") && e.to_string().ends_with(&format!(": {cause}")), "{e}");
     }
 }

@@ -29,7 +29,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(fatal) => {
             // Line by line: a message's own line breaks stay, control characters within a line do not.
-            let lines: Vec<_> = fatal.0.split('\n').map(cutover::core::text::printable).collect();
+            let message = fatal.to_string();
+            let lines: Vec<_> = message.split('\n').map(cutover::core::text::printable).collect();
             eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(2)
         }

@@ -780,3 +780,67 @@ fn diagnostics_are_sorted_by_file_and_position() {
     assert_eq!(keys, sorted);
     assert_eq!(d.len(), 4, "{d:#?}");
 }
+
+/// Links into docs/diagnostics.md from the other pages (`diagnostics.md#w0006-...`)
+/// name a code's section as the code table spells its anchor, so renaming a
+/// title cannot leave a link pointing nowhere.
+#[test]
+fn links_to_a_code_name_its_anchor() {
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&docs).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (at, _) in text.match_indices("diagnostics.md#") {
+            let anchor: String =
+                text[at + 15..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+            let Some(code) = anchor.get(..5).and_then(cutover::core::diagnostics::Code::parse) else { continue };
+            assert_eq!(anchor, code.anchor(), "{}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "{checked} links checked");
+}
+
+/// Raw HTML is read as the sanitiser reads it (html5ever's tokenizer), and
+/// what is found is placed at its line and column in the file: a reference
+/// beyond the common few decodes into a path that climbs out (E0401, at
+/// `href`, after an unquoted value and a quoted one holding `>`); a tag
+/// inside `<noscript>` or `<textarea>` is text, no link; an attribute on the
+/// line after its tag's name is found there.
+#[test]
+fn raw_html_is_read_as_the_sanitiser_reads_it() {
+    let p = Portfolio::base("raw-html-tokens");
+    let text = p.read(STAGE);
+    let n = text.lines().count() as u32;
+    p.write(
+        STAGE,
+        &format!(
+            "{text}\n<div>\n<noscript><a href=\"../../../x.html\">n</a></noscript>\n\
+             <p>a <a title='x>y' rel=x href=&#x2e;&#x2e;/&period;&period;/z.html>e</a></p>\n\
+             <textarea>\n<img src=../up.png>\n</textarea><img\n  src=reports/evidence.txt onerror=go()>\n</div>\n"
+        ),
+    );
+    let d = expect(
+        &p,
+        &[
+            ("W0004", STAGE, n + 3, 1),
+            ("E0401", STAGE, n + 4, 27),
+            ("W0004", STAGE, n + 5, 1),
+            ("W0004", STAGE, n + 8, 28),
+        ],
+    );
+    assert!(d.iter().any(|x| x.code == "E0401" && x.message.contains("`../../z.html`")), "{d:#?}");
+    let w: Vec<&str> = d.iter().filter(|x| x.code == "W0004").map(|x| x.message.as_str()).collect();
+    assert_eq!(
+        w,
+        [
+            "the sanitiser removes `<noscript>` from this raw HTML",
+            "the sanitiser removes `<textarea>` from this raw HTML",
+            "the sanitiser removes `onerror` on `<img>` from this raw HTML",
+        ]
+    );
+}

@@ -42,7 +42,7 @@ pub fn gate(checked: &Checked, ids: &[String]) -> Result<GateResult, Fatal> {
             };
             workloads.push(GateEntry { id: id.clone(), decision: Decision::Blocked, reasons: vec![reason] });
         } else if let Some(d) = unlisted(checked) {
-            return Err(Fatal(format!(
+            return Err(Fatal::Refused(format!(
                 "cannot tell whether `{id}` is a workload: {}: {}; make the folder readable and run the gate again",
                 d.file, d.message
             )));
@@ -68,7 +68,7 @@ pub fn release_ids(checked: &Checked, id: &str) -> Result<Vec<String>, Fatal> {
                 format!("the releases are: {}", known.join(", "))
             }
         });
-        return Err(Fatal(format!("`{id}` is not a release in content/site.yaml; {hint}")));
+        return Err(Fatal::Refused(format!("`{id}` is not a release in content/site.yaml; {hint}")));
     }
     let ids: Vec<String> = checked
         .portfolio
@@ -79,9 +79,12 @@ pub fn release_ids(checked: &Checked, id: &str) -> Result<Vec<String>, Fatal> {
         .collect();
     if ids.is_empty() {
         if let Some(d) = unlisted(checked) {
-            return Err(Fatal(format!("cannot list the workloads of release `{id}`: {}: {}", d.file, d.message)));
+            return Err(Fatal::Refused(format!(
+                "cannot list the workloads of release `{id}`: {}: {}",
+                d.file, d.message
+            )));
         }
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "release `{id}` has no workload, so there is nothing to let through; set `release: {id}` in their workload.yaml"
         )));
     }
@@ -91,13 +94,13 @@ pub fn release_ids(checked: &Checked, id: &str) -> Result<Vec<String>, Fatal> {
 /// Every workload folder, for `gate --all` (one whose workload.yaml cannot be read is blocked).
 pub fn all_ids(checked: &Checked) -> Result<Vec<String>, Fatal> {
     if let Some(d) = unlisted(checked) {
-        return Err(Fatal(format!("cannot list the workloads: {}: {}", d.file, d.message)));
+        return Err(Fatal::Refused(format!("cannot list the workloads: {}: {}", d.file, d.message)));
     }
     let mut ids: Vec<String> = checked.sources.workloads.iter().map(|w| w.id.clone()).collect();
     ids.sort();
     ids.dedup();
     if ids.is_empty() {
-        return Err(Fatal("the portfolio has no workload, so there is nothing to let through".into()));
+        return Err(Fatal::Refused("the portfolio has no workload, so there is nothing to let through".into()));
     }
     Ok(ids)
 }

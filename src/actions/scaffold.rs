@@ -6,7 +6,7 @@
 //! portfolio passes `cutover check` and tells its authors what comes next.
 //! Neither command ever replaces a file: files are opened with `create_new`.
 
-use crate::core::Fatal;
+use crate::Fatal;
 use crate::core::checklist::{Checklist, FieldKind, FieldSpec, Item};
 use crate::core::model::{Criticality, Site, Status, is_valid_id};
 use crate::validate::keys::{self, STATUS_NEEDS, When};
@@ -39,7 +39,7 @@ pub const EXAMPLE_WORKLOAD: &str = "example";
 pub fn init(dir: &Path) -> Result<Outcome, Fatal> {
     let content = dir.join("content");
     if content.exists() || content.is_symlink() {
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "refusing to start a portfolio in {}: it already holds `content/`; add workloads to it with \
              `cutover new <workload-id>`, or start the portfolio in another folder",
             dir.display()
@@ -101,13 +101,13 @@ pub struct NewWorkload {
 /// Everything is checked before anything is written, so that the result passes `check`.
 pub fn new_workload(root: &Path, spec: &NewWorkload) -> Result<Outcome, Fatal> {
     if !is_valid_id(&spec.id) {
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "`{}` is not a valid workload id: use lower-case letters, digits and `-`, starting with a letter or digit, at most 63 characters",
             spec.id
         )));
     }
     if !root.join("content").is_dir() {
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "no `content/` folder in {}: pass the site root with --root, or start a portfolio with `cutover init`",
             root.display()
         )));
@@ -118,17 +118,17 @@ pub fn new_workload(root: &Path, spec: &NewWorkload) -> Result<Outcome, Fatal> {
         && !site.releases.iter().any(|x| x.id.as_str() == r)
     {
         let known: Vec<&str> = site.releases.iter().map(|x| x.id.as_str()).collect();
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "release `{r}` is not defined in content/site.yaml ({}); add it under `releases:` first",
             if known.is_empty() { "it defines none".to_string() } else { format!("it defines {}", known.join(", ")) }
         )));
     }
     for d in &spec.depends_on {
         if d == &spec.id {
-            return Err(Fatal(format!("workload `{d}` cannot depend on itself")));
+            return Err(Fatal::Refused(format!("workload `{d}` cannot depend on itself")));
         }
         if !root.join("content/workloads").join(d).join("workload.yaml").is_file() {
-            return Err(Fatal(format!(
+            return Err(Fatal::Refused(format!(
                 "--depends-on `{d}`: there is no workload `{d}` (content/workloads/{d}/workload.yaml); create it first"
             )));
         }
@@ -147,14 +147,14 @@ pub fn checklist_of(root: &Path) -> Result<Checklist, Fatal> {
     if !path.is_file() {
         return Ok(crate::validate::checklist::builtin());
     }
-    let text = fs::read_to_string(&path).map_err(|e| Fatal(format!("cannot read {}: {e}", path.display())))?;
+    let text = fs::read_to_string(&path).map_err(|e| Fatal::io("read", path.display(), e))?;
     let mut diags = Vec::new();
     let checklist = crate::load::yaml::parse(&text)
         .ok()
         .and_then(|n| crate::validate::checklist::from_node(&n, "content/checklist.yaml", None, &mut diags));
     match checklist {
         Some(c) if diags.iter().all(|d| d.severity != crate::core::diagnostics::Severity::Error) => Ok(c),
-        _ => Err(Fatal(format!(
+        _ => Err(Fatal::Refused(format!(
             "{} has errors; run `cutover check {}` to see them, and fix them first",
             path.display(),
             root.display()
@@ -168,14 +168,14 @@ pub fn site_of(root: &Path) -> Result<Site, Fatal> {
     if !path.is_file() {
         return Ok(Site::default());
     }
-    let text = fs::read_to_string(&path).map_err(|e| Fatal(format!("cannot read {}: {e}", path.display())))?;
+    let text = fs::read_to_string(&path).map_err(|e| Fatal::io("read", path.display(), e))?;
     let mut diags = Vec::new();
     let site = crate::load::yaml::parse(&text)
         .ok()
         .map(|n| crate::validate::site::from_node(&n, "content/site.yaml", &mut diags));
     match site {
         Some(s) if diags.iter().all(|d| d.severity != crate::core::diagnostics::Severity::Error) => Ok(s),
-        _ => Err(Fatal(format!(
+        _ => Err(Fatal::Refused(format!(
             "{} has errors; run `cutover check {}` to see them, and fix them first",
             path.display(),
             root.display()
@@ -224,7 +224,7 @@ pub fn write_files(root: &Path, files: &[(String, String)]) -> Result<Outcome, F
 }
 
 fn write_new(path: &Path, text: &str, out: &mut Outcome) -> Result<(), Fatal> {
-    let fail = |e: std::io::Error| Fatal(format!("cannot write {}: {e}", path.display()));
+    let fail = |e: std::io::Error| Fatal::io("write", path.display(), e);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(fail)?;
     }

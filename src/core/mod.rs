@@ -13,13 +13,3 @@ pub mod progress;
 pub mod text;
 pub mod url;
 pub mod vocabulary;
-
-/// A run that could not start: bad arguments or an unusable site root (exit code 2).
-#[derive(Debug)]
-pub struct Fatal(pub String);
-
-impl std::fmt::Display for Fatal {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}

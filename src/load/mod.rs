@@ -46,7 +46,7 @@ pub struct WorkloadSources {
     /// Every other file, relative to the folder, sorted.
     pub attachments: Vec<String>,
     /// The Markdown files among the attachments, read: published as pages
-    /// when something published links them (see `crate::documents`).
+    /// when something published links them (see `crate::core::documents`).
     pub documents: Vec<SourceFile>,
     /// `*.md` files that could not be read (too large, not UTF-8...), already reported.
     pub unreadable: Vec<String>,
@@ -105,7 +105,8 @@ impl WorkloadSources {
 }
 
 /// Why the site root cannot be used at all (exit code 2, not a diagnostic).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct RootError(pub String);
 
 /// Reads the portfolio under `root/content`.

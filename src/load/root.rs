@@ -4,7 +4,7 @@
 //! folder (or from `content/`, or any folder below the root), a command walks
 //! up until it reaches one, so nobody has to count `../` to run `check`.
 
-use crate::core::Fatal;
+use super::RootError;
 use std::path::{Component, Path, PathBuf};
 
 /// Whether `dir` is a site root beyond doubt: its `content/` holds what a
@@ -26,13 +26,13 @@ fn is_site_root(dir: &Path) -> bool {
 /// The path returned stays relative when the start was (`../..` from a
 /// workload's folder), so that messages and default output folders read as
 /// the user would write them.
-pub fn find(given: Option<&Path>) -> Result<PathBuf, Fatal> {
+pub fn find(given: Option<&Path>) -> Result<PathBuf, RootError> {
     let start = given.unwrap_or(Path::new("."));
     if is_site_root(start) || (given.is_some() && start.join("content").is_dir()) {
         return Ok(start.to_path_buf());
     }
     let absolute = std::fs::canonicalize(start)
-        .map_err(|e| Fatal(format!("no site root at {} ({e}): {WHAT_A_ROOT_IS}", start.display())))?;
+        .map_err(|e| RootError(format!("no site root at {} ({e}): {WHAT_A_ROOT_IS}", start.display())))?;
     for (up, dir) in absolute.ancestors().enumerate().skip(1) {
         if is_site_root(dir) {
             // The same folder, written from `start` the way the user wrote `start`.
@@ -46,7 +46,7 @@ pub fn find(given: Option<&Path>) -> Result<PathBuf, Fatal> {
     if given.is_none() && start.join("content").is_dir() {
         return Ok(start.to_path_buf());
     }
-    Err(Fatal(format!(
+    Err(RootError(format!(
         "no site root at or above {}: {WHAT_A_ROOT_IS}",
         if given.is_some() { start.display().to_string() } else { "the current folder".into() }
     )))

@@ -1,16 +1,19 @@
 //! The HTML sanitiser for evidence, and a way to tell an author what it removed.
 //! Validation and rendering share it so a warning always matches the page.
 
+mod tags;
+
 use std::sync::OnceLock;
+use tags::{TagInfo, start_tags};
 
 /// Where a relative link in sanitised HTML may lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
     /// Evidence and summaries: within the workload folder. Validation refuses
-    /// a link that climbs out (E0401), but it finds links with its own small
-    /// scanner, and raw HTML can hide one from it (inside an attribute that
-    /// `<textarea>` or `<title>` ends early) where the browser's parser sees
-    /// it; the sanitiser, which parses as a browser does, drops those.
+    /// a link that climbs out (E0401), reading raw HTML with the same
+    /// tokenizer; the sanitiser drops such a link as well, so that a page
+    /// built without validation (or a tokenizer state the reading gets
+    /// wrong, such as inside `<svg>`) cannot publish one.
     Folder,
     /// Free pages, whose relative links lead to other pages of the site.
     Site,
@@ -141,10 +144,10 @@ pub fn removed_parts(fragment: &str, reach: Reach) -> Vec<String> {
 /// [`removed_parts`], each with the byte offset in `fragment` of the tag or
 /// attribute it names, so a warning can point at the line that has it.
 pub fn removed_parts_at(fragment: &str, reach: Reach) -> Vec<(String, usize)> {
-    let cleaned = tags(&clean(fragment, reach));
+    let cleaned = start_tags(&clean(fragment, reach));
     let mut out: Vec<(String, usize)> = Vec::new();
     let mut next = 0;
-    for TagInfo { name, attrs, at } in tags(fragment) {
+    for TagInfo { name, attrs, at } in start_tags(fragment) {
         match cleaned[next..].iter().position(|t| t.name == name) {
             Some(offset) => {
                 let kept = &cleaned[next + offset].attrs;
@@ -162,146 +165,14 @@ pub fn removed_parts_at(fragment: &str, reach: Reach) -> Vec<(String, usize)> {
     out
 }
 
-/// An opening tag: its name and attributes (names lower-cased, with value and
-/// the byte offset of the attribute), as a deliberately small scanner sees them.
-struct TagInfo {
-    name: String,
-    attrs: Vec<(String, String, usize)>,
-    /// Byte offset of the tag's `<`.
-    at: usize,
-}
-
 /// The values of URL attributes (`href`, `src`) in a fragment, with their offsets.
 pub fn url_attributes(fragment: &str) -> Vec<(String, usize)> {
-    tags(fragment)
+    start_tags(fragment)
         .into_iter()
         .flat_map(|t| t.attrs.into_iter())
         .filter(|(name, value, _)| (name == "href" || name == "src") && !value.trim().is_empty())
         .map(|(_, value, at)| (value, at))
         .collect()
-}
-
-/// Opening tags in document order. It only needs to compare a fragment with
-/// its cleaned self and find URLs, not to be a full HTML parser.
-fn tags(html: &str) -> Vec<TagInfo> {
-    let b = html.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        if html[i..].starts_with("<!--") {
-            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
-            continue;
-        }
-        if !b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
-            i += 1;
-            continue;
-        }
-        let (tag, end) = scan_tag(b, i + 1);
-        out.push(tag);
-        i = end;
-    }
-    out
-}
-
-fn scan_tag(b: &[u8], start: usize) -> (TagInfo, usize) {
-    let word = |from: usize, stop: &dyn Fn(u8) -> bool| {
-        let mut j = from;
-        while j < b.len() && !stop(b[j]) {
-            j += 1;
-        }
-        (String::from_utf8_lossy(&b[from..j]).to_ascii_lowercase(), j)
-    };
-    let (name, mut i) = word(start, &|c| c.is_ascii_whitespace() || c == b'>' || c == b'/');
-    let mut attrs = Vec::new();
-    loop {
-        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
-            i += 1;
-        }
-        if i >= b.len() || b[i] == b'>' {
-            return (TagInfo { name, attrs, at: start - 1 }, i + 1);
-        }
-        let attr_at = i;
-        let (attr, j) = word(i, &|c| c.is_ascii_whitespace() || c == b'=' || c == b'>' || c == b'/');
-        let mut value = String::new();
-        i = j.max(i + 1);
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i < b.len() && b[i] == b'=' {
-            i += 1;
-            while i < b.len() && b[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            let from;
-            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
-                let q = b[i];
-                i += 1;
-                from = i;
-                while i < b.len() && b[i] != q {
-                    i += 1;
-                }
-                value = String::from_utf8_lossy(&b[from..i.min(b.len())]).into_owned();
-                i += 1;
-            } else {
-                from = i;
-                while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
-                    i += 1;
-                }
-                value = String::from_utf8_lossy(&b[from..i]).into_owned();
-            }
-        }
-        if !attr.is_empty() {
-            attrs.push((attr, decode_entities(&value), attr_at));
-        }
-    }
-}
-
-/// The few character references that matter for reading a URL out of an attribute.
-/// Decodes character references as a browser would before using a URL, so a
-/// scheme spelled `&#106;avascript&colon;` is still seen as a scheme.
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let end = rest[1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '#')).map_or(rest.len(), |e| e + 1);
-        let name = &rest[1..end];
-        let decoded = match name {
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "amp" => Some('&'),
-            "colon" => Some(':'),
-            "Tab" => Some('\t'),
-            "NewLine" => Some('\n'),
-            n if n.starts_with("#x") || n.starts_with("#X") => {
-                u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32)
-            }
-            n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = rest[end..].strip_prefix(';').unwrap_or(&rest[end..]);
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
@@ -357,9 +228,10 @@ mod tests {
 
     #[test]
     fn entities_in_urls_are_decoded() {
-        assert_eq!(decode_entities("&#106;avascript&colon;alert(1)"), "javascript:alert(1)");
-        assert_eq!(decode_entities("&#x6A;ava&Tab;script:x"), "java\tscript:x");
-        assert_eq!(decode_entities("a&amp;b&unknown;c&"), "a&b&unknown;c&");
+        let url = |html: &str| url_attributes(html).into_iter().map(|(u, _)| u).collect::<Vec<_>>();
+        assert_eq!(url("<a href='&#106;avascript&colon;alert(1)'>"), ["javascript:alert(1)"]);
+        assert_eq!(url("<a href=&#x6A;ava&Tab;script:x>"), ["java\tscript:x"]);
+        assert_eq!(url("<a href=\"a&amp;b&unknown;c&\">"), ["a&b&unknown;c&"]);
         assert!(url_attributes("<img src onerror=x>").is_empty());
     }
 
@@ -384,7 +256,7 @@ mod tests {
             let html = format!("<a href=\"{inside}\">x</a>");
             assert!(clean(&html, Reach::Folder).contains("href"), "{inside}");
         }
-        // What the link checker's scanner cannot see, the sanitiser still drops.
+        // A link inside an attribute that `</textarea>` ends: the sanitiser drops it too.
         let hidden = "<textarea><p title=\"</textarea><a href=../../outside.html>up</a>\"></textarea>";
         assert!(!clean(hidden, Reach::Folder).contains("outside.html\""));
     }

@@ -30,8 +30,70 @@ pub use target::{MARKER, check_target};
 use target::{MARKER_TEXT, absolute};
 
 /// Why an output folder was refused or could not be written.
-#[derive(Debug)]
-pub struct WriteError(pub String);
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// A folder cutover will not write into (see [`check_target`]).
+    #[error("refusing to write the site into {}: {why}", .out.display())]
+    Refused {
+        /// The output folder, as given.
+        out: PathBuf,
+        /// Why it is refused, and what to choose instead.
+        why: String,
+    },
+    /// The output folder is `/` or has no parent to stage the site beside it.
+    #[error("output folder has no parent")]
+    NoParent,
+    /// The folder that holds the output folder cannot be made.
+    #[error("cannot create {}: {source}", .path.display())]
+    Create {
+        /// The folder or file.
+        path: PathBuf,
+        /// The system's error, with its kind.
+        #[source]
+        source: io::Error,
+    },
+    /// A file of the portfolio to copy into the site cannot be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Source {
+        /// The folder or file.
+        path: PathBuf,
+        /// The system's error, with its kind.
+        #[source]
+        source: io::Error,
+    },
+    /// The staged site cannot be written or made durable.
+    #[error("cannot write the site to {}: {source}", .out.display())]
+    Write {
+        /// The output folder.
+        out: PathBuf,
+        /// The system's error, with its kind.
+        #[source]
+        source: io::Error,
+    },
+    /// The output folder is busy (`EBUSY`): most likely a mount point.
+    #[error(
+        "cannot replace {}: the system says it is in use ({source}). If it is a mount point that cutover did not \
+         recognise, build into a folder inside it instead (--out {}/site); the previous site is as it was",
+        .out.display(),
+        .out.display()
+    )]
+    Busy {
+        /// The output folder.
+        out: PathBuf,
+        /// The system's error, with its kind.
+        #[source]
+        source: io::Error,
+    },
+    /// The new site cannot be swapped in for the previous one.
+    #[error("cannot put the new site in place at {}: {source}; the previous site is as it was", .out.display())]
+    Swap {
+        /// The output folder.
+        out: PathBuf,
+        /// The system's error, with its kind.
+        #[source]
+        source: io::Error,
+    },
+}
 
 /// Why one file of the site could not be put into the staging folder.
 #[derive(Debug)]
@@ -80,8 +142,8 @@ impl Staging {
     pub fn begin(root: &Path, out: &Path) -> Result<Staging, WriteError> {
         check_target(out, root)?;
         let out = absolute(out);
-        let parent = out.parent().ok_or_else(|| WriteError("output folder has no parent".into()))?.to_path_buf();
-        fs::create_dir_all(&parent).map_err(|e| WriteError(format!("cannot create {}: {e}", parent.display())))?;
+        let parent = out.parent().ok_or(WriteError::NoParent)?.to_path_buf();
+        fs::create_dir_all(&parent).map_err(|source| WriteError::Create { path: parent.clone(), source })?;
         // A mount point cannot be renamed: its site is staged, and swapped, inside it.
         let scratch = if out.is_dir() && scratch::is_mount_point(&out) {
             Scratch::inside(&out)
@@ -159,13 +221,13 @@ impl Staging {
 
     pub fn error(&self, e: PutError) -> WriteError {
         match e {
-            PutError::Source(src, e) => WriteError(format!("cannot read {}: {e}", src.display())),
+            PutError::Source(path, source) => WriteError::Source { path, source },
             PutError::Write(e) => self.io_error(e),
         }
     }
 
-    fn io_error(&self, e: io::Error) -> WriteError {
-        WriteError(format!("cannot write the site to {}: {e}", self.out.display()))
+    fn io_error(&self, source: io::Error) -> WriteError {
+        WriteError::Write { out: self.out.clone(), source }
     }
 
     /// Marks the folder as cutover's, makes it durable, and swaps it in for
@@ -216,19 +278,12 @@ impl Staging {
         swap::sync_dir(&self.dir)
     }
 
-    fn swap_error(&self, e: io::Error) -> WriteError {
-        if e.raw_os_error() == Some(libc::EBUSY) {
-            return WriteError(format!(
-                "cannot replace {}: the system says it is in use ({e}). If it is a mount point that cutover did not \
-                 recognise, build into a folder inside it instead (--out {}/site); the previous site is as it was",
-                self.out.display(),
-                self.out.display()
-            ));
+    fn swap_error(&self, source: io::Error) -> WriteError {
+        let out = self.out.clone();
+        if source.raw_os_error() == Some(libc::EBUSY) {
+            return WriteError::Busy { out, source };
         }
-        WriteError(format!(
-            "cannot put the new site in place at {}: {e}; the previous site is as it was",
-            self.out.display()
-        ))
+        WriteError::Swap { out, source }
     }
 }
 

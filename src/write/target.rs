@@ -28,7 +28,7 @@ pub fn check_target(out: &Path, root: &Path) -> Result<(), WriteError> {
     let abs = absolute(out);
     let root = absolute(root);
     let home = std::env::var_os("HOME").map(|h| absolute(Path::new(&h)));
-    let refuse = |why: &str| Err(WriteError(format!("refusing to write the site into {}: {why}", out.display())));
+    let refuse = |why: &str| Err(WriteError::Refused { out: out.to_path_buf(), why: why.to_string() });
     if abs.parent().is_none() {
         return refuse("it is the file system root");
     }

@@ -107,9 +107,25 @@ impl Diff {
     }
 }
 
-/// Why a diff cannot be made (exit code 2), in words.
-#[derive(Debug)]
-pub struct DiffError(pub String);
+/// Why a diff cannot be made (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    /// The site root is not inside a git work tree.
+    #[error("cutover diff compares git revisions, and {} is not inside a git work tree", .root.display())]
+    NotInRepository {
+        /// The site root, as given.
+        root: std::path::PathBuf,
+    },
+    /// The repository, a revision or a tree of it cannot be read.
+    #[error(transparent)]
+    Git(#[from] crate::load::git::GitError),
+    /// The work tree's portfolio cannot be read at all.
+    #[error(transparent)]
+    Root(#[from] crate::load::RootError),
+    /// The date to compare on cannot be known.
+    #[error(transparent)]
+    AsOf(Box<crate::Fatal>),
+}
 
 /// Compares the portfolio at `base` with `head`, as of `as_of` (else the
 /// head's site.yaml `as_of`, `SOURCE_DATE_EPOCH`, or today).
@@ -117,12 +133,9 @@ pub fn diff(root: &Path, base: &str, head: &Head, as_of: Option<Date>) -> Result
     let repo = match crate::load::git::discover(root) {
         Ok(Some(repo)) => repo,
         Ok(None) => {
-            return Err(DiffError(format!(
-                "cutover diff compares git revisions, and {} is not inside a git work tree",
-                root.display()
-            )));
+            return Err(DiffError::NotInRepository { root: root.to_path_buf() });
         }
-        Err(e) => return Err(DiffError(e.0)),
+        Err(e) => return Err(e.into()),
     };
     let base_side = at_rev(&repo, root, base)?;
     let head_side = match head {
@@ -130,7 +143,8 @@ pub fn diff(root: &Path, base: &str, head: &Head, as_of: Option<Date>) -> Result
         Head::Rev(rev) => at_rev(&repo, root, rev)?,
     };
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let as_of = crate::resolve_as_of(as_of, head_side.1.site.as_of, epoch.as_deref()).map_err(|e| DiffError(e.0))?;
+    let as_of = crate::resolve_as_of(as_of, head_side.1.site.as_of, epoch.as_deref())
+        .map_err(|e| DiffError::AsOf(Box::new(e)))?;
     let base_side = evaluate(base_side, as_of);
     let head_side = evaluate(head_side, as_of);
     Ok(compare(&base_side, &head_side, as_of, &repo))
@@ -140,16 +154,16 @@ pub fn diff(root: &Path, base: &str, head: &Head, as_of: Option<Date>) -> Result
 type Loaded = (String, Portfolio, Sources, BTreeSet<String>);
 
 fn at_rev(repo: &Repo, root: &Path, rev: &str) -> Result<Loaded, DiffError> {
-    let commit = repo.resolve(rev).map_err(|e| DiffError(e.0))?;
+    let commit = repo.resolve(rev)?;
     let mut reader = repo.reader();
-    let content = Content::at(&mut reader, commit.tree).map_err(|e| DiffError(e.0))?.unwrap_or_default();
-    let sources = content.sources(&mut reader, root).map_err(|e| DiffError(e.0))?;
+    let content = Content::at(&mut reader, commit.tree)?.unwrap_or_default();
+    let sources = content.sources(&mut reader, root)?;
     let (label, portfolio, sources, broken) = validated(commit.id, sources);
     Ok((label, portfolio, sources, broken))
 }
 
 fn worktree(root: &Path) -> Result<Loaded, DiffError> {
-    let sources = crate::load::load(root).map_err(|e| DiffError(e.0))?;
+    let sources = crate::load::load(root)?;
     Ok(validated("worktree".into(), sources))
 }
 

@@ -10,9 +10,9 @@
 
 use super::edit::{self, Change};
 use super::rows::RowPlan;
+use crate::Fatal;
 use crate::actions::scaffold::{self, NewWorkload};
 use crate::actions::sign::replace::{Target, Writer};
-use crate::core::Fatal;
 use crate::core::checklist::Checklist;
 use crate::core::diagnostics::{Diagnostic, Severity};
 use crate::core::model::Site;

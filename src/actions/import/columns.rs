@@ -5,7 +5,7 @@
 //! one), against the headers people's spreadsheets use, cutover's own
 //! `readiness.csv`, and whatever `--map` adds.
 
-use crate::core::Fatal;
+use crate::Fatal;
 use crate::core::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::core::text::printable;
 
@@ -85,14 +85,14 @@ pub struct ColumnMap {
 impl ColumnMap {
     pub fn parse(arg: &str) -> Result<ColumnMap, Fatal> {
         let Some((header, field)) = arg.rsplit_once('=') else {
-            return Err(Fatal(format!(
+            return Err(Fatal::Refused(format!(
                 "--map `{}`: write HEADER=FIELD, such as --map \"App Manager=owner\" (fields: {})",
                 printable(arg),
                 Field::names()
             )));
         };
         if header.trim().is_empty() {
-            return Err(Fatal(format!("--map `{}`: the header before `=` is empty", printable(arg))));
+            return Err(Fatal::Refused(format!("--map `{}`: the header before `=` is empty", printable(arg))));
         }
         let field = match field.trim() {
             "" | "-" => None,
@@ -115,7 +115,7 @@ impl ValueMap {
     pub fn parse(arg: &str) -> Result<ValueMap, Fatal> {
         let parts = arg.split_once(':').and_then(|(f, rest)| rest.split_once('=').map(|(w, v)| (f, w, v)));
         let Some((field, word, value)) = parts else {
-            return Err(Fatal(format!(
+            return Err(Fatal::Refused(format!(
                 "--value `{}`: write FIELD:WORD=VALUE, such as --value criticality:Tier-1=mission-critical",
                 printable(arg)
             )));
@@ -128,7 +128,7 @@ impl ValueMap {
 fn unknown_field(option: &str, arg: &str, field: &str) -> Fatal {
     let hint = did_you_mean(field, Field::ALL.iter().map(|f| f.as_str()))
         .unwrap_or_else(|| format!("the fields are {}", Field::names()));
-    Fatal(format!("{option} `{}`: `{}` is not a workload field; {hint}", printable(arg), printable(field)))
+    Fatal::Refused(format!("{option} `{}`: `{}` is not a workload field; {hint}", printable(arg), printable(field)))
 }
 
 /// What each column of the file is for.
@@ -165,7 +165,7 @@ pub fn assign(
     for m in maps {
         if !keys.contains(&header_key(&m.header)) {
             let shown: Vec<String> = headers.iter().map(|h| format!("`{}`", printable(h))).collect();
-            return Err(Fatal(format!(
+            return Err(Fatal::Refused(format!(
                 "--map `{}`: {file} has no column headed so; its headers are {}",
                 printable(&m.header),
                 shown.join(", ")
@@ -297,12 +297,12 @@ mod tests {
     #[test]
     fn bad_options_are_refused_with_the_fields() {
         assert!(ColumnMap::parse("Owner").is_err());
-        assert!(ColumnMap::parse("Owner=ownr").unwrap_err().0.contains("did you mean `owner`"));
+        assert!(ColumnMap::parse("Owner=ownr").unwrap_err().to_string().contains("did you mean `owner`"));
         assert_eq!(ValueMap::parse("criticality:Tier 1=mission-critical").unwrap().word, "Tier 1");
         assert!(ValueMap::parse("criticality=x").is_err());
         assert_eq!(Field::parse("Depends-On"), Some(Field::DependsOn));
         let headers = ["A".to_string()];
         let err = assign(&headers, &[ColumnMap::parse("B=name").unwrap()], &[], "f.csv", &|_| (1, 1), &mut Vec::new());
-        assert!(err.unwrap_err().0.contains("no column headed"));
+        assert!(err.unwrap_err().to_string().contains("no column headed"));
     }
 }

@@ -8,8 +8,8 @@
 //! (a `#` inside quotes is no comment). Whatever is written is parsed again
 //! and must read as the same document with only the named keys changed.
 
+use crate::Fatal;
 use crate::actions::sign::same_value;
-use crate::core::Fatal;
 use crate::core::text::printable;
 use crate::load::yaml::{self, EntrySpan, Value};
 use std::ops::Range;
@@ -41,15 +41,15 @@ impl Change {
 pub fn entries(rel: &str, text: &str) -> Result<Vec<EntrySpan>, Fatal> {
     let rel = printable(rel);
     match yaml::top_level_entries(text) {
-        Ok(Some(top)) if top.flow => Err(Fatal(format!(
+        Ok(Some(top)) if top.flow => Err(Fatal::Refused(format!(
             "cannot import into {rel}: it is one flow mapping (`{{name: ..., ...}}`); write one `key: value` per line first"
         ))),
         Ok(Some(top)) => Ok(top.entries),
         Ok(None) if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) => Ok(Vec::new()),
-        Ok(None) => Err(Fatal(format!(
+        Ok(None) => Err(Fatal::Refused(format!(
             "cannot import into {rel}: it is not a mapping of `key: value` lines; fix it first (`cutover check` shows why)"
         ))),
-        Err(e) => Err(Fatal(format!(
+        Err(e) => Err(Fatal::Refused(format!(
             "cannot import into {rel}:{}:{}: {}; fix it first (`cutover check` shows it with a hint)",
             e.pos.line,
             e.pos.column,
@@ -74,7 +74,7 @@ pub fn apply(rel: &str, text: &str, changes: &[Change]) -> Result<String, Fatal>
         };
         let e = &entries[k];
         let colon = colon_after(text, e).ok_or_else(|| {
-            Fatal(format!(
+            Fatal::Refused(format!(
                 "cannot import into {}: `{}` is not written as `{}: value`; write it so and import again",
                 printable(rel),
                 e.key.name,
@@ -83,7 +83,7 @@ pub fn apply(rel: &str, text: &str, changes: &[Change]) -> Result<String, Fatal>
         })?;
         let limit = entries.get(k + 1).map_or(text.len(), |n| line_start(text, n.key_bytes.start));
         let end = value_end(text, e, colon + 1, limit).ok_or_else(|| {
-            Fatal(format!(
+            Fatal::Refused(format!(
                 "cannot import into {}: cannot tell where `{}` ends; write it on one line and import again",
                 printable(rel),
                 e.key.name
@@ -124,7 +124,7 @@ pub fn apply(rel: &str, text: &str, changes: &[Change]) -> Result<String, Fatal>
         out.push_str(&format!("{:indent$}{line}{eol}", ""));
     }
     reads_back(&entries, &out, changes).map_err(|why| {
-        Fatal(format!(
+        Fatal::Refused(format!(
             "cannot import into {}: the edit would also change {why}; nothing was written: make the change by hand, or report this",
             printable(rel)
         ))
@@ -254,9 +254,9 @@ mod tests {
 
     #[test]
     fn what_cannot_be_edited_by_line_is_refused() {
-        assert!(apply("w.yaml", "{name: N}\n", &[set("name", "M")]).unwrap_err().0.contains("flow mapping"));
+        assert!(apply("w.yaml", "{name: N}\n", &[set("name", "M")]).unwrap_err().to_string().contains("flow mapping"));
         assert!(apply("w.yaml", "name: [\n", &[set("name", "M")]).is_err());
         let e = apply("w.yaml", "name: &n N\nx-copy: *n\n", &[set("name", "M")]).unwrap_err();
-        assert!(e.0.contains("nothing was written"), "{e}");
+        assert!(e.to_string().contains("nothing was written"), "{e}");
     }
 }

@@ -21,7 +21,7 @@ pub mod table;
 pub use apply::{Effect, FieldChange, Planned};
 pub use columns::{ColumnMap, Field, ValueMap};
 
-use crate::core::Fatal;
+use crate::Fatal;
 use crate::core::diagnostics::Report;
 use crate::core::text::printable;
 use crate::load::yaml::Value;
@@ -73,9 +73,9 @@ impl Imported {
 /// are diagnostics in the result, and then nothing is written.
 pub fn import(root: &Path, csv: &Path, opts: &Options) -> Result<Imported, Fatal> {
     let file = csv.display().to_string().replace('\\', "/");
-    let bytes = std::fs::read(csv).map_err(|e| Fatal(format!("cannot read {}: {e}", printable(&file))))?;
+    let bytes = std::fs::read(csv).map_err(|e| Fatal::io("read", printable(&file), e))?;
     if !root.join("content").is_dir() {
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "no `content/` folder in {}: pass the site root (`cutover import FILE ROOT` or --root ROOT), or start a portfolio with `cutover init`",
             root.display()
         )));
@@ -98,7 +98,7 @@ pub fn import(root: &Path, csv: &Path, opts: &Options) -> Result<Imported, Fatal
     if !diags.is_empty() {
         return Ok(Imported::refused(file, table.text, diags));
     }
-    let sources = crate::load::load(root).map_err(|e| Fatal(e.0))?;
+    let sources = crate::load::load(root).map_err(Fatal::from)?;
     let existing = existing(&sources);
     let resolver = rows::Resolver {
         file: &file,

@@ -147,18 +147,16 @@ fn poll_answer(snap: &Snapshot) -> Response {
 /// Serves until Ctrl-C. Fails (exit 2) if the root is unusable or the port is taken.
 pub fn serve(opts: &ServeOptions) -> Result<(), Fatal> {
     let root = std::fs::canonicalize(&opts.root)
-        .map_err(|e| Fatal(format!("cannot use {} as the site root: {e}", opts.root.display())))?;
+        .map_err(|e| Fatal::failed(format!("use {} as the site root", opts.root.display()), e))?;
     // Watching starts before the first build, so that no change is missed in between.
     let mut watch = watch::Watch::new(&root);
     let mut builder = Builder::new(&root, &opts.run);
     let first = builder.build(1, &[]);
     if let Err(why) = &first.outcome {
-        return Err(Fatal(why.clone()));
+        return Err(Fatal::Refused(why.clone()));
     }
     let addr = SocketAddr::new(opts.bind, opts.port);
-    let listener = TcpListener::bind(addr).map_err(|e| {
-        Fatal(format!("cannot listen on {addr}: {e}; choose another port with --port (0 picks a free one)"))
-    })?;
+    let listener = TcpListener::bind(addr).map_err(|source| Fatal::Listen { addr, source })?;
     let port = listener.local_addr().map_or(opts.port, |a| a.port());
     let shared = Arc::new(Shared {
         current: Mutex::new(Arc::new(first)),
@@ -169,7 +167,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Fatal> {
     });
     {
         let shared = Arc::clone(&shared);
-        ctrlc::set_handler(move || shared.stop()).map_err(|e| Fatal(format!("cannot handle Ctrl-C: {e}")))?;
+        ctrlc::set_handler(move || shared.stop()).map_err(|e| Fatal::failed("handle Ctrl-C", e))?;
     }
     let rebuilds = {
         let shared = Arc::clone(&shared);
@@ -183,7 +181,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Fatal> {
         let shared = Arc::clone(&shared);
         Arc::new(move |request: Request| respond(request, &shared))
     };
-    http::run(listener, handler).map_err(|e| Fatal(format!("cannot start serving: {e}")))?;
+    http::run(listener, handler).map_err(|e| Fatal::failed("start serving", e))?;
     let host = if opts.bind.is_ipv6() { format!("[{}]", opts.bind) } else { opts.bind.to_string() };
     if !opts.bind.is_loopback() {
         eprintln!("warning: listening on {host}: anyone who can reach this machine can read the evidence");

@@ -119,7 +119,7 @@ impl Builder {
         // The sources go into the build and come back out of it: no copy of
         // every file's text per build.
         let checked = crate::check_loaded(&self.root, sources, &self.opts, &Progress::new(), &mut self.cache);
-        let mut snap = Snapshot::new(version, &self.root, checked.map_err(|e| e.0));
+        let mut snap = Snapshot::new(version, &self.root, checked.map_err(|e| e.to_string()));
         if let Ok(c) = &mut snap.outcome {
             self.sources = Some(std::mem::take(&mut c.sources));
         }

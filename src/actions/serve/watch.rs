@@ -64,7 +64,7 @@ impl Watch {
 
 /// Reading the folders instead of watching, said once: this is the only place
 /// that switches, and nothing switches back.
-fn fall_back(root: &Path, why: &str) -> Scan {
+fn fall_back(root: &Path, why: &WatchError) -> Scan {
     let scan = Scan::new(root, WATCHED);
     eprintln!(
         "warning: cannot watch {} for changes ({why}); looking for changes every {} instead",
@@ -91,16 +91,16 @@ struct Burst {
     /// Watched folders that were themselves created, removed or renamed.
     replaced: BTreeSet<String>,
     /// Why watching stopped working, if it did.
-    failed: Option<String>,
+    failed: Option<WatchError>,
 }
 
 impl Events {
-    fn new(root: &Path) -> Result<Events, String> {
+    fn new(root: &Path) -> Result<Events, WatchError> {
         let (tx, events) = channel();
         let watcher = notify::recommended_watcher(move |e| {
             let _ = tx.send(e);
         })
-        .map_err(|e| describe(&e))?;
+        .map_err(WatchError::from)?;
         let mut w =
             Events { watcher, events, root: root.to_path_buf(), watching: Vec::new(), hook: hook::Limit::new() };
         // The root itself, not recursively: to see the watched folders appear,
@@ -110,14 +110,14 @@ impl Events {
         Ok(w)
     }
 
-    fn watch(&mut self, dir: &Path, mode: RecursiveMode) -> Result<(), String> {
-        self.hook.check().map_err(|e| describe(&e))?;
-        self.watcher.watch(dir, mode).map_err(|e| describe(&e))
+    fn watch(&mut self, dir: &Path, mode: RecursiveMode) -> Result<(), WatchError> {
+        self.hook.check()?;
+        Ok(self.watcher.watch(dir, mode)?)
     }
 
     /// Watches each watched folder that exists and is not watched as it is
     /// now: new, or replaced by another folder since its watch began.
-    fn refresh(&mut self, replaced: &BTreeSet<String>) -> Result<(), String> {
+    fn refresh(&mut self, replaced: &BTreeSet<String>) -> Result<(), WatchError> {
         for name in WATCHED {
             let dir = self.root.join(name);
             let now = identity(&dir);
@@ -138,7 +138,7 @@ impl Events {
         Ok(())
     }
 
-    fn next(&mut self, timeout: Duration) -> Result<Option<Vec<String>>, String> {
+    fn next(&mut self, timeout: Duration) -> Result<Option<Vec<String>>, WatchError> {
         let Ok(first) = self.events.recv_timeout(timeout) else {
             return Ok(None);
         };
@@ -162,7 +162,7 @@ impl Events {
             Ok(e) => e,
             Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) => {
                 // A folder created since could not be watched: its changes would go unseen.
-                burst.failed = Some(describe(&e));
+                burst.failed = Some(e.into());
                 return;
             }
             Err(_) => {
@@ -195,12 +195,21 @@ impl Events {
 }
 
 /// Why watching failed, in words that say what to do about it.
-fn describe(e: &notify::Error) -> String {
-    match &e.kind {
-        notify::ErrorKind::MaxFilesWatch => "the system's limit on watched folders is reached; on Linux, raising \
-                                             fs.inotify.max_user_watches lifts it"
-            .to_string(),
-        _ => e.to_string(),
+#[derive(Debug, thiserror::Error)]
+enum WatchError {
+    /// The system's limit on watches, which the user can raise.
+    #[error("the system's limit on watched folders is reached; on Linux, raising fs.inotify.max_user_watches lifts it")]
+    Limit(#[source] notify::Error),
+    #[error("{0}")]
+    Other(#[source] notify::Error),
+}
+
+impl From<notify::Error> for WatchError {
+    fn from(e: notify::Error) -> WatchError {
+        match e.kind {
+            notify::ErrorKind::MaxFilesWatch => WatchError::Limit(e),
+            _ => WatchError::Other(e),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! byte spans do neither. Whatever is written is parsed again, and must read
 //! back as the same document with only the sign-off keys changed.
 
-use crate::core::Fatal;
+use crate::Fatal;
 use crate::core::text::printable;
 use crate::load::yaml::{self, EntrySpan, Value};
 use std::ops::Range;
@@ -41,9 +41,10 @@ impl Scalar {
 /// missing key is added at the end of the front matter, with the file's line
 /// ending. Refuses flow-style front matter and values written over several lines.
 pub fn set_fields(rel: &str, text: &str, fields: &[(&str, Scalar)]) -> Result<String, Fatal> {
-    let refuse = |why: String| Fatal(format!("cannot sign {}: {why}", printable(rel)));
-    let split = crate::load::frontmatter::split(text)
-        .map_err(|e| Fatal(format!("cannot sign {}:{}:1: {}; {}", printable(rel), e.line, e.message, e.help)))?;
+    let refuse = |why: String| Fatal::Refused(format!("cannot sign {}: {why}", printable(rel)));
+    let split = crate::load::frontmatter::split(text).map_err(|e| {
+        Fatal::Refused(format!("cannot sign {}:{}:1: {}; {}", printable(rel), e.line, e.message, e.help))
+    })?;
     let start = split.yaml.as_ptr() as usize - text.as_ptr() as usize;
     let end = start + split.yaml.len();
     let yaml_text = split.yaml;
@@ -55,7 +56,7 @@ pub fn set_fields(rel: &str, text: &str, fields: &[(&str, Scalar)]) -> Result<St
         match entries.iter().find(|e| e.key.name == *key) {
             Some(e) => {
                 let range = value_range(yaml_text, e)
-                    .map_err(|why| Fatal(format!("cannot sign {}: `{key}`: {why}", at(e.key_bytes.start))))?;
+                    .map_err(|why| Fatal::Refused(format!("cannot sign {}: `{key}`: {why}", at(e.key_bytes.start))))?;
                 edits.push((range, format!(" {}", value.yaml())));
             }
             None => missing.push((*key, value.yaml())),
@@ -86,9 +87,9 @@ pub fn set_fields(rel: &str, text: &str, fields: &[(&str, Scalar)]) -> Result<St
 /// line: YAML that does not parse, a document that is not a mapping, and a
 /// flow mapping (`{status: x, ...}`), which would have to be rewritten whole.
 fn top_level(yaml_text: &str, line_offset: u32, rel: &str) -> Result<Vec<EntrySpan>, Fatal> {
-    let refuse = |why: String| Fatal(format!("cannot sign {}: {why}", printable(rel)));
+    let refuse = |why: String| Fatal::Refused(format!("cannot sign {}: {why}", printable(rel)));
     match yaml::top_level_entries(yaml_text) {
-        Ok(Some(top)) if top.flow => Err(Fatal(format!(
+        Ok(Some(top)) if top.flow => Err(Fatal::Refused(format!(
             "cannot sign {}: its front matter is one flow mapping (`{{status: ..., ...}}`), and sign changes block-style front matter only; write one `key: value` per line and sign again",
             top.entries.first().map_or_else(
                 || printable(rel).into_owned(),
@@ -101,7 +102,7 @@ fn top_level(yaml_text: &str, line_offset: u32, rel: &str) -> Result<Vec<EntrySp
         Ok(None) => Err(refuse(
             "its front matter is not a mapping of `key: value` lines; fix it first (`cutover check` shows why)".into(),
         )),
-        Err(e) => Err(Fatal(format!(
+        Err(e) => Err(Fatal::Refused(format!(
             "cannot sign {}:{}:{}: its front matter is not valid YAML: {}; fix it first (`cutover check` shows it with a hint)",
             printable(rel),
             e.pos.line + line_offset,
@@ -329,15 +330,15 @@ mod tests {
             ("~\n", "not a mapping"),
         ] {
             let e = set(&format!("---\n{yaml}---\n"), &[("validated_by", "b")]).unwrap_err();
-            assert!(e.0.starts_with("cannot sign e.md"), "{yaml:?}: {e}");
-            assert!(e.0.contains(says), "{yaml:?}: {e}");
+            assert!(e.to_string().starts_with("cannot sign e.md"), "{yaml:?}: {e}");
+            assert!(e.to_string().contains(says), "{yaml:?}: {e}");
         }
     }
 
     #[test]
     fn an_anchor_other_keys_use_is_not_silently_repointed() {
         let e = set("---\nvalidated_by: &who ana\nx-copy: *who\n---\n", &[("validated_by", "bo")]).unwrap_err();
-        assert!(e.0.contains("would also change"), "{e}");
+        assert!(e.to_string().contains("would also change"), "{e}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub(crate) mod replace;
 pub use edit::{Scalar, set_fields};
 pub(crate) use edit::{same_value, yaml_scalar};
 
-use crate::core::Fatal;
+use crate::Fatal;
 use crate::core::date::Date;
 use crate::core::text::printable;
 use crate::load::SourceFile;
@@ -41,21 +41,21 @@ pub struct Signed {
 /// Signs one evidence file under `root`, refusing when the signer is not an
 /// approver for the item's role or the result would not be valid evidence.
 pub fn sign(root: &Path, req: &SignRequest) -> Result<Signed, Fatal> {
-    let sources = crate::load::load(root).map_err(|e| Fatal(e.0))?;
+    let sources = crate::load::load(root).map_err(Fatal::from)?;
     let (portfolio, _) = crate::validate::validate(&sources);
     let item = portfolio.checklist.item(&req.item).ok_or_else(|| {
         let help =
             crate::core::diagnostics::did_you_mean(&req.item, portfolio.checklist.item_ids()).unwrap_or_default();
-        Fatal(format!("`{}` is not a checklist item {help}", req.item).trim_end().to_string())
+        Fatal::Refused(format!("`{}` is not a checklist item {help}", req.item).trim_end().to_string())
     })?;
     let ws = sources
         .workloads
         .iter()
         .find(|w| w.id == req.workload)
-        .ok_or_else(|| Fatal(format!("`{}` is not a workload in this portfolio", req.workload)))?;
+        .ok_or_else(|| Fatal::Refused(format!("`{}` is not a workload in this portfolio", req.workload)))?;
     let as_of = crate::resolve_as_of(None, portfolio.site.as_of, std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     if req.on > as_of {
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "--on {} is after the as-of date {as_of}: a sign-off cannot be dated in the future; sign on the day the validation happened",
             req.on
         )));
@@ -64,7 +64,7 @@ pub fn sign(root: &Path, req: &SignRequest) -> Result<Signed, Fatal> {
         && !portfolio.site.approvers.is_member(role, &req.by, req.on)
     {
         let list = portfolio.site.approvers.list(role);
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "{} is not an approver for role `{role}` on {}, which signs off `{}` (approvers: {list}); add them under `approvers.{role}` in content/site.yaml first",
             req.by, req.on, item.id
         )));
@@ -72,7 +72,9 @@ pub fn sign(root: &Path, req: &SignRequest) -> Result<Signed, Fatal> {
     committer_is_signer(root, portfolio.site.signoff_provenance, &req.by)?;
     let rel = format!("{}/{}.md", ws.dir, item.id);
     let src = ws.evidence.iter().find(|f| f.path == rel).ok_or_else(|| {
-        Fatal(format!("{rel} does not exist or cannot be read; write the evidence first (`cutover check` lists why)"))
+        Fatal::Refused(format!(
+            "{rel} does not exist or cannot be read; write the evidence first (`cutover check` lists why)"
+        ))
     })?;
     // The file as it is now, which must still be what was validated.
     let target = replace::Target::open(replace::Writer::Sign, root, &ws.dir, &rel, &src.text)?;
@@ -100,16 +102,16 @@ fn committer_is_signer(root: &Path, policy: crate::core::model::ProvenancePolicy
     }
     let policy = policy.as_str();
     let repo = crate::load::git::discover(root)
-        .map_err(|e| Fatal(format!("the git repository cannot be read: {e}")))?
+        .map_err(|e| Fatal::Refused(format!("the git repository cannot be read: {e}")))?
         .ok_or_else(|| {
-            Fatal(format!("`signoff_provenance: {policy}` needs the sign-off committed to git, but {} is not inside a git work tree", root.display()))
+            Fatal::Refused(format!("`signoff_provenance: {policy}` needs the sign-off committed to git, but {} is not inside a git work tree", root.display()))
         })?;
     match repo.user_email() {
         Some(email) if crate::core::approvers::same_person(&email, by) => Ok(()),
-        Some(email) => Err(Fatal(format!(
+        Some(email) => Err(Fatal::Refused(format!(
             "git would commit this sign-off as {email}, not as {by}, and under `signoff_provenance: {policy}` it would not count; sign as yourself (--by {email}), or let {by} sign"
         ))),
-        None => Err(Fatal(format!(
+        None => Err(Fatal::Refused(format!(
             "git's user.email is not set, and under `signoff_provenance: {policy}` a sign-off counts only when its signer commits it; run `git config user.email {by}` first"
         ))),
     }
@@ -135,7 +137,7 @@ fn attachment_digests(root: &Path, ws: &crate::load::WorkloadSources) -> Result<
         .iter()
         .map(|a| {
             let bytes =
-                fs::read(root.join(&ws.dir).join(a)).map_err(|e| Fatal(format!("cannot read {}/{a}: {e}", ws.dir)))?;
+                fs::read(root.join(&ws.dir).join(a)).map_err(|e| Fatal::io("read", format!("{}/{a}", ws.dir), e))?;
             Ok((a.clone(), crate::core::digest::sha256_hex(&bytes)))
         })
         .collect()
@@ -153,7 +155,7 @@ fn linked_files_unchanged(
     for f in linked {
         let now = fs::read(root.join(&ws.dir).join(f)).ok().map(|b| crate::core::digest::sha256_hex(&b));
         if now.as_ref() != digests.get(f) {
-            return Err(Fatal(format!(
+            return Err(Fatal::Refused(format!(
                 "{}/{} changed while sign was running, and the sign-off would cover the version sign read; nothing was written: run `cutover sign` again to sign what is there now",
                 printable(&ws.dir),
                 printable(f)
@@ -168,7 +170,7 @@ fn linked_files_unchanged(
 fn within_size_limit(rel: &str, len: usize) -> Result<(), Fatal> {
     let limit = crate::load::MAX_TEXT_BYTES;
     if u64::try_from(len).map_or(true, |l| l > limit) {
-        return Err(Fatal(format!(
+        return Err(Fatal::Refused(format!(
             "cannot sign {}: with the sign-off it would be {len} bytes, over the limit of {limit} bytes for a text file, and `check` would no longer read it; make the evidence shorter (attach large material as separate files) and sign again",
             printable(rel)
         )));
@@ -201,7 +203,7 @@ fn read_back(
         .collect();
     match ev {
         Some((ev, _)) if errors.is_empty() => Ok(ev),
-        _ => Err(Fatal(format!(
+        _ => Err(Fatal::Refused(format!(
             "cannot sign {}: as validated evidence it would have errors:\n{}\nfix them first (`cutover check` shows them with hints)",
             printable(rel),
             errors.join("\n")

@@ -16,7 +16,7 @@
 //! - after the rename the folder is flushed too, so the new name survives a
 //!   power cut.
 
-use crate::core::Fatal;
+use crate::Fatal;
 use crate::core::text::printable;
 use std::fs;
 use std::io::{Read, Write};
@@ -74,11 +74,11 @@ impl Target {
     pub(crate) fn open(writer: Writer, root: &Path, dir: &str, rel: &str, loaded: &str) -> Result<Target, Fatal> {
         let shown = printable(rel).into_owned();
         let verb = writer.verb();
-        let cannot = |e: std::io::Error| Fatal(format!("cannot read {shown}: {e}"));
+        let cannot = |e: std::io::Error| Fatal::io("read", &shown, e);
         let path = fs::canonicalize(root.join(rel)).map_err(cannot)?;
         let folder = fs::canonicalize(root.join(dir)).map_err(cannot)?;
         if !path.starts_with(&folder) {
-            return Err(Fatal(format!(
+            return Err(Fatal::Refused(format!(
                 "cannot {verb} {shown}: it is a symbolic link that leads outside its workload folder ({}); copy the file into the folder instead of linking to it",
                 printable(&path.display().to_string())
             )));
@@ -86,10 +86,10 @@ impl Target {
         let file = fs::File::open(&path).map_err(cannot)?;
         let meta = file.metadata().map_err(cannot)?;
         if !meta.is_file() {
-            return Err(Fatal(format!("cannot {verb} {shown}: it is not a regular file")));
+            return Err(Fatal::Refused(format!("cannot {verb} {shown}: it is not a regular file")));
         }
         if let Some(links) = hard_links(&meta).filter(|n| *n > 1) {
-            return Err(Fatal(format!(
+            return Err(Fatal::Refused(format!(
                 "cannot {verb} {shown}: the file has {links} hard links, and {}; make it a file of its own (`cp {shown} {shown}.copy && mv {shown}.copy {shown}`) and {verb} again",
                 writer.left()
             )));
@@ -112,7 +112,7 @@ impl Target {
     /// read it or `still_valid` (the last check before the rename) says no.
     pub(crate) fn replace(&self, bytes: &[u8], still_valid: &dyn Fn() -> Result<(), Fatal>) -> Result<(), Fatal> {
         let folder = self.path.parent().unwrap_or(Path::new("."));
-        let cannot = |e: std::io::Error| Fatal(format!("cannot write {}: {e}", self.rel));
+        let cannot = |e: std::io::Error| Fatal::io("write", &self.rel, e);
         let (mut file, tmp) = create_temporary(folder, &self.path, self.writer).map_err(cannot)?;
         file.write_all(bytes).map_err(cannot)?;
         keep_owner_and_mode(&file, &self.meta).map_err(cannot)?;
@@ -121,7 +121,7 @@ impl Target {
         file.sync_all().map_err(cannot)?;
         drop(file);
         pause_for_tests(tmp.path());
-        let now = fs::read(&self.path).map_err(|e| Fatal(format!("cannot read {}: {e}", self.rel)))?;
+        let now = fs::read(&self.path).map_err(|e| Fatal::io("read", &self.rel, e))?;
         if now != self.original {
             return Err(self.changed());
         }
@@ -143,7 +143,7 @@ impl Target {
             Writer::Sign => "sign what is there now",
             Writer::Import => "import into what is there now",
         };
-        Fatal(format!(
+        Fatal::Refused(format!(
             "{} changed while {verb} was running (it was saved after {verb} read it); nothing was written and the change is kept: run `cutover {verb}` again to {what}",
             self.rel
         ))

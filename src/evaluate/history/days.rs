@@ -319,7 +319,7 @@ impl<'r> State<'r> {
             self.folders.remove(&name);
             self.portfolio.workloads.remove(name.as_str());
         }
-        let validator = self.validator.as_ref().ok_or_else(|| GitError("history: no validator".into()))?;
+        let validator = self.validator.as_ref().ok_or_else(|| GitError::Content("history: no validator".into()))?;
         let (repo, known) = (self.repo, self.known);
         let jobs: Vec<(&String, &TreeId)> = redo.iter().filter_map(|n| content.workloads.get_key_value(n)).collect();
         let read: Vec<(String, Option<Workload>, Folder)> = jobs

@@ -69,7 +69,7 @@ impl Commit {
 
     /// Reads a commit from its raw object bytes.
     pub(super) fn from_raw(id: gix::ObjectId, raw: &[u8]) -> Result<Commit, GitError> {
-        let corrupt = |what: &str| GitError(format!("commit {id} is corrupt: {what}"));
+        let corrupt = |what: &str| GitError::Content(format!("commit {id} is corrupt: {what}"));
         let parsed = gix::objs::CommitRef::from_bytes(raw, id.kind()).map_err(|_| corrupt("it cannot be parsed"))?;
         let author = parsed.author().map_err(|_| corrupt("its author line cannot be parsed"))?.trim();
         let seconds = author.time().map(|t| t.seconds).unwrap_or_else(|_| author.seconds());
@@ -128,30 +128,63 @@ pub(super) fn signature_of(raw: &[u8]) -> Signature {
     }
 }
 
-/// Parses one OpenSSH public key line ("ssh-ed25519 AAAA... comment"); Err says in words why not (for a diagnostic at site.yaml).
-pub fn parse_public_key(line: &str) -> Result<PublicKey, String> {
+/// Why a line of `keys` is not a public key cutover can verify with, in
+/// words for a diagnostic at site.yaml. `shown` is the line, cut at 40 characters.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// Nothing but whitespace.
+    #[error("an empty key: write an OpenSSH public key line such as `ssh-ed25519 AAAA… name@host`")]
+    Empty,
+    #[error("`{shown}` is a key file in PEM form; give the public key line instead (the content of the `.pub` file)")]
+    /// A private or public key file in PEM form, not a `.pub` line.
+    Pem {
+        /// The line as shown in the message.
+        shown: String,
+    },
+    /// Looks like a key line (its data starts `AAAA`) but does not decode.
+    #[error("`{shown}` is not a valid OpenSSH public key ({source}): copy the whole line of the `.pub` file")]
+    Invalid {
+        /// The line as shown in the message.
+        shown: String,
+        /// Why ssh-key cannot decode it.
+        #[source]
+        source: ssh_key::Error,
+    },
+    /// Not a key line at all.
+    #[error(
+        "`{shown}` is not an OpenSSH public key: expected `TYPE BASE64 [comment]`, \
+         for example `ssh-ed25519 AAAA… name@host` (the content of the `.pub` file)"
+    )]
+    NotAKey {
+        /// The line as shown in the message.
+        shown: String,
+        /// What ssh-key said, kept as the cause.
+        #[source]
+        source: ssh_key::Error,
+    },
+    /// A key type cutover has no verifier for (DSA, P-521).
+    #[error("`{algorithm}` keys cannot be verified by cutover; use an ed25519, RSA or ECDSA (P-256, P-384) key")]
+    Unverifiable {
+        /// The key's type as written (`ssh-dss`).
+        algorithm: String,
+    },
+}
+
+/// Parses one OpenSSH public key line ("ssh-ed25519 AAAA... comment").
+pub fn parse_public_key(line: &str) -> Result<PublicKey, KeyError> {
     let line = line.trim();
     let shown: String =
         if line.chars().count() > 40 { line.chars().take(40).chain("…".chars()).collect() } else { line.to_string() };
     if line.is_empty() {
-        return Err("an empty key: write an OpenSSH public key line such as `ssh-ed25519 AAAA… name@host`".to_string());
+        return Err(KeyError::Empty);
     }
     if line.starts_with("-----BEGIN") {
-        return Err(format!(
-            "`{shown}` is a key file in PEM form; give the public key line instead (the content of the `.pub` file)"
-        ));
+        return Err(KeyError::Pem { shown });
     }
     let algorithm = line.split_whitespace().next().unwrap_or_default();
-    let key = PublicKey::from_openssh(line).map_err(|e| {
+    let key = PublicKey::from_openssh(line).map_err(|source| {
         let looks_like_key = line.split_whitespace().nth(1).is_some_and(|data| data.starts_with("AAAA"));
-        if looks_like_key {
-            format!("`{shown}` is not a valid OpenSSH public key ({e}): copy the whole line of the `.pub` file")
-        } else {
-            format!(
-                "`{shown}` is not an OpenSSH public key: expected `TYPE BASE64 [comment]`, \
-                 for example `ssh-ed25519 AAAA… name@host` (the content of the `.pub` file)"
-            )
-        }
+        if looks_like_key { KeyError::Invalid { shown, source } } else { KeyError::NotAKey { shown, source } }
     })?;
     let verifiable = matches!(
         key.algorithm(),
@@ -162,9 +195,7 @@ pub fn parse_public_key(line: &str) -> Result<PublicKey, String> {
             | ssh_key::Algorithm::SkEcdsaSha2NistP256
     );
     if !verifiable {
-        return Err(format!(
-            "`{algorithm}` keys cannot be verified by cutover; use an ed25519, RSA or ECDSA (P-256, P-384) key"
-        ));
+        return Err(KeyError::Unverifiable { algorithm: algorithm.to_string() });
     }
     Ok(key)
 }

@@ -12,7 +12,7 @@ mod origins;
 mod tests;
 mod tree;
 
-pub use commit::{Commit, Signature, SignatureState, parse_public_key};
+pub use commit::{Commit, KeyError, Signature, SignatureState, parse_public_key};
 pub use ssh_key::PublicKey;
 pub use tree::{BlobRef, Entry, LineCommit, Reader, TreeId};
 
@@ -49,21 +49,30 @@ impl std::fmt::Debug for Repo {
 
 /// A repository that exists but cannot be read (corrupt objects, unreadable
 /// files, an invalid configuration).
-#[derive(Debug)]
-pub struct GitError(pub String);
-
-impl std::fmt::Display for GitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// gitoxide failed at `what`; the message holds its whole chain of
+    /// causes, since its top-level message alone is often too vague to act on.
+    #[error("{what}: {causes}")]
+    Gix {
+        /// What was being read (`cannot read commit 1a2b...`).
+        what: String,
+        /// gitoxide's messages down the chain, joined with `: `.
+        causes: String,
+        /// gitoxide's error itself.
+        #[source]
+        source: gix::Error,
+    },
+    /// What the repository holds is not what it should be (an object of the
+    /// wrong kind, a commit that cannot be parsed, a revision that names none).
+    #[error("{0}")]
+    Content(String),
 }
 
-impl std::error::Error for GitError {}
-
 impl GitError {
-    /// `what` failed because of `err`, with gitoxide's whole chain of causes:
-    /// its top-level message alone is often too vague to act on.
-    fn from_gix(what: impl std::fmt::Display, err: &gix::Error) -> GitError {
+    /// `what` failed because of `err`, with gitoxide's whole chain of causes.
+    fn from_gix(what: impl std::fmt::Display, err: impl Into<gix::Error>) -> GitError {
+        let err = err.into();
         let mut causes: Vec<String> = Vec::new();
         for e in err.iter_errors() {
             let text = e.to_string();
@@ -74,7 +83,7 @@ impl GitError {
         if causes.is_empty() {
             causes.push(err.to_string());
         }
-        GitError(format!("{what}: {}", causes.join(": ")))
+        GitError::Gix { what: what.to_string(), causes: causes.join(": "), source: err }
     }
 }
 
@@ -85,7 +94,10 @@ pub fn discover(site_root: &Path) -> Result<Option<Repo>, GitError> {
     // or as a relative path, and the work tree is reported resolved.
     let root = std::fs::canonicalize(site_root).unwrap_or_else(|_| site_root.to_path_buf());
     if !root.is_dir() {
-        return Err(GitError(format!("cannot look for a git repository: {} is not a folder", site_root.display())));
+        return Err(GitError::Content(format!(
+            "cannot look for a git repository: {} is not a folder",
+            site_root.display()
+        )));
     }
     let repo = match gix::ThreadSafeRepository::discover(&root) {
         Ok(repo) => repo,
@@ -99,7 +111,7 @@ pub fn discover(site_root: &Path) -> Result<Option<Repo>, GitError> {
                 ) => Ok(None),
                 _ => Err(GitError::from_gix(
                     format_args!("cannot open the git repository that holds {}", site_root.display()),
-                    &err,
+                    err,
                 )),
             };
         }
@@ -148,11 +160,11 @@ impl Repo {
     /// Ok(None) when HEAD is unborn, Err when a reference cannot be read.
     fn head_id(&self) -> Result<Option<gix::ObjectId>, GitError> {
         let repo = self.repo.to_thread_local();
-        let mut head = repo.head().map_err(|e| GitError::from_gix("cannot read HEAD", &e))?;
+        let mut head = repo.head().map_err(|e| GitError::from_gix("cannot read HEAD", e))?;
         if head.is_unborn() {
             return Ok(None);
         }
-        let commit = head.peel_to_commit().map_err(|e| GitError::from_gix("cannot find the commit of HEAD", &e))?;
+        let commit = head.peel_to_commit().map_err(|e| GitError::from_gix("cannot find the commit of HEAD", e))?;
         Ok(Some(commit.id))
     }
 

@@ -139,7 +139,7 @@ pub(super) fn origins(
                     let data = repo
                         .objects
                         .find(&id, &mut buf)
-                        .map_err(|e| GitError::from_gix(format_args!("cannot read commit {id}"), &e))?;
+                        .map_err(|e| GitError::from_gix(format_args!("cannot read commit {id}"), e))?;
                     slot.insert(Commit::from_raw(id, data.data)?)
                 }
             };
@@ -196,9 +196,9 @@ fn fingerprint_blobs(
                 let data = repo
                     .objects
                     .find(&id, buf)
-                    .map_err(|e| GitError::from_gix(format_args!("cannot read {path} (blob {id})"), &e))?;
+                    .map_err(|e| GitError::from_gix(format_args!("cannot read {path} (blob {id})"), e))?;
                 if data.kind != gix::objs::Kind::Blob {
-                    return Err(GitError(format!("object {id} should be a blob but is a {}", data.kind)));
+                    return Err(GitError::Content(format!("object {id} should be a blob but is a {}", data.kind)));
                 }
                 Ok(extract(path, data.data))
             },
@@ -231,7 +231,7 @@ fn fingerprint_blobs(
 fn collect(repo: &gix::Repository, head: ObjectId) -> Result<Vec<Node>, GitError> {
     let shallow: HashSet<ObjectId> = repo
         .shallow_commits()
-        .map_err(|e| GitError::from_gix("cannot read the list of shallow commits", &e))?
+        .map_err(|e| GitError::from_gix("cannot read the list of shallow commits", e))?
         .map(|list| list.iter().copied().collect())
         .unwrap_or_default();
     let mut index: HashMap<ObjectId, u32> = HashMap::from([(head, 0)]);
@@ -243,8 +243,8 @@ fn collect(repo: &gix::Repository, head: ObjectId) -> Result<Vec<Node>, GitError
         let data = repo
             .objects
             .find(&id, &mut buf)
-            .map_err(|e| GitError::from_gix(format_args!("cannot read commit {id}"), &e))?;
-        let corrupt = |what: &str| GitError(format!("commit {id} is corrupt: {what}"));
+            .map_err(|e| GitError::from_gix(format_args!("cannot read commit {id}"), e))?;
+        let corrupt = |what: &str| GitError::Content(format!("commit {id} is corrupt: {what}"));
         if data.kind != gix::objs::Kind::Commit {
             return Err(corrupt(&format!("the object is a {}", data.kind)));
         }
@@ -389,14 +389,13 @@ fn read_tree<'a>(
     buf: &'a mut Vec<u8>,
 ) -> Result<Vec<gix::objs::tree::EntryRef<'a>>, GitError> {
     let Some(id) = id else { return Ok(Vec::new()) };
-    let data =
-        repo.objects.find(&id, buf).map_err(|e| GitError::from_gix(format_args!("cannot read tree {id}"), &e))?;
+    let data = repo.objects.find(&id, buf).map_err(|e| GitError::from_gix(format_args!("cannot read tree {id}"), e))?;
     if data.kind != gix::objs::Kind::Tree {
-        return Err(GitError(format!("object {id} should be a tree but is a {}", data.kind)));
+        return Err(GitError::Content(format!("object {id} should be a tree but is a {}", data.kind)));
     }
     gix::objs::TreeRefIter::from_bytes(data.data, id.kind())
         .collect::<Result<_, _>>()
-        .map_err(|_| GitError(format!("tree {id} is corrupt: an entry cannot be parsed")))
+        .map_err(|_| GitError::Content(format!("tree {id} is corrupt: an entry cannot be parsed")))
 }
 
 /// Git's order of tree entries: by name, a folder's name followed by `/`.

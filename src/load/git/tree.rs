@@ -91,7 +91,7 @@ impl Repo {
         let shallow: std::collections::HashSet<ObjectId> = reader
             .repo
             .shallow_commits()
-            .map_err(|e| GitError::from_gix("cannot read the list of shallow commits", &e))?
+            .map_err(|e| GitError::from_gix("cannot read the list of shallow commits", e))?
             .map(|list| list.iter().copied().collect())
             .unwrap_or_default();
         let mut line = Vec::new();
@@ -122,7 +122,7 @@ impl Repo {
             for _ in 0..times {
                 let (_, parents) = reader.parents(id)?;
                 let Some(p) = parents.get(parent.saturating_sub(1)).copied() else {
-                    return Err(GitError(format!(
+                    return Err(GitError::Content(format!(
                         "`{rev}` names no commit: {} has no parent number {parent} in this repository \
                          (in a shallow clone, fetch the whole history)",
                         &id.to_string()[..7]
@@ -149,7 +149,9 @@ fn split_suffixes(rev: &str) -> Result<(&str, Steps), GitError> {
         let n = if digits == 0 {
             1
         } else {
-            rest[..digits].parse::<usize>().map_err(|_| GitError(format!("`{rev}`: the number is too large")))?
+            rest[..digits]
+                .parse::<usize>()
+                .map_err(|_| GitError::Content(format!("`{rev}`: the number is too large")))?
         };
         rest = &rest[digits..];
         match c {
@@ -157,7 +159,7 @@ fn split_suffixes(rev: &str) -> Result<(&str, Steps), GitError> {
             '^' if n == 0 => {}
             '^' => steps.push((n, 1)),
             _ => {
-                return Err(GitError(format!(
+                return Err(GitError::Content(format!(
                     "`{rev}` is not a revision cutover understands: write a branch, a tag or a commit id, \
                      optionally followed by ~N or ^N"
                 )));
@@ -165,7 +167,7 @@ fn split_suffixes(rev: &str) -> Result<(&str, Steps), GitError> {
         }
     }
     if base.is_empty() {
-        return Err(GitError(format!("`{rev}` is not a revision: it names no branch, tag or commit")));
+        return Err(GitError::Content(format!("`{rev}` is not a revision: it names no branch, tag or commit")));
     }
     Ok((base, steps))
 }
@@ -177,13 +179,14 @@ impl Reader {
             .repo
             .objects
             .find(&id.0, &mut self.buf)
-            .map_err(|e| GitError::from_gix(format_args!("cannot read tree {}", id.0), &e))?;
+            .map_err(|e| GitError::from_gix(format_args!("cannot read tree {}", id.0), e))?;
         if data.kind != gix::objs::Kind::Tree {
-            return Err(GitError(format!("object {} should be a tree but is a {}", id.0, data.kind)));
+            return Err(GitError::Content(format!("object {} should be a tree but is a {}", id.0, data.kind)));
         }
         let mut out = Vec::new();
         for entry in gix::objs::TreeRefIter::from_bytes(data.data, id.0.kind()) {
-            let entry = entry.map_err(|_| GitError(format!("tree {} is corrupt: an entry cannot be parsed", id.0)))?;
+            let entry =
+                entry.map_err(|_| GitError::Content(format!("tree {} is corrupt: an entry cannot be parsed", id.0)))?;
             // A name that is not UTF-8 cannot be a workload or an evidence file.
             let Ok(name) = std::str::from_utf8(entry.filename.as_ref()) else { continue };
             let kind = if entry.mode.is_tree() {
@@ -204,9 +207,9 @@ impl Reader {
             .repo
             .objects
             .find(&id.0, &mut self.buf)
-            .map_err(|e| GitError::from_gix(format_args!("cannot read blob {}", id.0), &e))?;
+            .map_err(|e| GitError::from_gix(format_args!("cannot read blob {}", id.0), e))?;
         if data.kind != gix::objs::Kind::Blob {
-            return Err(GitError(format!("object {} should be a blob but is a {}", id.0, data.kind)));
+            return Err(GitError::Content(format!("object {} should be a blob but is a {}", id.0, data.kind)));
         }
         Ok(data.data.to_vec())
     }
@@ -230,10 +233,10 @@ impl Reader {
             .repo
             .objects
             .find(&id, &mut self.buf)
-            .map_err(|e| GitError::from_gix(format_args!("cannot read commit {id}"), &e))?;
-        let corrupt = |what: &str| GitError(format!("commit {id} is corrupt: {what}"));
+            .map_err(|e| GitError::from_gix(format_args!("cannot read commit {id}"), e))?;
+        let corrupt = |what: &str| GitError::Content(format!("commit {id} is corrupt: {what}"));
         if data.kind != gix::objs::Kind::Commit {
-            return Err(GitError(format!("{id} is a {}, not a commit", data.kind)));
+            return Err(GitError::Content(format!("{id} is a {}, not a commit", data.kind)));
         }
         let commit =
             gix::objs::CommitRef::from_bytes(data.data, id.kind()).map_err(|_| corrupt("it cannot be parsed"))?;
@@ -256,19 +259,19 @@ impl Reader {
             .repo
             .objects
             .find(&id, &mut self.buf)
-            .map_err(|e| GitError::from_gix(format_args!("cannot read commit {id}"), &e))?;
+            .map_err(|e| GitError::from_gix(format_args!("cannot read commit {id}"), e))?;
         let commit = gix::objs::CommitRef::from_bytes(data.data, id.kind())
-            .map_err(|_| GitError(format!("commit {id} is corrupt: it cannot be parsed")))?;
+            .map_err(|_| GitError::Content(format!("commit {id} is corrupt: it cannot be parsed")))?;
         Ok((id, commit.parents().collect()))
     }
 
     /// A branch, tag, remote branch or commit id, peeled to its commit.
     fn resolve_base(&mut self, base: &str, rev: &str) -> Result<ObjectId, GitError> {
-        let not_commit = |what: String| GitError(format!("`{rev}` names {what}, not a commit"));
+        let not_commit = |what: String| GitError::Content(format!("`{rev}` names {what}, not a commit"));
         let found = match self.repo.try_find_reference(base) {
             Ok(Some(mut r)) => Some(
                 r.peel_to_commit()
-                    .map_err(|e| GitError::from_gix(format_args!("`{rev}` cannot be followed to a commit"), &e))?
+                    .map_err(|e| GitError::from_gix(format_args!("`{rev}` cannot be followed to a commit"), e))?
                     .id,
             ),
             Ok(None) => None,
@@ -280,29 +283,29 @@ impl Reader {
         }
         let hex = base.len() >= 4 && base.len() <= 40 && base.bytes().all(|b| b.is_ascii_hexdigit());
         if !hex {
-            return Err(GitError(format!(
+            return Err(GitError::Content(format!(
                 "`{rev}` is not a revision in this repository: no branch, tag or remote branch is called `{base}` \
                  (in CI, fetch it first, for example `git fetch origin main`, with the whole history)"
             )));
         }
         let id = if base.len() == 40 {
-            ObjectId::from_hex(base.as_bytes()).map_err(|_| GitError(format!("`{rev}` is not a commit id")))?
+            ObjectId::from_hex(base.as_bytes()).map_err(|_| GitError::Content(format!("`{rev}` is not a commit id")))?
         } else {
-            let prefix =
-                gix::hash::Prefix::from_hex(base).map_err(|_| GitError(format!("`{rev}` is not a commit id")))?;
+            let prefix = gix::hash::Prefix::from_hex(base)
+                .map_err(|_| GitError::Content(format!("`{rev}` is not a commit id")))?;
             match self.repo.objects.lookup_prefix(prefix, None) {
                 Ok(Some(Ok(id))) => id,
                 Ok(Some(Err(()))) => {
-                    return Err(GitError(format!(
+                    return Err(GitError::Content(format!(
                         "`{rev}` is ambiguous: several objects start with it; give more digits"
                     )));
                 }
                 Ok(None) => {
-                    return Err(GitError(format!(
+                    return Err(GitError::Content(format!(
                         "`{rev}` is not a revision in this repository: no object starts with it"
                     )));
                 }
-                Err(e) => return Err(GitError(format!("cannot look `{rev}` up: {e}"))),
+                Err(e) => return Err(GitError::Content(format!("cannot look `{rev}` up: {e}"))),
             }
         };
         match self.repo.objects.find(&id, &mut self.buf) {
@@ -311,11 +314,13 @@ impl Reader {
                 let obj = self
                     .repo
                     .find_object(id)
-                    .map_err(|e| GitError::from_gix(format_args!("cannot read `{rev}`"), &e))?;
+                    .map_err(|e| GitError::from_gix(format_args!("cannot read `{rev}`"), e))?;
                 obj.peel_to_commit().map(|c| c.id).map_err(|_| not_commit("a tag of something else".into()))
             }
             Ok(data) => Err(not_commit(format!("a {}", data.kind))),
-            Err(_) => Err(GitError(format!("`{rev}` is not a revision in this repository: there is no such commit"))),
+            Err(_) => {
+                Err(GitError::Content(format!("`{rev}` is not a revision in this repository: there is no such commit")))
+            }
         }
     }
 }
