@@ -112,6 +112,8 @@ fn check_human() {
     let text = check_broken("human");
     // The fixture is meant to show a line of wide characters; keep it so.
     assert!(text.contains("日本語の説明"), "{text}");
+    // Escapes would hide in a snapshot: say it outright.
+    assert!(!text.contains('\x1b'), "no colour when not on a terminal: {text:?}");
     settings().bind(|| insta::assert_snapshot!("check_human", text));
 }
 
@@ -195,6 +197,17 @@ fn help_of_every_command() {
     for name in ["help_check", "help_build", "help_templates_export"] {
         assert!(seen.iter().any(|s| s == name), "{name} not reached; walked {seen:?}");
     }
+    // A removed command leaves no help snapshot behind (insta keeps files no
+    // test asserts any more). Its folder is `snapshots/` beside this file.
+    let dir = common::repo().join(Path::new(file!()).parent().unwrap()).join("snapshots");
+    let mut orphans: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".snap").map(str::to_string))
+        .filter(|n| n.starts_with("help_") && !seen.contains(n))
+        .collect();
+    orphans.sort();
+    assert_eq!(orphans, Vec::<String>::new(), "help snapshots in {} that no command has", dir.display());
 }
 
 #[test]
