@@ -333,21 +333,9 @@ fn github_escapes_commas_and_colons_in_file_names() {
 
 // ---- human format ----------------------------------------------------------
 
-#[test]
-fn human_format_reads_like_rustc() {
-    let p = with_error("human");
-    let run = cutover(["check", &root(&p), "--as-of", AS_OF]);
-    assert_eq!(run.code, 1);
-    assert_eq!(run.stdout, "", "diagnostics go to stderr");
-    let e = &run.stderr;
-    assert!(!e.contains('\x1b'), "no colour when not on a terminal: {e:?}");
-    assert!(e.contains("error[E0203]: unknown field `validatd_by`"), "{e}");
-    assert!(e.contains(&format!(" --> {STAGE}:5:1\n")), "{e}");
-    assert!(e.contains("5 | validatd_by: val.idator@example.org\n"), "{e}");
-    assert!(e.contains("help: did you mean `validated_by`?"), "{e}");
-    assert!(e.contains("error[E0208]"), "{e}");
-    assert!(e.contains("2 errors emitted"), "{e}");
-}
+// The layout (header, location, quoted line, help, totals), that it goes to
+// stderr and that it has no colour are in the snapshot of `check` on the
+// broken fixture (tests/snapshots.rs, check_human).
 
 #[test]
 fn human_caret_points_at_the_column() {
@@ -371,9 +359,8 @@ fn human_caret_points_at_the_column() {
 fn human_warnings_and_summary() {
     let p = with_warning("human-warn");
     let run = cutover(["check", &root(&p), "--as-of", AS_OF]);
-    assert!(run.stderr.contains("warning[W0003]"), "{}", run.stderr);
-    assert!(run.stderr.contains(" --> content/notes.txt:1:1"), "{}", run.stderr);
-    assert!(run.stderr.contains("1 warning emitted"), "{}", run.stderr);
+    // One warning is counted in the singular (the snapshots show a plural).
+    assert!(run.stderr.contains("\n1 warning emitted\n"), "{}", run.stderr);
     let s = run.summary();
     assert_eq!((s.workloads, s.ready), (1, 1));
 }

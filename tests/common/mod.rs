@@ -162,6 +162,27 @@ where
     for (k, v) in env {
         cmd.env(k, v);
     }
+    run_command(cmd)
+}
+
+/// Runs `cutover` with `args` from the folder `cwd`, as [`cutover`] does
+/// otherwise: the CI formats name files relative to it when the site is not
+/// in a git repository.
+pub fn cutover_in<I, S>(cwd: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cutover"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("RAYON_NUM_THREADS")
+        .env("NO_COLOR", "1");
+    run_command(cmd)
+}
+
+fn run_command(mut cmd: Command) -> Run {
     let out = cmd.output().expect("the cutover binary runs");
     Run {
         code: out.status.code().unwrap_or_else(|| panic!("cutover was killed: {out:?}")),
