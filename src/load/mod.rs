@@ -329,6 +329,20 @@ pub fn decode_text(bytes: Vec<u8>, rel: &str, diags: &mut Vec<Diagnostic>) -> Op
     }
 }
 
+/// A Markdown attachment's text, read leniently (see where it is called);
+/// `None` when it cannot be read at all.
+fn read_document(path: &Path, rel: &str) -> Option<SourceFile> {
+    let bytes = fs::read(path).ok()?;
+    let mut text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    Some(SourceFile { path: rel.to_string(), text: text.into() })
+}
+
 enum ReadError {
     TooLarge(u64),
     NotAFile,
@@ -481,9 +495,13 @@ fn load_workload(name: &str, dir: &Path, diags: &mut Vec<Diagnostic>) -> Workloa
                 ),
             );
         } else {
-            // A Markdown attachment is text like evidence, held to the same rules (UTF-8, size).
+            // A Markdown attachment is published as a page. It was published
+            // unread before, so it is read leniently: nothing that built then
+            // fails now (bytes that are not UTF-8 show as U+FFFD; the limit is
+            // the attachment's). One that cannot be read at all stays a plain
+            // attachment, which the copy then reports.
             if crate::core::documents::is_document(&inner)
-                && let Some(doc) = read_text(entry.path(), &file_rel, diags)
+                && let Some(doc) = read_document(entry.path(), &file_rel)
             {
                 w.documents.push(doc);
             }
