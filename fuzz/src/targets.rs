@@ -1,6 +1,6 @@
 //! The fuzz targets' checks, one function each: the targets in
 //! `fuzz_targets/` call them on what libFuzzer generates, and the main crate's
-//! `cargo test` (tests/fuzz_seeds.rs) replays every committed seed through them.
+//! `cargo test` (tests/it/fuzz_seeds.rs) replays every committed seed through them.
 
 use super::generate::GenPortfolio;
 use super::html::assert_inert;
