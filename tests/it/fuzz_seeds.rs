@@ -3,7 +3,7 @@
 //! caught by `cargo test`, without a nightly toolchain or libFuzzer.
 
 #[allow(dead_code)]
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod cutover_fuzz;
 
 use arbitrary::{Arbitrary, Unstructured};

@@ -362,7 +362,7 @@ fn the_atom_feed_is_valid_with_an_entry_per_change() {
     assert_eq!(text, s.site.page("changes.atom"));
 }
 
-#[path = "../examples/gen_portfolio.rs"]
+#[path = "../../examples/gen_portfolio.rs"]
 #[allow(dead_code)]
 mod gen_portfolio;
 

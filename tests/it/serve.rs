@@ -2,7 +2,6 @@
 //! rebuilds when a file changes and tells open pages to reload, shows the
 //! diagnostics as an overlay while there are errors, and stops on Ctrl-C.
 
-
 use crate::common;
 
 use common::Portfolio;

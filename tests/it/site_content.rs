@@ -265,6 +265,23 @@ fn markdown_attachments_are_published_as_pages() {
     assert!(broken.is_empty(), "{broken:#?}");
 }
 
+/// Markdown attachments were published unread before they became pages, so
+/// one that is not UTF-8 (an export in Latin-1) still builds: its page shows
+/// the bad bytes as U+FFFD, and nothing is reported.
+#[test]
+fn a_markdown_attachment_that_is_not_utf8_still_builds() {
+    let p = Portfolio::base("content-docs-latin1");
+    let alpha = "content/workloads/alpha";
+    p.write_bytes(&format!("{alpha}/runbooks/export.md"), b"# Export\n\nCaf\xe9 ready.\n");
+    p.edit(&format!("{alpha}/stage.md"), "Done;", "Runbook: [export](runbooks/export.md). Done;");
+    let diags = p.diagnostics();
+    assert!(diags.iter().all(|d| d.file != "content/workloads/alpha/runbooks/export.md"), "{diags:#?}");
+    let run = p.build(AS_OF);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = p.read("public/workloads/alpha/runbooks/export.html");
+    assert!(page.contains("Caf\u{fffd} ready."), "{page}");
+}
+
 /// Point 6 on the sample: Payslip portal's own items are all satisfied; its
 /// row says what it waits for. Payroll is in the same release, so it need
 /// only be ready, not promoted.
