@@ -67,8 +67,19 @@ fn build(relative: fn(&str) -> Option<std::borrow::Cow<'_, str>>) -> ammonia::Bu
 
 /// [`keep_in_site`], and not above the folder of the page: `..` segments,
 /// however written (`%2e%2e`, backslashes), may not climb past the start.
+/// A Markdown attachment in a sub-folder is published as a page, so a raw
+/// HTML link to it leads to the page, as a Markdown link does (evidence files,
+/// directly in the folder, are not attachments and stay as written).
 fn keep_in_folder(url: &str) -> Option<std::borrow::Cow<'_, str>> {
-    keep_in_site(url).filter(|_| !climbs_out(url))
+    let kept = keep_in_site(url).filter(|_| !climbs_out(url))?;
+    let path = kept.split(['?', '#']).next().unwrap_or("");
+    match crate::core::url::normalise(&crate::core::url::decode_lossy(path)) {
+        Ok(normal) if normal.contains('/') => match crate::core::documents::link_to_page(&kept) {
+            Some(page) => Some(page.into()),
+            None => Some(kept),
+        },
+        _ => Some(kept),
+    }
 }
 
 /// Whether a relative URL's path climbs above where it starts. Escapes are
@@ -191,6 +202,9 @@ mod tests {
         }
         assert!(is_local("\u{1}reports/a.csv"), "a control before a relative path keeps it relative");
         assert!(clean("<a href=\"reports/a.csv\">a</a>", Reach::Folder).contains("href=\"reports/a.csv\""));
+        let runbook = clean("<a href=\"runbooks/stage.md#step-2\">r</a> <a href=\"stage.md\">s</a>", Reach::Folder);
+        assert!(runbook.contains("href=\"runbooks/stage.html#step-2\""), "an attachment's page: {runbook}");
+        assert!(runbook.contains("href=\"stage.md\""), "evidence stays as written: {runbook}");
     }
 
     #[test]

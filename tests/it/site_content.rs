@@ -232,7 +232,11 @@ fn markdown_attachments_are_published_as_pages() {
     );
     p.write(&format!("{alpha}/runbooks/plans/next.md"), "Plan\n\n## Step 2\n\nBack to [the runbook](../stage.md).\n");
     p.write(&format!("{alpha}/runbooks/unlinked.md"), "Nobody links this.\n");
-    p.edit(&format!("{alpha}/stage.md"), "Done;", "Runbook: [stage](runbooks/stage.md). Done;");
+    p.edit(
+        &format!("{alpha}/stage.md"),
+        "Done;",
+        "Runbook: [stage](runbooks/stage.md), <a href=\"runbooks/stage.md#top\">in raw HTML</a>. Done;",
+    );
     p.set_field(&format!("{alpha}/stage.md"), "documented_in", "[reports/evidence.txt, runbooks/stage.md]");
 
     let diags = p.diagnostics();
@@ -261,6 +265,7 @@ fn markdown_attachments_are_published_as_pages() {
     assert!(html_text(&page).contains("A missing file and"), "its text stays");
     let report = p.read("public/workloads/alpha/index.html");
     assert_eq!(report.matches("href=\"runbooks/stage.html\"").count(), 2, "documented_in and the body");
+    assert!(report.contains("href=\"runbooks/stage.html#top\""), "a raw HTML link leads to the page too");
     let broken = common::broken_links(&p.path("public"));
     assert!(broken.is_empty(), "{broken:#?}");
 }
