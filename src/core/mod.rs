@@ -2,14 +2,14 @@
 //! checklist's types, diagnostics and the text and URL helpers. It imports
 //! nothing from the stages around it (see docs/ARCHITECTURE.md).
 
-pub mod approvers;
+pub(crate) mod approvers;
 pub mod checklist;
 pub mod date;
 pub mod diagnostics;
-pub mod digest;
-pub mod documents;
+pub(crate) mod digest;
+pub(crate) mod documents;
 pub mod model;
 pub mod progress;
 pub mod text;
-pub mod url;
-pub mod vocabulary;
+pub(crate) mod url;
+pub(crate) mod vocabulary;

@@ -12,8 +12,6 @@ use crate::evaluate::{Assessment, Decision, ItemState, WorkloadAssessment};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-pub use crate::core::model::DEFAULT_ATTENTION_DAYS;
-
 /// What falls due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -1,12 +1,12 @@
 //! Decides each workload: promoted, ready or blocked, with every reason.
 //! Sufficiency of evidence is decided here, never reported as an error.
 
-pub mod deadlines;
-pub mod decommission;
+pub(crate) mod deadlines;
+pub(crate) mod decommission;
 pub mod history;
-pub mod item;
-pub mod promotion;
-pub mod risks;
+pub(crate) mod item;
+pub(crate) mod promotion;
+pub(crate) mod risks;
 
 use crate::core::checklist::ItemRole;
 use crate::core::date::Date;

@@ -6,7 +6,7 @@ pub mod git;
 pub mod markdown;
 pub mod root;
 pub mod sanitize;
-pub mod theme;
+pub(crate) mod theme;
 pub mod yaml;
 
 use crate::core::diagnostics::{Code, Diagnostic};

@@ -1,24 +1,24 @@
 //! The assessment into a [`Site`]: every output file as bytes in memory, no I/O.
 //! Templates are built in and autoescaped; pages are rendered in parallel.
 
-pub mod atom;
-pub mod calendar;
-pub mod context;
-pub mod csv;
-pub mod documents;
-pub mod due;
+pub(crate) mod atom;
+pub(crate) mod calendar;
+pub(crate) mod context;
+pub(crate) mod csv;
+pub(crate) mod documents;
+pub(crate) mod due;
 pub mod edition;
-pub mod json;
+pub(crate) mod json;
 pub mod markdown;
-pub mod people;
-pub mod probe;
-pub mod provenance;
-pub mod search;
-pub mod security;
-pub mod svg;
-pub mod textwidth;
-pub mod trend;
-pub mod wording;
+pub(crate) mod people;
+pub(crate) mod probe;
+pub(crate) mod provenance;
+pub(crate) mod search;
+pub(crate) mod security;
+pub(crate) mod svg;
+pub(crate) mod textwidth;
+pub(crate) mod trend;
+pub(crate) mod wording;
 
 use crate::core::model::Portfolio;
 use crate::evaluate::Assessment;

@@ -2,17 +2,17 @@
 //! Nothing here stops at the first problem: broken parts are reported and left out.
 
 pub mod checklist;
-pub mod documents;
-pub mod evidence;
-pub mod fields;
-pub mod graph;
-pub mod keys;
-pub mod links;
-pub mod prose;
-pub mod provenance;
-pub mod risks;
-pub mod site;
-pub mod workload;
+pub(crate) mod documents;
+pub(crate) mod evidence;
+pub(crate) mod fields;
+pub(crate) mod graph;
+pub(crate) mod keys;
+pub(crate) mod links;
+pub(crate) mod prose;
+pub(crate) mod provenance;
+pub(crate) mod risks;
+pub(crate) mod site;
+pub(crate) mod workload;
 
 use crate::core::checklist::Checklist;
 use crate::core::diagnostics::{Code, Diagnostic, Severity, did_you_mean};

@@ -11,12 +11,12 @@
 //! All or nothing: any problem in any row, or any error the result would
 //! have that the portfolio does not have now, and nothing is written.
 
-pub mod apply;
-pub mod columns;
-pub mod edit;
-pub mod ids;
-pub mod rows;
-pub mod table;
+pub(crate) mod apply;
+pub(crate) mod columns;
+pub(crate) mod edit;
+pub(crate) mod ids;
+pub(crate) mod rows;
+pub(crate) mod table;
 
 pub use apply::{Effect, FieldChange, Planned};
 pub use columns::{ColumnMap, Field, ValueMap};

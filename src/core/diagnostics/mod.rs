@@ -2,7 +2,7 @@
 //! for people, JSON for pipelines, GitHub Actions workflow commands and SARIF
 //! (GitLab's and Azure's forms are in [`crate::core::diagnostics::annotations`]).
 
-pub mod annotations;
+pub(crate) mod annotations;
 mod codes;
 
 use crate::core::text::{Quoted, printable};

@@ -10,9 +10,9 @@
 //! and a workload decided again only on a day that can change its decision.
 //! [`changes`] turns the days into what changed, for the site and the feed.
 
-pub mod changes;
+pub(crate) mod changes;
 pub mod days;
-pub mod snapshot;
+pub(crate) mod snapshot;
 
 use crate::core::date::Date;
 use crate::core::diagnostics::{Code, Diagnostic};
