@@ -80,18 +80,25 @@ pub fn walk_knowing(
 
 /// The same days, the slow way: each day's commit read whole, validated
 /// whole and evaluated whole. Kept as the definition that [`walk`] is held
-/// to by the tests; `changes` name no author.
+/// to by the tests; `changes` name no author. A commit that stands for
+/// several days is read and validated once, since validation does not look
+/// at the date; it is evaluated whole on each of them.
 pub fn walk_full(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<History, GitError> {
     let line = repo.first_parent_line()?;
     let mut reader = repo.reader();
     let mut out = History::default();
     let mut previous: Option<BTreeMap<String, Decision>> = None;
+    let mut validated: Option<(usize, Content, Portfolio, Vec<crate::core::diagnostics::Diagnostic>)> = None;
     for (date, c) in plan(&line, as_of, days) {
-        let content = Content::at(&mut reader, line[c].tree)?.unwrap_or_default();
-        let sources = content.sources(&mut reader, root)?;
-        let (mut portfolio, diags) = crate::validate::validate(&sources);
-        portfolio.site.signoff_provenance = crate::core::model::ProvenancePolicy::None;
-        let assessment = crate::evaluate::evaluate(&portfolio, date);
+        if validated.as_ref().is_none_or(|v| v.0 != c) {
+            let content = Content::at(&mut reader, line[c].tree)?.unwrap_or_default();
+            let sources = content.sources(&mut reader, root)?;
+            let (mut portfolio, diags) = crate::validate::validate(&sources);
+            portfolio.site.signoff_provenance = crate::core::model::ProvenancePolicy::None;
+            validated = Some((c, content, portfolio, diags));
+        }
+        let Some((_, content, portfolio, diags)) = &validated else { unreachable!("validated above") };
+        let assessment = crate::evaluate::evaluate(portfolio, date);
         let mut decisions: BTreeMap<String, Decision> =
             content.workloads.keys().map(|name| (name.clone(), Decision::Blocked)).collect();
         for (id, a) in &assessment.workloads {
