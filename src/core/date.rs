@@ -71,6 +71,7 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date `z` days after 1970-01-01 (before it, when negative).
     pub fn from_days_since_epoch(z: i64) -> Date {
         let z = z + 719_468;
         let era = z.div_euclid(146_097);
@@ -89,6 +90,7 @@ impl Date {
         later.days_since_epoch() - self.days_since_epoch()
     }
 
+    /// The date `days` days later (earlier, when negative).
     pub fn add_days(self, days: i64) -> Date {
         Date::from_days_since_epoch(self.days_since_epoch() + days)
     }

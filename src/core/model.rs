@@ -15,11 +15,17 @@ pub const DEFAULT_ATTENTION_DAYS: u32 = 14;
 /// The site settings from `site.yaml`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Site {
+    /// The portfolio's name, in every page's title and heading.
     pub title: String,
+    /// Who runs the migration, shown beside the title and as the feed's author.
     pub organisation: Option<String>,
+    /// Where the site is published; absolute links (the feed, calendars, `cutover diff`) start from it.
     pub base_url: Option<String>,
+    /// The date decisions are made as of when the command line gives none.
     pub as_of: Option<Date>,
+    /// Who holds each role (validator, CISO, waivers...) and since when.
     pub approvers: crate::core::approvers::Roles,
+    /// The waves workloads are promoted in, in the order site.yaml lists them.
     pub releases: Vec<Release>,
     /// Days after promotion before on-premises assets may be retired.
     pub decommission_hold_days: u32,
@@ -51,9 +57,11 @@ pub enum ProvenancePolicy {
 }
 
 impl ProvenancePolicy {
+    /// Every policy, in the order the schema and messages list them.
     pub const ALL: [ProvenancePolicy; 3] =
         [ProvenancePolicy::None, ProvenancePolicy::Author, ProvenancePolicy::Signature];
 
+    /// The word site.yaml uses for it.
     pub fn as_str(self) -> &'static str {
         match self {
             ProvenancePolicy::None => "none",
@@ -62,6 +70,7 @@ impl ProvenancePolicy {
         }
     }
 
+    /// The policy site.yaml names, if the word is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == s)
     }
@@ -87,17 +96,24 @@ impl Default for Site {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A wave of promotions, with the date it aims to be complete by.
 pub struct Release {
+    /// How workloads name it in `release:`.
     pub id: ReleaseId,
+    /// The name shown on release pages.
     pub title: String,
+    /// The day every workload of the release should be promoted by; none for an open-ended wave.
     pub target: Option<Date>,
 }
 
 /// An on-premises asset retired once the workload is promoted.
 #[derive(Debug, Clone, Serialize)]
 pub struct Asset {
+    /// The asset as the on-premises inventory names it.
     pub name: String,
+    /// What sort of asset it is (server, database, appliance...), free text.
     pub kind: Option<String>,
+    /// When it was retired; none while it still runs.
     pub decommissioned_on: Option<Date>,
     /// Where `decommissioned_on` is written, for warnings about it.
     #[serde(skip)]
@@ -110,14 +126,19 @@ pub struct Asset {
 #[serde(rename_all = "kebab-case")]
 pub enum PromotionModel {
     #[default]
+    /// All traffic moves at once.
     SingleStep,
+    /// The workload moves in stages; shown as such, decided as single-step.
     Staged,
+    /// Traffic moves in batches, each with its share of traffic.
     Flight,
 }
 
 impl PromotionModel {
+    /// Every model, in the order the schema and messages list them.
     pub const ALL: [PromotionModel; 3] = [PromotionModel::SingleStep, PromotionModel::Staged, PromotionModel::Flight];
 
+    /// The word workload.yaml uses for it.
     pub fn as_str(self) -> &'static str {
         match self {
             PromotionModel::SingleStep => "single-step",
@@ -126,6 +147,7 @@ impl PromotionModel {
         }
     }
 
+    /// The model workload.yaml names, if the word is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.as_str() == s)
     }
@@ -134,17 +156,27 @@ impl PromotionModel {
 /// One workload as its folder describes it.
 #[derive(Debug, Clone)]
 pub struct Workload {
+    /// The folder name, which dependencies and links use.
     pub id: WorkloadId,
     /// The folder, relative to the site root, `/`-separated.
     pub dir: String,
+    /// The name people know the application by.
     pub name: String,
+    /// Who answers for the workload: a team or a person's e-mail.
     pub owner: String,
+    /// How much harm an outage does, which sets what the checklist requires.
     pub criticality: Criticality,
+    /// The release it is promoted in; none while unplanned.
     pub release: Option<ReleaseId>,
+    /// Workloads that must be promoted before this one, in the order written.
     pub depends_on: Vec<WorkloadId>,
+    /// A short description (inline Markdown) for the dashboard and report.
     pub summary: Option<String>,
+    /// On-premises assets retired after promotion.
     pub assets: Vec<Asset>,
+    /// How traffic moves on promotion day.
     pub promotion_model: PromotionModel,
+    /// The evidence files found in the folder, by checklist item.
     pub evidence: BTreeMap<ItemId, Box<Evidence>>,
     /// Files in the folder other than workload.yaml and evidence, relative to `dir`.
     pub attachments: Vec<String>,
@@ -156,17 +188,24 @@ pub struct Workload {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "target", rename_all = "lowercase")]
 pub enum Link {
+    /// A web address, as written.
     Url(String),
     /// Normalised path relative to the workload folder.
     File(String),
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A documented decision to go ahead without an item, for a limited time.
 pub struct Waiver {
+    /// Who approved it; must hold the role the item's waivers need on `approved_on`.
     pub approved_by: String,
+    /// The day it was approved; a waiver dated after the as-of date does not count yet.
     pub approved_on: Date,
+    /// The last day it counts.
     pub expires_on: Date,
+    /// Why going ahead without the item is acceptable.
     pub reason: String,
+    /// What stands in for the item while it is waived.
     pub mitigation: String,
     /// The commit that set `approved_by` and `approved_on`, when the site is in git.
     #[serde(skip)]
@@ -183,11 +222,14 @@ pub struct Provenance {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The commit's author date.
     pub date: Option<Date>,
+    /// How far the commit vouches for the signer.
     pub state: ProvenanceState,
 }
 
 impl Provenance {
+    /// What a sign-off not yet committed shows.
     pub fn uncommitted() -> Provenance {
         Provenance { commit: None, author: None, date: None, state: ProvenanceState::Uncommitted }
     }
@@ -206,12 +248,14 @@ pub enum ProvenanceState {
     Verified,
     /// Signed, but not verifiably by one of the signer's keys.
     SignedUnknown,
+    /// Committed without a signature.
     Unsigned,
     /// The recorded lines differ from HEAD.
     Uncommitted,
 }
 
 impl ProvenanceState {
+    /// Every state, in the order the schema lists them.
     pub const ALL: [ProvenanceState; 4] = [
         ProvenanceState::Verified,
         ProvenanceState::SignedUnknown,
@@ -219,6 +263,7 @@ impl ProvenanceState {
         ProvenanceState::Uncommitted,
     ];
 
+    /// The word readiness.json and the pages use for it.
     pub fn as_str(self) -> &'static str {
         match self {
             ProvenanceState::Verified => "verified",
@@ -230,6 +275,7 @@ impl ProvenanceState {
 }
 
 impl Link {
+    /// The file's path when the link is to a file in the workload folder.
     pub fn file(&self) -> Option<&str> {
         match self {
             Link::File(f) => Some(f),
@@ -242,11 +288,17 @@ impl Link {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum FieldValue {
+    /// Free text, a choice among the checklist's values, or an e-mail.
     Text(String),
+    /// A `YYYY-MM-DD` date.
     Date(Date),
+    /// A number (a percentage, a count of minutes...).
     Number(f64),
+    /// Yes or no.
     Bool(bool),
+    /// A list of values of one type.
     List(Vec<FieldValue>),
+    /// A record's fields, in the checklist's order.
     Record(Vec<(String, FieldValue)>),
 }
 
@@ -275,20 +327,29 @@ impl FieldValue {
 /// The evidence for one checklist item of one workload.
 #[derive(Debug, Clone)]
 pub struct Evidence {
+    /// The checklist item the file is evidence for.
     pub item: ItemId,
     /// The file, relative to the site root.
     pub file: String,
+    /// Where the item stands: not started, documented, validated, waived...
     pub status: Status,
     /// Where `status` is written, for warnings about this item.
     pub status_line: u32,
+    /// The column of `status` (see `status_line`).
     pub status_column: u32,
+    /// When the work was done.
     pub executed_on: Option<Date>,
+    /// Where the work is recorded: files in the folder or web addresses.
     pub documented_in: Vec<Link>,
+    /// Who signed it off; must hold the item's sign-off role on `validated_on`.
     pub validated_by: Option<String>,
+    /// The day of the sign-off; freshness is counted from it.
     pub validated_on: Option<Date>,
     /// `sha256:<hex>` over what was signed (see `crate::core::digest`), written by `cutover sign`.
     pub validated_digest: Option<String>,
+    /// Why the item does not apply to this workload (status `not-applicable`).
     pub justification: Option<String>,
+    /// The waiver, when the item is waived.
     pub waiver: Option<Waiver>,
     /// Item-specific fields in checklist order.
     pub fields: Vec<(String, FieldValue)>,
@@ -409,18 +470,26 @@ impl fmt::Debug for Body {
 /// A free page from `content/pages/`.
 #[derive(Debug, Clone)]
 pub struct Page {
+    /// The file name without `.md`, which is the page's address.
     pub id: String,
+    /// The file, relative to the site root.
     pub file: String,
+    /// The heading: front matter's `title`.
     pub title: String,
+    /// The Markdown.
     pub body: String,
 }
 
 /// Everything validation could make sense of. Broken parts are left out and reported.
 #[derive(Debug, Clone)]
 pub struct Portfolio {
+    /// The settings from site.yaml.
     pub site: Site,
+    /// The checklist in force: built in, or the site's own.
     pub checklist: crate::core::checklist::Checklist,
+    /// Every workload that could be read, by id.
     pub workloads: BTreeMap<WorkloadId, Workload>,
+    /// The free pages, in file-name order.
     pub pages: Vec<Page>,
 }
 

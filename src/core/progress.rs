@@ -11,21 +11,28 @@ use std::time::{Duration, Instant};
 /// The pipeline's stages, in order (the crate documentation in src/lib.rs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// Reading content/ from disk.
     Load,
+    /// Checking every file against the schema and building the model.
     Validate,
     /// Reading git history for who committed each sign-off.
     Provenance,
+    /// Deciding each workload as of the date.
     Evaluate,
     /// Evaluating the portfolio of each past day, from git.
     History,
+    /// Turning the assessment into pages and files in memory.
     Render,
+    /// Writing the site and swapping it into place.
     Write,
 }
 
 impl Stage {
+    /// Every stage, in the order a build runs them.
     pub const ALL: [Stage; 7] =
         [Stage::Load, Stage::Validate, Stage::Provenance, Stage::Evaluate, Stage::History, Stage::Render, Stage::Write];
 
+    /// The stage's name in `--verbose` timings.
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Load => "load",
@@ -57,6 +64,7 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Counters at zero, before any stage.
     pub fn new() -> Progress {
         Progress::default()
     }
@@ -95,6 +103,7 @@ impl Progress {
         self.warnings.lock().map(|w| w.clone()).unwrap_or_default()
     }
 
+    /// Reads one of the counters, for a watcher on another thread.
     pub fn count(counter: &AtomicUsize) -> usize {
         counter.load(Ordering::Relaxed)
     }

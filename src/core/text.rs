@@ -15,6 +15,7 @@ pub struct Quoted {
 }
 
 impl Quoted {
+    /// Indexes the lines of `text` once, so that quoting many of them stays cheap.
     pub fn new(text: String) -> Quoted {
         let mut starts = vec![0];
         starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));

@@ -12,6 +12,7 @@ macro_rules! id_type {
         pub struct $name(pub String);
 
         impl $name {
+            /// The id as written in the portfolio's files.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -64,15 +65,20 @@ pub fn is_valid_id(s: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Criticality {
+    /// An outage stops the organisation's mission; the checklist asks the most of these.
     MissionCritical,
+    /// An outage hurts the business but does not stop it.
     BusinessCritical,
+    /// Everything else.
     Standard,
 }
 
 impl Criticality {
+    /// Every criticality, from most to least critical.
     pub const ALL: [Criticality; 3] =
         [Criticality::MissionCritical, Criticality::BusinessCritical, Criticality::Standard];
 
+    /// The word workload.yaml and the checklist use for it.
     pub fn as_str(self) -> &'static str {
         match self {
             Criticality::MissionCritical => "mission-critical",
@@ -81,6 +87,7 @@ impl Criticality {
         }
     }
 
+    /// The criticality a file names, if the word is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
     }
@@ -90,16 +97,24 @@ impl Criticality {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// Nothing done yet (also what a missing evidence file counts as).
     NotStarted,
+    /// Work has begun.
     InProgress,
+    /// The work is done (`executed_on`), not yet written up.
     Executed,
+    /// The work is done and recorded (`documented_in`).
     Documented,
+    /// Signed off by someone who may (`validated_by`, `validated_on`).
     Validated,
+    /// Does not apply to this workload, with a justification.
     NotApplicable,
+    /// Gone ahead without, under an approved, unexpired waiver.
     Waived,
 }
 
 impl Status {
+    /// Every status, in the order of the type.
     pub const ALL: [Status; 7] = [
         Status::NotStarted,
         Status::InProgress,
@@ -110,6 +125,7 @@ impl Status {
         Status::Waived,
     ];
 
+    /// The word front matter uses for it.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::NotStarted => "not-started",
@@ -122,6 +138,7 @@ impl Status {
         }
     }
 
+    /// The status front matter names, if the word is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
     }

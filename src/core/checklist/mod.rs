@@ -9,14 +9,21 @@ use serde::ser::{SerializeMap, Serializer};
 pub const BUILTIN_YAML: &str = include_str!("builtin.yaml");
 
 #[derive(Debug, Clone, Serialize)]
+/// The schema every evidence file is checked against, and the order pages list items in.
+/// A portfolio may bring its own (`checklist.yaml`); otherwise [`BUILTIN_YAML`] applies.
 pub struct Checklist {
+    /// The checklist format's version (1).
     pub version: u32,
+    /// The checklist's name, shown where pages describe it.
     pub title: String,
+    /// The headings items are grouped under, in page order.
     pub groups: Vec<Group>,
     /// The longest a waiver may run, from `approved_on` to `expires_on`, where an item does not say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_waiver_days: Option<u32>,
+    /// Every item, in the order reports list them.
     pub items: Vec<Item>,
+    /// The pages a report links to once a workload's release is complete.
     pub next_steps: Vec<NextStep>,
 }
 
@@ -39,9 +46,11 @@ pub enum ItemRole {
 }
 
 impl ItemRole {
+    /// Every role, in the order the schema lists them.
     pub const ALL: [ItemRole; 4] =
         [ItemRole::Promotion, ItemRole::Classification, ItemRole::SecuritySignoff, ItemRole::Identity];
 
+    /// The word `role:` takes in checklist.yaml.
     pub fn as_str(self) -> &'static str {
         match self {
             ItemRole::Promotion => "promotion",
@@ -51,6 +60,7 @@ impl ItemRole {
         }
     }
 
+    /// The role checklist.yaml names, if the word is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
@@ -67,8 +77,11 @@ impl ItemRole {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A heading that items are listed under (preparation, promotion checks...).
 pub struct Group {
+    /// How items name it in `group:`.
     pub id: String,
+    /// The heading shown.
     pub title: String,
 }
 
@@ -76,21 +89,34 @@ pub struct Group {
 pub const BUILTIN_PAGE: &str = "align-business-priorities";
 
 #[derive(Debug, Clone, Serialize)]
+/// A link from a report to what comes after promotion (aligning business priorities).
 pub struct NextStep {
+    /// The link's words.
     pub title: String,
+    /// The free page it leads to, by id.
     pub page: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One step every workload is held to: its evidence file's name, what it
+/// requires, who signs it off and how long that stays fresh.
 pub struct Item {
+    /// The evidence file's name without `.md`.
     pub id: ItemId,
+    /// The group it is listed under, by id.
     pub group: String,
+    /// The name shown on pages.
     pub title: String,
+    /// What the step asks for, in a sentence.
     pub summary: String,
+    /// The criticalities for which the item must be done before promotion.
     pub required: Vec<Criticality>,
+    /// Whether a workload may mark it `not-applicable` with a justification.
     pub allow_not_applicable: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The part it plays in the decision, if any (see [`ItemRole`]).
     pub role: Option<ItemRole>,
+    /// The site role whose members may sign it off; none when anyone may.
     pub signoff: Option<String>,
     /// False where no exception may stand in for the evidence (the promotion itself).
     #[serde(skip_serializing_if = "is_true")]
@@ -102,14 +128,19 @@ pub struct Item {
     #[serde(skip)]
     pub waiver_signoff_at: (u32, u32),
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The longest a waiver of this item may run, over the checklist's.
     pub max_waiver_days: Option<u32>,
+    /// Days a sign-off stays fresh; none for never stale.
     pub max_age_days: Option<u32>,
+    /// Items that must be done before this one; doing it earlier is reported as out of order.
     pub after: Vec<ItemId>,
     #[serde(serialize_with = "fields_as_map")]
+    /// The item-specific front-matter fields, in order.
     pub fields: Vec<FieldSpec>,
 }
 
 impl Item {
+    /// Whether a workload of criticality `c` must have it done before promotion.
     pub fn required_for(&self, c: Criticality) -> bool {
         self.required.contains(&c)
     }
@@ -133,17 +164,26 @@ pub const WAIVERS_ROLE: &str = "waivers";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldKind {
+    /// One line of text.
     String,
+    /// Free text over several lines.
     Text,
+    /// A `YYYY-MM-DD` date.
     Date,
+    /// A number.
     Number,
+    /// A web address.
     Url,
+    /// One of the field's `values`.
     Enum,
+    /// A list of strings, or of records when the field has `fields`.
     List,
+    /// Yes or no.
     Boolean,
 }
 
 impl FieldKind {
+    /// Every type, in the order the schema lists them.
     pub const ALL: [FieldKind; 8] = [
         FieldKind::String,
         FieldKind::Text,
@@ -155,6 +195,7 @@ impl FieldKind {
         FieldKind::Boolean,
     ];
 
+    /// The word `type:` takes in checklist.yaml.
     pub fn as_str(self) -> &'static str {
         match self {
             FieldKind::String => "string",
@@ -168,6 +209,7 @@ impl FieldKind {
         }
     }
 
+    /// The type checklist.yaml names, if the word is one.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -178,10 +220,13 @@ impl FieldKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldSpec {
     #[serde(skip)]
+    /// The field's key in front matter.
     pub name: String,
     #[serde(rename = "type")]
+    /// What values it takes.
     pub kind: FieldKind,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The allowed values of an `enum`.
     pub values: Vec<String>,
     /// For top-level fields: the status from which the field must be present.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,8 +235,10 @@ pub struct FieldSpec {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// Withheld from the public edition of the site.
     pub sensitive: bool,
     #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "fields_as_map")]
+    /// The fields of each entry, for a list of records.
     pub fields: Vec<FieldSpec>,
 }
 
@@ -204,6 +251,7 @@ fn fields_as_map<S: Serializer>(fields: &[FieldSpec], s: S) -> Result<S::Ok, S::
 }
 
 impl Checklist {
+    /// The item with id `id`, if the checklist has one.
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id.as_str() == id)
     }
@@ -223,6 +271,7 @@ impl Checklist {
         item.max_waiver_days.or(self.max_waiver_days).unwrap_or(DEFAULT_MAX_WAIVER_DAYS)
     }
 
+    /// The ids of every item, in checklist order.
     pub fn item_ids(&self) -> impl Iterator<Item = &str> {
         self.items.iter().map(|i| i.id.as_str())
     }

@@ -16,7 +16,9 @@ use std::ops::Bound;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The portfolio cannot be built as it is.
     Error,
+    /// Worth fixing, but the site can still be built.
     Warning,
 }
 
@@ -29,18 +31,25 @@ impl Serialize for Code {
 /// One problem, located in a file as it is on disk.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Diagnostic {
+    /// Error or warning; `--strict` makes every warning an error.
     pub severity: Severity,
+    /// Which problem it is; `cutover explain CODE` says more.
     pub code: Code,
     /// Relative to the site root, `/`-separated.
     pub file: String,
+    /// 1-based line of the problem in the file.
     pub line: u32,
+    /// 1-based column, in characters.
     pub column: u32,
+    /// What is wrong, in a sentence without a final full stop.
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// How to fix it; the code's default help when none is given.
     pub help: Option<String>,
 }
 
 impl Diagnostic {
+    /// A diagnostic at the code's default severity; line and column are at least 1.
     pub fn new(code: Code, file: impl Into<String>, line: u32, column: u32, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: code.default_severity(),
@@ -53,6 +62,7 @@ impl Diagnostic {
         }
     }
 
+    /// The same diagnostic with its own advice.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -62,10 +72,12 @@ impl Diagnostic {
 /// The diagnostics of one run, sorted by file and position so output is stable.
 #[derive(Debug, Default, Clone)]
 pub struct Report {
+    /// Sorted by file, line, column and code, without duplicates.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Report {
+    /// Sorts and deduplicates; under `strict` every warning becomes an error.
     pub fn from_vec(mut diagnostics: Vec<Diagnostic>, strict: bool) -> Self {
         for d in &mut diagnostics {
             if strict {
@@ -82,6 +94,7 @@ impl Report {
         Report { diagnostics }
     }
 
+    /// How many errors there are (after `--strict`).
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
     }
@@ -98,6 +111,7 @@ impl Report {
         Report { diagnostics: self.diagnostics.iter().filter(|d| d.severity == Severity::Error).cloned().collect() }
     }
 
+    /// How many warnings there are.
     pub fn warnings(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == Severity::Warning).count()
     }
