@@ -86,11 +86,15 @@ impl Fatal {
 
 /// What `check` produces: the sources (for quoting lines), the portfolio, its assessment and the report.
 pub struct Checked {
+    /// Every file read, for quoting lines in diagnostics.
     pub sources: load::Sources,
     /// The site's own templates and static files (`templates/`, `static/`).
     pub theme: theme::Theme,
+    /// What validation could make sense of.
     pub portfolio: model::Portfolio,
+    /// Every workload decided as of the date.
     pub assessment: evaluate::Assessment,
+    /// Every problem found, sorted.
     pub report: Report,
     /// The theme's templates, compiled once (`None` when they do not compile:
     /// the report then holds the error).
@@ -103,7 +107,9 @@ pub struct Checked {
 /// Options shared by `check` and `build`.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
+    /// The date to decide as of; site.yaml's `as_of`, `SOURCE_DATE_EPOCH` or today when none.
     pub as_of: Option<Date>,
+    /// Whether warnings count as errors (`--strict`).
     pub strict: bool,
     /// Which edition `build` writes; `check` ignores it.
     pub edition: edition::Edition,

@@ -20,15 +20,21 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// Whether a workload may go, has gone, or may not: the answer every page is built around.
 pub enum Decision {
+    /// Traffic has moved: the promotion item records the day, and that day has come.
     Promoted,
+    /// Every required item is satisfied and no dependency holds it back: it may be promoted.
     Ready,
+    /// At least one reason holds it back (see [`Reason`]).
     Blocked,
 }
 
 impl Decision {
+    /// Every decision, from furthest along to least.
     pub const ALL: [Decision; 3] = [Decision::Promoted, Decision::Ready, Decision::Blocked];
 
+    /// The word readiness.json and the pages use for it.
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Promoted => "promoted",
@@ -42,26 +48,34 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The workload's own item that is not satisfied, if that is the reason.
     pub item: Option<ItemId>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The dependency that holds it back, if that is the reason.
     pub workload: Option<WorkloadId>,
+    /// The reason in a sentence, as pages and readiness.json give it.
     pub message: String,
 }
 
 /// One checklist item of one workload, as evaluated on the as-of date.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemState {
+    /// The checklist item.
     pub id: ItemId,
+    /// The status its evidence records (`not-started` without evidence).
     pub status: Status,
+    /// Whether it counts towards readiness on the as-of date (validated and fresh, waived, not applicable...).
     pub satisfied: bool,
     /// Whether the workload's criticality requires the item.
     pub required: bool,
     /// What holds the item back, or what keeps it satisfied (a waiver's end).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Its sign-off is older than the item's `max_age_days`.
     pub stale: bool,
     /// A sign-off is recorded but does not count (wrong signer, expired, changed, not committed by its signer...).
     pub lapsed: bool,
+    /// Done before an item in its `after` list.
     pub out_of_order: bool,
     /// Who committed the sign-off the status rests on, when the site is in git.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,13 +83,19 @@ pub struct ItemState {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One workload decided, with the reasons and item states behind the decision.
 pub struct WorkloadAssessment {
+    /// The workload.
     pub id: WorkloadId,
+    /// What was decided.
     pub decision: Decision,
+    /// Why it is blocked, in the order reports give them; empty unless blocked.
     pub reasons: Vec<Reason>,
+    /// Every checklist item, in checklist order.
     pub items: Vec<ItemState>,
     /// Workloads that depend on this one, sorted.
     pub dependants: Vec<WorkloadId>,
+    /// Where each of its on-premises assets stands in retirement.
     pub assets: Vec<decommission::AssetState>,
     /// The day it was promoted, once that day has come.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,20 +106,30 @@ pub struct WorkloadAssessment {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// A release's progress: how many of its workloads stand where.
 pub struct ReleaseAssessment {
+    /// The release.
     pub id: ReleaseId,
+    /// Every workload in it is promoted (and it has at least one).
     pub complete: bool,
+    /// Its workloads, by id.
     pub workloads: Vec<WorkloadId>,
+    /// How many of them are promoted.
     pub promoted: usize,
+    /// How many may be promoted.
     pub ready: usize,
+    /// How many are blocked.
     pub blocked: usize,
 }
 
 /// The evaluated portfolio.
 #[derive(Debug, Clone)]
 pub struct Assessment {
+    /// The date decisions were made as of.
     pub as_of: Date,
+    /// Each workload's decision, by id.
     pub workloads: BTreeMap<WorkloadId, WorkloadAssessment>,
+    /// Each release of site.yaml, in its order.
     pub releases: Vec<ReleaseAssessment>,
     /// Out-of-order warnings.
     pub diagnostics: Vec<Diagnostic>,
@@ -107,6 +137,8 @@ pub struct Assessment {
     pub history: std::sync::Arc<crate::evaluate::history::Outcome>,
 }
 
+/// Decides every workload of `portfolio` as of `as_of`: item states in
+/// parallel, then decisions in dependency order, then each release's progress.
 pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
     let graph: BTreeMap<WorkloadId, Vec<WorkloadId>> =
         portfolio.workloads.iter().map(|(id, w)| (id.clone(), w.depends_on.clone())).collect();

@@ -6,9 +6,11 @@ use crate::core::diagnostics::Code;
 /// The two parts of a Markdown file with front matter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Split<'a> {
+    /// The front matter, between the fences.
     pub yaml: &'a str,
     /// How many lines of the file come before the YAML (the opening `---`).
     pub yaml_line_offset: u32,
+    /// The Markdown after the closing fence.
     pub body: &'a str,
     /// The 1-based line on which the body starts.
     pub body_line: u32,
@@ -17,9 +19,13 @@ pub struct Split<'a> {
 /// Why a file could not be split, with the 1-based line to point at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SplitError {
+    /// Which problem it is (a missing or unclosed fence...).
     pub code: Code,
+    /// The 1-based line to point at.
     pub line: u32,
+    /// What is wrong.
     pub message: String,
+    /// How to fix it.
     pub help: String,
 }
 

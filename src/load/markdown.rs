@@ -15,15 +15,20 @@ pub fn options() -> Options {
 /// errors; raw HTML is sanitised, so only its paths are checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
+    /// A Markdown link or image.
     Markdown,
+    /// An `href` or `src` in raw HTML.
     RawHtml,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// A link or image found in a body, and where, for checking it.
 pub struct BodyLink {
+    /// The address as written.
     pub dest: String,
     /// Byte offset in the text.
     pub offset: usize,
+    /// Markdown or raw HTML: how strictly it is checked.
     pub origin: Origin,
     /// An image (`![..](..)` or `<img src>`) rather than a link.
     pub image: bool,
@@ -32,7 +37,9 @@ pub struct BodyLink {
 /// A run of raw HTML (a block, or one inline tag) and where it starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawHtml {
+    /// The HTML as written.
     pub html: String,
+    /// Byte offset in the text where it starts.
     pub offset: usize,
     /// Where each piece of a block starts: (offset in `html`, offset in
     /// the text). A block inside a list or a quote comes
@@ -54,8 +61,11 @@ impl RawHtml {
 /// What a body holds that needs checking: its links and its raw HTML, found in one parse.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scan {
+    /// Every link and image, in order.
     pub links: Vec<BodyLink>,
+    /// Every run of raw HTML, in order.
     pub raw_html: Vec<RawHtml>,
+    /// What rendering must know before it starts.
     pub facts: Facts,
 }
 

@@ -40,6 +40,7 @@ pub struct WorkloadSources {
     pub id: String,
     /// Relative to the site root.
     pub dir: String,
+    /// `workload.yaml`, when the folder has one.
     pub workload_yaml: Option<SourceFile>,
     /// `*.md` directly in the folder, sorted by name.
     pub evidence: Vec<SourceFile>,
@@ -57,11 +58,17 @@ pub struct WorkloadSources {
 /// Everything read from `content/`.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
+    /// The site root the paths are relative to.
     pub root: PathBuf,
+    /// `site.yaml`, when there is one.
     pub site: Option<SourceFile>,
+    /// `checklist.yaml`, when the portfolio brings its own.
     pub checklist: Option<SourceFile>,
+    /// Each folder under content/workloads/, sorted by name.
     pub workloads: Vec<WorkloadSources>,
+    /// Each file of content/pages/, sorted by name.
     pub pages: Vec<SourceFile>,
+    /// What reading found wrong (unreadable, too large, a symbolic link leading out...).
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -16,13 +16,18 @@ pub const CLASSIFICATION_FIELD: &str = "classification";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// Which readers a site is for: the internal edition shows everything; the
+/// public one withholds what must not be published widely (see [`apply`]).
 pub enum Edition {
     #[default]
+    /// For the team and its reviewers: everything.
     Internal,
+    /// For readers outside the team: confidential evidence, promotion evidence and sensitive fields withheld.
     Public,
 }
 
 impl Edition {
+    /// The word `--edition` and the pages use for it.
     pub fn as_str(self) -> &'static str {
         match self {
             Edition::Internal => "internal",
@@ -34,7 +39,9 @@ impl Edition {
 /// What a render receives: the portfolio as an edition shows it, and which
 /// edition that is (the pages say so). The model itself knows nothing of editions.
 pub struct Shown<'a> {
+    /// The portfolio, less what the edition withholds.
     pub portfolio: Cow<'a, Portfolio>,
+    /// Which edition it is.
     pub edition: Edition,
     /// The bodies' HTML that validation wrote, less what the edition withholds.
     pub body_html: Cow<'a, BodyHtml>,

@@ -34,6 +34,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// One file of the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
+    /// Content rendered in memory.
     Bytes(Vec<u8>),
     /// An attachment, copied from the portfolio by the write stage.
     Copy(PathBuf),
@@ -46,11 +47,14 @@ pub type Site = BTreeMap<String, Output>;
 /// file, line and column (the build reports it like any other problem).
 #[derive(Debug)]
 pub struct RenderError {
+    /// What went wrong, in words.
     pub message: String,
+    /// The template's file, line and column, when a template is at fault.
     pub diagnostic: Option<crate::core::diagnostics::Diagnostic>,
 }
 
 impl RenderError {
+    /// An error that no template is at fault for.
     pub fn new(message: impl Into<String>) -> Self {
         RenderError { message: message.into(), diagnostic: None }
     }
@@ -88,6 +92,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 /// The built-in stylesheet and search script (`templates/style.css` and `templates/search.js` replace them).
 pub const STYLE: &str = include_str!("../../templates/style.css");
+/// The built-in search script (see [`STYLE`]).
 pub const SEARCH_JS: &str = include_str!("../../templates/search.js");
 /// The site's icon: linked from every page, so a browser asks for no `/favicon.ico` that is not there.
 pub const FAVICON: &str = include_str!("../../templates/favicon.svg");

@@ -88,6 +88,7 @@ impl Cache {
         self.workloads.len()
     }
 
+    /// Whether nothing is remembered.
     pub fn is_empty(&self) -> bool {
         self.workloads.is_empty()
     }
@@ -217,10 +218,12 @@ impl Validator {
         (r.map(|(w, _, _)| w), d)
     }
 
+    /// The site settings every workload is validated against.
     pub fn site(&self) -> &Site {
         &self.0.site
     }
 
+    /// The checklist every evidence file is validated against.
     pub fn checklist(&self) -> &Checklist {
         &self.0.checklist
     }

@@ -139,6 +139,8 @@ pub struct Staging {
 }
 
 impl Staging {
+    /// Starts a build's output: refuses an output folder that would overwrite
+    /// the portfolio, and makes a staging folder beside it to write into.
     pub fn begin(root: &Path, out: &Path) -> Result<Staging, WriteError> {
         check_target(out, root)?;
         let out = absolute(out);
@@ -219,6 +221,7 @@ impl Staging {
         Ok(())
     }
 
+    /// The error to report for a file that could not be put in place.
     pub fn error(&self, e: PutError) -> WriteError {
         match e {
             PutError::Source(path, source) => WriteError::Source { path, source },

@@ -75,6 +75,7 @@ impl Change {
         }
     }
 
+    /// The commit id as people quote it (7 digits).
     pub fn short_commit(&self) -> &str {
         self.commit.get(..7).unwrap_or(&self.commit)
     }

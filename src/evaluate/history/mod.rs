@@ -29,10 +29,12 @@ pub enum Outcome {
     Off,
     /// History cannot be read; the sentence says why (the site shows it in one line).
     Unavailable(String),
+    /// The days and changes read from git.
     Ready(History),
 }
 
 impl Outcome {
+    /// The history, when there is one to show.
     pub fn history(&self) -> Option<&History> {
         match self {
             Outcome::Ready(h) => Some(h),
@@ -44,12 +46,16 @@ impl Outcome {
 /// Workloads by decision.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Workloads whose traffic has moved.
     pub promoted: usize,
+    /// Workloads that may be promoted.
     pub ready: usize,
+    /// Workloads held back by at least one reason.
     pub blocked: usize,
 }
 
 impl Counts {
+    /// Counts one more workload with decision `d`.
     pub fn add(&mut self, d: Decision) {
         match d {
             Decision::Promoted => self.promoted += 1,
@@ -58,6 +64,7 @@ impl Counts {
         }
     }
 
+    /// Every workload counted.
     pub fn total(&self) -> usize {
         self.promoted + self.ready + self.blocked
     }
@@ -66,10 +73,12 @@ impl Counts {
 /// The portfolio on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Day {
+    /// The day, as of which the commit was evaluated.
     pub date: Date,
     /// The commit evaluated that day (full hex).
     pub commit: String,
     #[serde(flatten)]
+    /// The portfolio's workloads by decision that day.
     pub counts: Counts,
     /// Each release that site.yaml defined that day.
     pub releases: BTreeMap<String, Counts>,
@@ -78,12 +87,14 @@ pub struct Day {
 /// A workload whose decision differs from one day to the next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
+    /// The day the decision changed.
     pub date: Date,
     /// The commit evaluated that day.
     pub commit: String,
     /// The e-mail of that commit's author when the commit brought the change;
     /// null when time alone did (evidence went stale, a waiver lapsed).
     pub author: Option<String>,
+    /// The workload's id (its folder name).
     pub workload: String,
     /// null: the workload appeared that day.
     pub from: Option<Decision>,
@@ -94,8 +105,10 @@ pub struct Change {
     #[serde(skip)]
     pub name: String,
     #[serde(skip)]
+    /// The commit author's name, when the commit brought the change.
     pub author_name: Option<String>,
     #[serde(skip)]
+    /// The commit's subject line, when the commit brought the change.
     pub subject: Option<String>,
 }
 

@@ -8,11 +8,14 @@ use crate::core::date::Date;
 pub struct Commit {
     /// Full hex.
     pub id: String,
+    /// The author's e-mail, compared with the signer's.
     pub author_email: String,
+    /// The author's name, shown beside the e-mail.
     pub author_name: String,
     /// The author date (when the lines were written, kept by a rebase),
     /// as a calendar date in UTC so that it does not depend on where the build runs.
     pub date: Date,
+    /// How the commit is signed, checked later against each signer's keys.
     pub signature: Signature,
 }
 
@@ -20,11 +23,14 @@ pub struct Commit {
 /// each signer's own keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Signature {
+    /// Not signed.
     None,
     /// `armored` is the `gpgsig` header's text; `payload` is what was signed:
     /// the raw commit without that header.
     Ssh {
+        /// The `gpgsig` header's text: the SSH signature in its armour.
         armored: String,
+        /// What was signed: the raw commit without that header.
         payload: Vec<u8>,
     },
     /// GPG, X.509 or anything else cutover cannot verify.
@@ -35,8 +41,11 @@ pub enum Signature {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SignatureState {
+    /// Signed by one of the signer's keys.
     Verified,
+    /// Signed, but not verifiably by one of the signer's keys.
     SignedUnknown,
+    /// Not signed at all.
     Unsigned,
 }
 

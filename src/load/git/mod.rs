@@ -147,6 +147,7 @@ impl Repo {
         self.prefix.iter().map(|p| format!("{p}/")).collect()
     }
 
+    /// Whether the clone is shallow, so that history stops short (W0011).
     pub fn is_shallow(&self) -> bool {
         self.repo.to_thread_local().is_shallow().unwrap_or(false)
     }

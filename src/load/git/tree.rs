@@ -38,7 +38,9 @@ impl BlobRef {
 /// One entry of a tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
+    /// A folder, by its tree id.
     Folder(TreeId),
+    /// A file, by its blob id.
     File(BlobRef),
     /// A symbolic link, a submodule: cutover reads neither from history.
     Other,
@@ -53,13 +55,16 @@ pub struct LineCommit {
     pub tree: TreeId,
     /// The committer date as a calendar day in UTC: what decides the day a commit counts for.
     pub committed: Date,
+    /// The author's e-mail, shown as what brought a change.
     pub author_email: String,
+    /// The author's name, shown beside the e-mail.
     pub author_name: String,
     /// The first line of the message.
     pub subject: String,
 }
 
 impl LineCommit {
+    /// The commit id as people quote it (7 digits).
     pub fn short_id(&self) -> &str {
         self.id.get(..7).unwrap_or(&self.id)
     }

@@ -11,32 +11,46 @@ mod plain;
 /// A 1-based line and column in the text given to [`parse`], plus the byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
 pub struct Pos {
+    /// 1-based line.
     pub line: u32,
+    /// 1-based column, in characters.
     pub column: u32,
 }
 
 /// A YAML value with the position where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// What the node holds.
     pub value: Value,
+    /// Where it starts.
     pub pos: Pos,
 }
 
 /// A mapping key with its position (keys are always text here; other scalars are stringified).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
+    /// The key as text.
     pub name: String,
+    /// Where it starts.
     pub pos: Pos,
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// A YAML value as validation reads it, whichever reader parsed it.
 pub enum Value {
+    /// `null`, `~` or nothing.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A whole number.
     Int(i64),
+    /// A number with a fraction or exponent.
     Float(f64),
+    /// Any other scalar, quoted or not.
     Str(String),
+    /// A list.
     Seq(Vec<Node>),
+    /// A mapping, keys in the order written.
     Map(Vec<(Key, Node)>),
 }
 
@@ -68,15 +82,22 @@ impl Value {
 /// A YAML syntax or limit error, positioned like [`Pos`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct YamlError {
+    /// Which kind of error it is, for its diagnostic code.
     pub kind: YamlErrorKind,
+    /// What the parser said, in words.
     pub message: String,
+    /// Where it happened.
     pub pos: Pos,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What went wrong reading YAML, each with its own diagnostic code.
 pub enum YamlErrorKind {
+    /// Not well-formed YAML.
     Syntax,
+    /// A mapping names the same key twice.
     DuplicateKey,
+    /// Past a limit that keeps hostile input cheap: nesting depth, alias expansion.
     Limit,
 }
 
@@ -395,9 +416,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// sign` edits front matter by these spans, never by searching the text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntrySpan {
+    /// The key and where it starts.
     pub key: Key,
     /// The key as written, quotes included.
     pub key_bytes: std::ops::Range<usize>,
+    /// The value as parsed.
     pub value: Node,
     /// A scalar from its first character to its last, quotes included (an
     /// anchor or tag before it and a comment after it are outside); an empty
@@ -411,6 +434,7 @@ pub struct EntrySpan {
 pub struct TopLevel {
     /// Written in flow style (`{a: 1, b: 2}`) rather than one key per line.
     pub flow: bool,
+    /// Each entry, in the order written.
     pub entries: Vec<EntrySpan>,
 }
 
