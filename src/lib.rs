@@ -2,8 +2,12 @@
 //!
 //! The pipeline runs one way: [`load`] reads `content/`, [`validate`] builds the
 //! typed [`model::Portfolio`] and collects every problem, [`evaluate`] decides each
-//! workload, [`render`] turns the assessment into files in memory, and [`write`]
+//! workload, [`render`] turns the assessment into files in memory, and [`write`](mod@write)
 //! swaps them into the output folder whole.
+
+// Every exported item says what it is for: the binary, the tests, the
+// benches and the fuzz targets are this API's users, and rustdoc is their map.
+#![warn(missing_docs)]
 
 pub mod actions;
 pub mod core;

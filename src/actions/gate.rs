@@ -9,16 +9,22 @@ use serde::Serialize;
 /// One named workload at the gate.
 #[derive(Debug, Clone, Serialize)]
 pub struct GateEntry {
+    /// The workload's id.
     pub id: String,
+    /// Its decision on the as-of date.
     pub decision: Decision,
+    /// Why it is blocked; empty when it may be promoted.
     pub reasons: Vec<Reason>,
 }
 
 /// The gate's answer for a list of workload ids.
 #[derive(Debug, Clone, Serialize)]
 pub struct GateResult {
+    /// The date the gate decided as of, `YYYY-MM-DD`.
     pub as_of: String,
+    /// Every named workload is promoted or ready, and no id is unknown.
     pub pass: bool,
+    /// Each named workload, in the order named.
     pub workloads: Vec<GateEntry>,
     /// Ids that name no workload folder (the pipeline is misconfigured).
     pub unknown: Vec<String>,
@@ -127,6 +133,7 @@ impl GateResult {
         }
     }
 
+    /// For a terminal: each workload with its reasons, then the verdict.
     pub fn to_human(&self) -> String {
         let mut out = String::new();
         for id in &self.unknown {
@@ -148,6 +155,7 @@ impl GateResult {
         out
     }
 
+    /// The `--format json` document.
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("plain data serialises");
         s.push('\n');

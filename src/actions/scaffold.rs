@@ -87,11 +87,17 @@ fn ignores_public(path: &Path) -> bool {
 /// The settings `new` takes from the command line.
 #[derive(Debug, Default, Clone)]
 pub struct NewWorkload {
+    /// The folder name under content/workloads/.
     pub id: String,
+    /// `--name`; none: a title made from the id.
     pub name: Option<String>,
+    /// `--owner`; none: a placeholder that `check` warns about until it is set.
     pub owner: Option<String>,
+    /// `--criticality`; none: what the existing workload.yaml says, else standard.
     pub criticality: Option<Criticality>,
+    /// `--release`, a release id from site.yaml.
     pub release: Option<String>,
+    /// `--depends-on`, workload ids.
     pub depends_on: Vec<String>,
     /// One line of Markdown (`import` fills it from a spreadsheet; `new` leaves it out).
     pub summary: Option<String>,

@@ -1,7 +1,7 @@
 //! JSON Schema (draft-07) for each kind of portfolio file, for editors.
 //!
 //! Everything here is derived: mapping keys come from the tables in
-//! [`crate::validate::keys`] that validation itself reads, enumerations from
+//! `crate::validate::keys` that validation itself reads, enumerations from
 //! the model's `ALL` lists, and evidence fields from the checklist in effect.
 //! A key added to the format therefore shows up in the editor with no second
 //! edit. The schemas are a convenience, not the judge: `cutover check` still
@@ -15,10 +15,15 @@ use serde_json::{Map, Value, json};
 /// The kinds of file a schema can be printed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// `site.yaml`.
     Site,
+    /// A workload's `workload.yaml`.
     Workload,
+    /// `checklist.yaml`.
     Checklist,
+    /// An evidence file's front matter (for one item, or any).
     Evidence,
+    /// A free page's front matter.
     Page,
 }
 

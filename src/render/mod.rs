@@ -205,7 +205,7 @@ pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
 /// [`render`] with a site's own templates and static files, producing only the
 /// paths that `want` accepts: `serve` renders one page per request this way,
 /// so that a change shows in a large portfolio without rendering all of it.
-/// `templates` are the theme's templates compiled by [`tera`] (compiled here when `None`).
+/// `templates` are the theme's templates compiled by Tera (compiled here when `None`).
 pub fn render_with(
     shown: &Shown,
     a: &Assessment,

@@ -111,7 +111,7 @@ pub fn write(site: &Site, root: &Path, out: &Path) -> Result<Vec<String>, WriteE
     write_counted(site, root, out, &AtomicUsize::new(0))
 }
 
-/// [`write`], counting the files written in `written` (for a progress bar).
+/// [`write()`](fn@write), counting the files written in `written` (for a progress bar).
 pub fn write_counted(site: &Site, root: &Path, out: &Path, written: &AtomicUsize) -> Result<Vec<String>, WriteError> {
     let staging = Staging::begin(root, out)?;
     for (path, output) in site {

@@ -18,6 +18,7 @@ impl Diff {
         if self.head == "worktree" { "the work tree".into() } else { short(&self.head).to_string() }
     }
 
+    /// The `--format json` document, ending in a newline.
     pub fn to_json(&self) -> String {
         let mut out = serde_json::to_string_pretty(self).unwrap_or_default();
         out.push('\n');

@@ -22,7 +22,9 @@ use std::path::Path;
 /// What is compared with `BASE`.
 #[derive(Debug, Clone)]
 pub enum Head {
+    /// The files as they are now, committed or not.
     WorkTree,
+    /// A revision git can name (a branch, a tag, a commit id).
     Rev(String),
 }
 
@@ -63,32 +65,44 @@ impl Side {
 /// One item whose satisfaction changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemChange {
+    /// The checklist item.
     pub id: String,
+    /// Whether it was satisfied at the base.
     pub from: bool,
+    /// Whether it is satisfied at the head.
     pub to: bool,
 }
 
 /// One workload that changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WorkloadChange {
+    /// The workload's id.
     pub id: String,
+    /// Its decision at the base; none when the workload is new.
     pub from: Option<Decision>,
+    /// Its decision at the head; none when the workload is gone.
     pub to: Option<Decision>,
+    /// The decision got worse, or an item stopped being satisfied: what a pull request must not bring unnoticed.
     pub regression: bool,
+    /// The items whose satisfaction changed, in checklist order.
     pub items: Vec<ItemChange>,
     /// Not in the JSON: its name, and the files (site-relative, with a line)
     /// whose change brought the regression, for annotations.
     #[serde(skip)]
     pub name: String,
     #[serde(skip)]
+    /// Each file (site-relative), line and reason that an annotation points at.
     pub files: Vec<(String, u32, String)>,
 }
 
 /// The comparison.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
+    /// The base side: the commit's full id.
     pub base: String,
+    /// The head side: `worktree` or the commit's full id.
     pub head: String,
+    /// The date both sides were decided as of.
     pub as_of: Date,
     /// Regressions first, then by id.
     pub workloads: Vec<WorkloadChange>,
@@ -98,10 +112,12 @@ pub struct Diff {
     #[serde(skip)]
     pub base_url: Option<String>,
     #[serde(skip)]
+    /// The site root's folder in the repository, `/`-separated.
     pub prefix: String,
 }
 
 impl Diff {
+    /// How many workloads regressed: `--fail-on-regression` fails when any did.
     pub fn regressions(&self) -> usize {
         self.workloads.iter().filter(|w| w.regression).count()
     }

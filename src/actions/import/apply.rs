@@ -25,8 +25,11 @@ use std::sync::Arc;
 /// One field's change, as `--dry-run` shows it (`None`: not set).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
+    /// The workload.yaml key.
     pub key: &'static str,
+    /// The value before the import.
     pub old: Option<String>,
+    /// The value after it.
     pub new: Option<String>,
 }
 
@@ -35,23 +38,32 @@ pub struct FieldChange {
 pub enum Effect {
     /// A new folder with these files (site-relative path, text).
     New {
+        /// Each file and its text.
         files: Vec<(String, String)>,
+        /// The fields the row set.
         fields: Vec<FieldChange>,
     },
     /// workload.yaml (this path) gets this text.
     Changed {
+        /// The path of workload.yaml, site-relative.
         file: String,
+        /// Its new text: the old one with only the changed values replaced.
         text: String,
+        /// The fields that change.
         fields: Vec<FieldChange>,
     },
+    /// The row says what the folder already says.
     Unchanged,
 }
 
 /// The effect on the workload of one row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Planned {
+    /// The workload's id.
     pub id: String,
+    /// The row's line in the CSV file.
     pub line: u32,
+    /// What happens to the workload.
     pub effect: Effect,
 }
 

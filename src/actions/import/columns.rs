@@ -12,16 +12,24 @@ use crate::core::text::printable;
 /// A workload field a column can fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
+    /// The folder name.
     Id,
+    /// `name`.
     Name,
+    /// `owner`.
     Owner,
+    /// `criticality`.
     Criticality,
+    /// `release`.
     Release,
+    /// `depends_on`: workload ids or names in one cell.
     DependsOn,
+    /// `summary`.
     Summary,
 }
 
 impl Field {
+    /// Every field, in the order messages list them.
     pub const ALL: [Field; 7] =
         [Field::Id, Field::Name, Field::Owner, Field::Criticality, Field::Release, Field::DependsOn, Field::Summary];
 
@@ -38,6 +46,7 @@ impl Field {
         }
     }
 
+    /// The field a `--map` or `--value` names, compared as headers are.
     pub fn parse(s: &str) -> Option<Field> {
         let key = header_key(s);
         Field::ALL.into_iter().find(|f| header_key(f.as_str()) == key)
@@ -78,11 +87,14 @@ pub fn header_key(s: &str) -> String {
 /// FIELD (or `-`) leaves the column out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnMap {
+    /// The header as written in the CSV file.
     pub header: String,
+    /// The field it fills; none to leave the column out.
     pub field: Option<Field>,
 }
 
 impl ColumnMap {
+    /// Reads one `--map` argument.
     pub fn parse(arg: &str) -> Result<ColumnMap, Fatal> {
         let Some((header, field)) = arg.rsplit_once('=') else {
             return Err(Fatal::Refused(format!(
@@ -106,12 +118,16 @@ impl ColumnMap {
 /// and surrounding spaces) is read as VALUE.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueMap {
+    /// The field whose cells are read.
     pub field: Field,
+    /// What a cell says.
     pub word: String,
+    /// What it is read as.
     pub value: String,
 }
 
 impl ValueMap {
+    /// Reads one `--value` argument.
     pub fn parse(arg: &str) -> Result<ValueMap, Fatal> {
         let parts = arg.split_once(':').and_then(|(f, rest)| rest.split_once('=').map(|(w, v)| (f, w, v)));
         let Some((field, word, value)) = parts else {

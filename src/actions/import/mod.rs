@@ -1,12 +1,12 @@
 //! `cutover import FILE.csv`: a spreadsheet of applications into workloads,
 //! one per row.
 //!
-//! The steps, each its own module: [`table`] reads the CSV with every
-//! cell's position; [`columns`] says which column holds which field;
-//! [`rows`] turns each row into a workload id and field values, with a
-//! diagnostic at the cell for anything wrong; [`apply`] works out what
+//! The steps, each its own module: `table` reads the CSV with every
+//! cell's position; `columns` says which column holds which field;
+//! `rows` turns each row into a workload id and field values, with a
+//! diagnostic at the cell for anything wrong; `apply` works out what
 //! changes in each workload (editing workload.yaml by the parser's spans,
-//! in [`edit`]), validates the portfolio as it would be, and writes.
+//! in `edit`), validates the portfolio as it would be, and writes.
 //!
 //! All or nothing: any problem in any row, or any error the result would
 //! have that the portfolio does not have now, and nothing is written.
@@ -30,7 +30,9 @@ use std::path::Path;
 /// What the command line asks of an import.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// `--map` arguments, in order.
     pub maps: Vec<ColumnMap>,
+    /// `--value` arguments, in order.
     pub values: Vec<ValueMap>,
     /// Work out and report the changes, write nothing.
     pub dry_run: bool,
@@ -51,6 +53,7 @@ pub struct Imported {
     pub unmapped: Vec<String>,
     /// readiness.csv columns left out because import does not read them back.
     pub export_columns: usize,
+    /// Whether files were written (false on errors and under `--dry-run`).
     pub written: bool,
 }
 

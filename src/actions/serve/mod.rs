@@ -9,10 +9,10 @@
 //! there is no inline script. Pages learn of a new build by long polling
 //! `/__cutover/poll`, which answers as soon as the version moves.
 //!
-//! A fixed number of threads answer requests ([`http`]); a long poll holds
+//! A fixed number of threads answer requests (`http`); a long poll holds
 //! no thread while it waits, only its connection, and is answered by the
 //! thread that watches for new builds. notify does the file watching or,
-//! where the system will not watch, [`watch`] reads the folders every so
+//! where the system will not watch, `watch` reads the folders every so
 //! often instead.
 
 mod http;
@@ -40,9 +40,13 @@ const MAX_WAITING_POLLS: usize = 256;
 /// What `cutover serve` was asked for.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
+    /// The site root to build and watch.
     pub root: PathBuf,
+    /// The port to listen on; 0 picks a free one.
     pub port: u16,
+    /// The address to listen on (loopback unless asked otherwise).
     pub bind: IpAddr,
+    /// The options each rebuild runs with.
     pub run: RunOptions,
 }
 

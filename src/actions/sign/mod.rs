@@ -3,8 +3,8 @@
 //! every other byte, comment, key order and line ending stays as it was.
 //!
 //! Three parts: this module decides whether the sign-off may be written and
-//! what it says; [`edit`] changes the front matter where the YAML parser
-//! says the keys are; [`replace`] puts the new text in place of the file
+//! what it says; `edit` changes the front matter where the YAML parser
+//! says the keys are; `replace` puts the new text in place of the file
 //! without losing an edit made meanwhile, the file's mode and owner, or the
 //! link that leads to it.
 
@@ -25,16 +25,22 @@ use std::path::Path;
 /// Who signs what, and when.
 #[derive(Debug, Clone)]
 pub struct SignRequest {
+    /// The workload's id.
     pub workload: String,
+    /// The checklist item's id.
     pub item: String,
+    /// The signer's e-mail; must hold the item's sign-off role on `on`.
     pub by: String,
+    /// The day of the sign-off.
     pub on: Date,
 }
 
 /// What `sign` wrote.
 #[derive(Debug, Clone)]
 pub struct Signed {
+    /// The evidence file, site-relative.
     pub file: String,
+    /// `sha256:<hex>` over what was signed, as written to `validated_digest`.
     pub digest: String,
 }
 

@@ -1,6 +1,6 @@
 //! Problems found in a portfolio, and the ways they are printed: rustc-style
 //! for people, JSON for pipelines, GitHub Actions workflow commands and SARIF
-//! (GitLab's and Azure's forms are in [`crate::core::diagnostics::annotations`]).
+//! (GitLab's and Azure's forms are in `crate::core::diagnostics::annotations`).
 
 pub(crate) mod annotations;
 mod codes;
@@ -326,7 +326,7 @@ pub fn gh_property(s: &str) -> String {
 
 /// The closest candidate within a small edit distance, for "did you mean":
 /// at most a third of the word's length (at least 2) away, the first in
-/// sorted order among the closest. The search is bounded ([`SUGGEST_CELLS`]).
+/// sorted order among the closest. The search is bounded (`SUGGEST_CELLS`).
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut sorted: Vec<&str> = candidates.into_iter().collect();
     sorted.sort_unstable();

@@ -5,10 +5,10 @@
 //! first-parent line committed (UTC) on or before D, judged as of D, so that
 //! evidence goes stale and waivers lapse on days without commits. Each
 //! commit's files are read from git objects (never the work tree) and go
-//! through the build's own validation and evaluation ([`snapshot`],
+//! through the build's own validation and evaluation (`snapshot`,
 //! [`days`]); a workload folder is validated once per version (by tree id)
 //! and a workload decided again only on a day that can change its decision.
-//! [`changes`] turns the days into what changed, for the site and the feed.
+//! `changes` turns the days into what changed, for the site and the feed.
 
 pub(crate) mod changes;
 pub mod days;
@@ -141,7 +141,7 @@ pub const NEEDS_FULL_HISTORY: &str =
 /// `as_of` (`days` 0: off). Problems with git never fail the build: they
 /// become a sentence on the site, and a warning where the user can act.
 /// `at` is where `history_days` is written in site.yaml (line, column).
-/// `known`: the work tree's files by blob id (see [`snapshot::Known`]).
+/// `known`: the work tree's files by blob id (see `snapshot::Known`).
 pub fn compute(
     root: &Path,
     as_of: Date,
