@@ -167,7 +167,7 @@ pub fn check_with(root: &Path, opts: &RunOptions, progress: &Progress) -> Result
 /// The stages after loading, on sources that the caller read: `serve` keeps
 /// them between builds and reads again only the folder that changed, and
 /// keeps `cache` so that only that workload is validated again.
-pub fn check_loaded(
+pub(crate) fn check_loaded(
     root: &Path,
     sources: load::Sources,
     opts: &RunOptions,
@@ -325,7 +325,7 @@ pub fn build_with(root: &Path, out: &Path, opts: &RunOptions, progress: &Progres
 /// The as-of date: the command line, else site.yaml, else `SOURCE_DATE_EPOCH`, else the clock.
 /// The last two are read in UTC, whatever `TZ` says: a pipeline and a laptop
 /// in different time zones judge the same evidence on the same day.
-pub fn resolve_as_of(cli: Option<Date>, site: Option<Date>, epoch: Option<&str>) -> Result<Date, Fatal> {
+pub(crate) fn resolve_as_of(cli: Option<Date>, site: Option<Date>, epoch: Option<&str>) -> Result<Date, Fatal> {
     if let Some(d) = cli.or(site) {
         return Ok(d);
     }

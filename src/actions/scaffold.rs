@@ -29,7 +29,7 @@ pub struct Outcome {
 pub use crate::validate::prose::{PLACEHOLDER_OWNER, STUB_TEXT};
 
 /// The workload `init` adds, so that the new portfolio shows something.
-pub const EXAMPLE_WORKLOAD: &str = "example";
+pub(crate) const EXAMPLE_WORKLOAD: &str = "example";
 
 /// Creates a portfolio in `dir`, which may not exist yet or may hold a
 /// repository's other files (a README, `.git`, `.github`...): a portfolio
@@ -169,7 +169,7 @@ pub fn checklist_of(root: &Path) -> Result<Checklist, Fatal> {
 }
 
 /// The site settings under `root` (defaults without a site.yaml); a broken one is refused.
-pub fn site_of(root: &Path) -> Result<Site, Fatal> {
+pub(crate) fn site_of(root: &Path) -> Result<Site, Fatal> {
     let path = root.join("content/site.yaml");
     if !path.is_file() {
         return Ok(Site::default());
@@ -210,7 +210,7 @@ fn write_workload(root: &Path, spec: &NewWorkload, checklist: &Checklist, site: 
 /// The files a new workload starts with, as (path relative to the site
 /// root, text): workload.yaml and one evidence stub per item its
 /// criticality requires. `import` checks them before writing any.
-pub fn workload_files(spec: &NewWorkload, checklist: &Checklist, site: &Site) -> Vec<(String, String)> {
+pub(crate) fn workload_files(spec: &NewWorkload, checklist: &Checklist, site: &Site) -> Vec<(String, String)> {
     let dir = format!("content/workloads/{}", spec.id);
     let criticality = spec.criticality.unwrap_or(Criticality::Standard);
     let mut files = vec![(format!("{dir}/workload.yaml"), workload_yaml(spec, criticality))];
@@ -221,7 +221,7 @@ pub fn workload_files(spec: &NewWorkload, checklist: &Checklist, site: &Site) ->
 }
 
 /// Writes each of `files` (relative to `root`) that does not exist yet, and keeps the others.
-pub fn write_files(root: &Path, files: &[(String, String)]) -> Result<Outcome, Fatal> {
+pub(crate) fn write_files(root: &Path, files: &[(String, String)]) -> Result<Outcome, Fatal> {
     let mut out = Outcome::default();
     for (rel, text) in files {
         write_new(&root.join(rel), text, &mut out)?;

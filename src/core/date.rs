@@ -31,7 +31,7 @@ impl Date {
 
     /// Why `s` is not a date, in words a person can act on ("there is no
     /// month 13", "2026-02 has 28 days"); `None` when it is one.
-    pub fn why_invalid(s: &str) -> Option<String> {
+    pub(crate) fn why_invalid(s: &str) -> Option<String> {
         if Date::parse(s).is_some() {
             return None;
         }
@@ -60,7 +60,7 @@ impl Date {
     }
 
     /// Days since 1970-01-01 (negative before).
-    pub fn days_since_epoch(self) -> i64 {
+    pub(crate) fn days_since_epoch(self) -> i64 {
         // Howard Hinnant's days_from_civil.
         let y = i64::from(self.year) - i64::from(self.month <= 2);
         let era = y.div_euclid(400);
@@ -72,7 +72,7 @@ impl Date {
     }
 
     /// The date `z` days after 1970-01-01 (before it, when negative).
-    pub fn from_days_since_epoch(z: i64) -> Date {
+    pub(crate) fn from_days_since_epoch(z: i64) -> Date {
         let z = z + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z - era * 146_097;
@@ -86,7 +86,7 @@ impl Date {
     }
 
     /// Whole days from `self` to `later` (negative if `later` is earlier).
-    pub fn days_until(self, later: Date) -> i64 {
+    pub(crate) fn days_until(self, later: Date) -> i64 {
         later.days_since_epoch() - self.days_since_epoch()
     }
 

@@ -10,7 +10,7 @@ pub use crate::core::vocabulary::*;
 
 /// How many days ahead of a date a workload is listed as due (`attention_days`
 /// in site.yaml, when it is not set).
-pub const DEFAULT_ATTENTION_DAYS: u32 = 14;
+pub(crate) const DEFAULT_ATTENTION_DAYS: u32 = 14;
 
 /// The site settings from `site.yaml`.
 #[derive(Debug, Clone, Serialize)]
@@ -58,7 +58,7 @@ pub enum ProvenancePolicy {
 
 impl ProvenancePolicy {
     /// Every policy, in the order the schema and messages list them.
-    pub const ALL: [ProvenancePolicy; 3] =
+    pub(crate) const ALL: [ProvenancePolicy; 3] =
         [ProvenancePolicy::None, ProvenancePolicy::Author, ProvenancePolicy::Signature];
 
     /// The word site.yaml uses for it.
@@ -136,7 +136,8 @@ pub enum PromotionModel {
 
 impl PromotionModel {
     /// Every model, in the order the schema and messages list them.
-    pub const ALL: [PromotionModel; 3] = [PromotionModel::SingleStep, PromotionModel::Staged, PromotionModel::Flight];
+    pub(crate) const ALL: [PromotionModel; 3] =
+        [PromotionModel::SingleStep, PromotionModel::Staged, PromotionModel::Flight];
 
     /// The word workload.yaml uses for it.
     pub fn as_str(self) -> &'static str {
@@ -235,7 +236,7 @@ impl Provenance {
     }
 
     /// The commit id as people quote it (7 digits), or "uncommitted".
-    pub fn short_commit(&self) -> &str {
+    pub(crate) fn short_commit(&self) -> &str {
         self.commit.as_deref().map_or("uncommitted", |c| &c[..c.len().min(7)])
     }
 }
@@ -256,7 +257,7 @@ pub enum ProvenanceState {
 
 impl ProvenanceState {
     /// Every state, in the order the schema lists them.
-    pub const ALL: [ProvenanceState; 4] = [
+    pub(crate) const ALL: [ProvenanceState; 4] = [
         ProvenanceState::Verified,
         ProvenanceState::SignedUnknown,
         ProvenanceState::Unsigned,
@@ -428,7 +429,7 @@ impl Body {
 
     /// The body in an allocation of its own, so that the rest of its file
     /// (front matter, about a third of an evidence file) can be freed.
-    pub fn detached(self) -> Body {
+    pub(crate) fn detached(self) -> Body {
         match &self.file {
             Some(file) if self.start > 0 => Body { file: Some(Arc::new(file[self.start..].to_string())), start: 0 },
             _ => self,
@@ -436,7 +437,7 @@ impl Body {
     }
 
     /// Whether there is nothing to show: only white space.
-    pub fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         self.trim().is_empty()
     }
 }

@@ -29,7 +29,7 @@ pub enum Stage {
 
 impl Stage {
     /// Every stage, in the order a build runs them.
-    pub const ALL: [Stage; 7] =
+    pub(crate) const ALL: [Stage; 7] =
         [Stage::Load, Stage::Validate, Stage::Provenance, Stage::Evaluate, Stage::History, Stage::Render, Stage::Write];
 
     /// The stage's name in `--verbose` timings.

@@ -24,7 +24,7 @@ impl Quoted {
 
     /// The excerpt of 1-based `line` to print, and where the caret goes under
     /// 0-based `column0`; `None` past the last line.
-    pub fn excerpt(&mut self, line: u32, column0: usize) -> Option<(String, usize)> {
+    pub(crate) fn excerpt(&mut self, line: u32, column0: usize) -> Option<(String, usize)> {
         let index = usize::try_from(line).ok()?.checked_sub(1)?;
         let start = *self.starts.get(index)?;
         if start >= self.text.len() {

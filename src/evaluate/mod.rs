@@ -31,9 +31,6 @@ pub enum Decision {
 }
 
 impl Decision {
-    /// Every decision, from furthest along to least.
-    pub const ALL: [Decision; 3] = [Decision::Promoted, Decision::Ready, Decision::Blocked];
-
     /// The word readiness.json and the pages use for it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -223,7 +220,7 @@ pub fn evaluate(portfolio: &Portfolio, as_of: Date) -> Assessment {
 /// decisions of the workloads that come before it in dependency order
 /// (`None` for any other): history decides again only the workloads that a
 /// day changes, and takes every other decision from the day before.
-pub fn decide_one(
+pub(crate) fn decide_one(
     portfolio: &Portfolio,
     w: &Workload,
     as_of: Date,

@@ -49,7 +49,7 @@ pub struct RawHtml {
 
 impl RawHtml {
     /// The offset in the text of byte `at` of [`RawHtml::html`].
-    pub fn text_offset(&self, at: usize) -> usize {
+    pub(crate) fn text_offset(&self, at: usize) -> usize {
         // The pieces are in order: the last one starting at or before `at`.
         match self.pieces.partition_point(|(start, _)| *start <= at).checked_sub(1) {
             Some(i) => self.pieces[i].1 + (at - self.pieces[i].0),
@@ -212,13 +212,18 @@ pub struct HtmlSpec<'s> {
 }
 
 /// The heading level an evidence body's highest heading becomes on its report (under the item's `h3`).
-pub const EVIDENCE_TOP_HEADING: u8 = 4;
+pub(crate) const EVIDENCE_TOP_HEADING: u8 = 4;
 
 /// Writes the HTML for a body's events: links to other evidence rewritten,
 /// headings shifted, table alignment as classes, and the sanitiser run when
 /// `facts` says the Markdown could carry anything unsafe. `len` (the
 /// Markdown's length) sizes the output.
-pub fn write_html<'a>(events: impl Iterator<Item = Event<'a>>, len: usize, facts: &Facts, spec: &HtmlSpec) -> String {
+pub(crate) fn write_html<'a>(
+    events: impl Iterator<Item = Event<'a>>,
+    len: usize,
+    facts: &Facts,
+    spec: &HtmlSpec,
+) -> String {
     let mut adjust = Adjust::new(facts, spec);
     let events = events.map(|mut ev| {
         adjust.apply(&mut ev);

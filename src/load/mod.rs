@@ -21,7 +21,7 @@ const MAX_FOLDER_DEPTH: usize = 32;
 /// Text files larger than this are refused without being read.
 pub const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 /// Attachments larger than this are refused: they would be copied into every build.
-pub const MAX_ATTACHMENT_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_ATTACHMENT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A text file, read and decoded.
 #[derive(Debug, Clone)]
@@ -75,7 +75,7 @@ pub struct Sources {
 impl Sources {
     /// The text of a file by its site-relative path, for quoting source
     /// lines; `None` when it was not loaded or its text was let go (see
-    /// [`WorkloadSources::drop_texts`]).
+    /// `WorkloadSources::drop_texts`).
     pub fn text_of(&self, path: &str) -> Option<&str> {
         let top = self.site.iter().chain(self.checklist.iter()).chain(self.pages.iter());
         // Workloads are in folder order: find the folder first, not every file of the portfolio.
@@ -95,7 +95,7 @@ impl Sources {
 
 impl WorkloadSources {
     /// The files loading found in the folder: workload.yaml, evidence and attachments.
-    pub fn file_count(&self) -> usize {
+    pub(crate) fn file_count(&self) -> usize {
         usize::from(self.workload_yaml.is_some()) + self.evidence.len() + self.attachments.len()
     }
 
@@ -103,7 +103,7 @@ impl WorkloadSources {
     /// `check` needs none of them (it reads again the few files a diagnostic
     /// quotes). The evidence files are forgotten; `workload_yaml` keeps its
     /// path with an empty text.
-    pub fn drop_texts(&mut self) {
+    pub(crate) fn drop_texts(&mut self) {
         self.evidence = Vec::new();
         if let Some(f) = &mut self.workload_yaml {
             f.text = Default::default();
@@ -131,7 +131,7 @@ pub fn load(root: &Path) -> Result<Sources, RootError> {
 /// Everything under `content/` but the workload folders, which it lists
 /// (id and path, sorted) for the caller to read: [`load`] reads them all
 /// first, `validate::validate_streaming` reads and validates them one by one.
-pub fn load_root(root: &Path) -> Result<(Sources, Vec<(String, PathBuf)>), RootError> {
+pub(crate) fn load_root(root: &Path) -> Result<(Sources, Vec<(String, PathBuf)>), RootError> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(RootError(format!(
@@ -272,7 +272,7 @@ fn sorted_entries(dir: &Path, rel: &str, inside: &Path, diags: &mut Vec<Diagnost
 }
 
 /// Reads a text file: size limit, UTF-8 check, byte-order mark removed.
-pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+pub(crate) fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
     let err = |code, msg: String| Diagnostic::new(code, rel, 1, 1, msg);
     let bytes = match read_limited(path) {
         Ok(b) => b,
@@ -298,7 +298,7 @@ pub fn read_text(path: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<
 /// A text file's bytes as its text, with the rules [`read_text`] applies:
 /// UTF-8 or a diagnostic at the first bad byte, byte-order mark removed.
 /// History reads files from git this way, so that it sees what a build would.
-pub fn decode_text(bytes: Vec<u8>, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+pub(crate) fn decode_text(bytes: Vec<u8>, rel: &str, diags: &mut Vec<Diagnostic>) -> Option<SourceFile> {
     if bytes.len() as u64 > MAX_TEXT_BYTES {
         let len = bytes.len();
         diags.push(
@@ -401,7 +401,7 @@ pub fn load_workload_dir(root: &Path, name: &str) -> (WorkloadSources, Vec<Diagn
 }
 
 /// Reads the workload folder `dir`, whose id is `name`, with the diagnostics about it.
-pub fn load_workload_at(name: &str, dir: &Path) -> (WorkloadSources, Vec<Diagnostic>) {
+pub(crate) fn load_workload_at(name: &str, dir: &Path) -> (WorkloadSources, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let w = load_workload(name, dir, &mut diags);
     (w, diags)

@@ -123,7 +123,7 @@ pub fn browser_view(url: &str) -> std::borrow::Cow<'_, str> {
 
 /// A link the sanitiser would keep as it is: an in-page anchor, a relative
 /// path, or an http, https or mailto URL without tricks (whitespace, controls).
-pub fn is_safe_link(url: &str) -> bool {
+pub(crate) fn is_safe_link(url: &str) -> bool {
     if url.starts_with('#') || is_local(url) {
         return !url.chars().any(|c| c.is_control());
     }
@@ -133,7 +133,7 @@ pub fn is_safe_link(url: &str) -> bool {
 }
 
 /// A relative URL inside the site: no scheme, not scheme-relative, not absolute.
-pub fn is_local(url: &str) -> bool {
+pub(crate) fn is_local(url: &str) -> bool {
     let u = browser_view(url);
     let head = u.split(['/', '?', '#']).next().unwrap_or("");
     !u.is_empty() && !u.starts_with('/') && !u.starts_with('\\') && !head.contains(':')
@@ -146,7 +146,7 @@ pub fn clean(html: &str, reach: Reach) -> String {
 
 /// What sanitising a fragment of raw HTML takes away, in words such as
 /// "`<script>`" or "`onerror` on `<img>`". Empty when the fragment survives whole.
-pub fn removed_parts(fragment: &str, reach: Reach) -> Vec<String> {
+pub(crate) fn removed_parts(fragment: &str, reach: Reach) -> Vec<String> {
     let mut out: Vec<String> = removed_parts_at(fragment, reach).into_iter().map(|(what, _)| what).collect();
     out.dedup();
     out
@@ -154,7 +154,7 @@ pub fn removed_parts(fragment: &str, reach: Reach) -> Vec<String> {
 
 /// [`removed_parts`], each with the byte offset in `fragment` of the tag or
 /// attribute it names, so a warning can point at the line that has it.
-pub fn removed_parts_at(fragment: &str, reach: Reach) -> Vec<(String, usize)> {
+pub(crate) fn removed_parts_at(fragment: &str, reach: Reach) -> Vec<(String, usize)> {
     let cleaned = start_tags(&clean(fragment, reach));
     let mut out: Vec<(String, usize)> = Vec::new();
     let mut next = 0;
@@ -177,7 +177,7 @@ pub fn removed_parts_at(fragment: &str, reach: Reach) -> Vec<(String, usize)> {
 }
 
 /// The values of URL attributes (`href`, `src`) in a fragment, with their offsets.
-pub fn url_attributes(fragment: &str) -> Vec<(String, usize)> {
+pub(crate) fn url_attributes(fragment: &str) -> Vec<(String, usize)> {
     start_tags(fragment)
         .into_iter()
         .flat_map(|t| t.attrs.into_iter())

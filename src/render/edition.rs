@@ -12,7 +12,7 @@ const CONFIDENTIAL: [&str; 2] = ["confidential", "highly-confidential"];
 /// Host names and addresses of the DNS changes: never public.
 const CUTOVER_FIELD: &str = "cutover";
 /// The field of the classification item that holds the class.
-pub const CLASSIFICATION_FIELD: &str = "classification";
+pub(crate) const CLASSIFICATION_FIELD: &str = "classification";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -67,7 +67,7 @@ pub fn classification<'w>(checklist: &Checklist, w: &'w Workload) -> Option<&'w 
 /// Whether the public edition must withhold the workload's evidence: its
 /// class is confidential or above, or the checklist has no classification
 /// item at all (nothing then says that anything may be published).
-pub fn is_confidential(checklist: &Checklist, w: &Workload) -> bool {
+pub(crate) fn is_confidential(checklist: &Checklist, w: &Workload) -> bool {
     match checklist.with_role(ItemRole::Classification) {
         None => true,
         Some(_) => classification(checklist, w).is_some_and(|c| CONFIDENTIAL.contains(&c)),

@@ -1,6 +1,6 @@
 //! Markdown into HTML for pages whose text validation did not render: free
 //! pages, workload summaries, and evidence when the caller kept the Markdown
-//! (`serve`). The writer itself is [`crate::load::markdown::write_html`], shared
+//! (`serve`). The writer itself is `crate::load::markdown::write_html`, shared
 //! with validation, which renders a build's evidence from its own parse.
 
 use crate::load::markdown::{HtmlSpec, write_html};
@@ -19,7 +19,7 @@ pub fn to_html(body: &str, evidence_items: &BTreeSet<String>, top: u8) -> String
 /// [`to_html`] for a body that shares its page with others: footnote anchors
 /// are named `fn-<scope>-<label>`, so two bodies' `[^1]` never collide and
 /// never take an id the page uses itself.
-pub fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope: &str) -> String {
+pub(crate) fn to_html_in(body: &str, evidence_items: &BTreeSet<String>, top: u8, scope: &str) -> String {
     to_html_scanned(body, &crate::load::markdown::facts(body), evidence_items, top, scope)
 }
 
@@ -41,7 +41,7 @@ fn to_html_scanned(
 /// heading that repeats the title (as a page written to be read on its own
 /// starts) is left out, since the page shows the title already; the headings
 /// below it move up a level.
-pub fn page_to_html_under(title: &str, body: &str) -> String {
+pub(crate) fn page_to_html_under(title: &str, body: &str) -> String {
     page_body_html(without_title(title, body))
 }
 
@@ -68,7 +68,7 @@ fn without_title<'b>(title: &str, body: &'b str) -> &'b str {
 /// says it is left out, as on a free page). `link` maps each link and image
 /// destination to where it leads on the site; `None` leaves that link out,
 /// its text kept (validation has warned about it, W0012).
-pub fn document_to_html(title: &str, body: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
+pub(crate) fn document_to_html(title: &str, body: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
     let body = without_title(title, body);
     let empty = BTreeSet::new();
     let spec = HtmlSpec { evidence_items: &empty, top: 2, scope: "doc", reach: Reach::Site };
@@ -100,7 +100,7 @@ pub fn document_to_html(title: &str, body: &str, link: &dyn Fn(&str) -> Option<S
 }
 
 /// The text of a body's first heading, when the body starts with one.
-pub fn first_heading(body: &str) -> Option<String> {
+pub(crate) fn first_heading(body: &str) -> Option<String> {
     let mut events = Parser::new_ext(body, crate::load::markdown::options());
     let Some(Event::Start(Tag::Heading { .. })) = events.next() else {
         return None;

@@ -95,7 +95,7 @@ pub const STYLE: &str = include_str!("../../templates/style.css");
 /// The built-in search script (see [`STYLE`]).
 pub const SEARCH_JS: &str = include_str!("../../templates/search.js");
 /// The site's icon: linked from every page, so a browser asks for no `/favicon.ico` that is not there.
-pub const FAVICON: &str = include_str!("../../templates/favicon.svg");
+pub(crate) const FAVICON: &str = include_str!("../../templates/favicon.svg");
 const NEXT_STEP_PAGE: &str = include_str!("../../templates/pages/align-business-priorities.md");
 
 /// The Tera environment: the built-in templates, then the site's own, which
@@ -206,7 +206,7 @@ pub fn render(p: &Portfolio, a: &Assessment) -> Result<Site, RenderError> {
 /// paths that `want` accepts: `serve` renders one page per request this way,
 /// so that a change shows in a large portfolio without rendering all of it.
 /// `templates` are the theme's templates compiled by Tera (compiled here when `None`).
-pub fn render_with(
+pub(crate) fn render_with(
     shown: &Shown,
     a: &Assessment,
     theme: &Theme,
@@ -228,7 +228,7 @@ pub type Sink<'a> = dyn Fn(String, Output) -> Result<(), RenderError> + Sync + '
 
 /// Renders every page, the stylesheet, readiness.json and the attachment list,
 /// handing each file that `want` accepts to `sink`.
-pub fn render_into(
+pub(crate) fn render_into(
     shown: &Shown,
     a: &Assessment,
     theme: &Theme,

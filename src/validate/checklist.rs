@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// caller then falls back to nothing and the diagnostics explain why.
 /// `pages` are the free pages the site will have, which next steps link
 /// (`None` where no site is built from it, as for `cutover schema`).
-pub fn from_node(
+pub(crate) fn from_node(
     node: &Node,
     file: &str,
     pages: Option<&BTreeSet<String>>,

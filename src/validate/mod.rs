@@ -148,7 +148,7 @@ pub enum Bodies {
 /// soon as a workload is validated (a diagnostic's quoted line is read again
 /// from its file); evidence bodies are kept for rendering, unless `lean`
 /// (`check` and `gate` render nothing). Returns the sources as they were kept.
-pub fn validate_streaming(
+pub(crate) fn validate_streaming(
     mut top: Sources,
     folders: &[(String, std::path::PathBuf)],
     bodies: Bodies,
@@ -231,7 +231,7 @@ impl Validator {
     /// What of site.yaml a workload's validation depends on: whether it is
     /// trusted (free of errors) and its release ids. Two validators that
     /// agree on it (and share a checklist) validate every workload alike.
-    pub fn workload_context(&self) -> (bool, Vec<&str>) {
+    pub(crate) fn workload_context(&self) -> (bool, Vec<&str>) {
         let mut releases: Vec<&str> = self.0.site.releases.iter().map(|r| r.id.as_str()).collect();
         releases.sort_unstable();
         (self.0.site_trusted, releases)

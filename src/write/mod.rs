@@ -112,7 +112,12 @@ pub fn write(site: &Site, root: &Path, out: &Path) -> Result<Vec<String>, WriteE
 }
 
 /// [`write()`](fn@write), counting the files written in `written` (for a progress bar).
-pub fn write_counted(site: &Site, root: &Path, out: &Path, written: &AtomicUsize) -> Result<Vec<String>, WriteError> {
+pub(crate) fn write_counted(
+    site: &Site,
+    root: &Path,
+    out: &Path,
+    written: &AtomicUsize,
+) -> Result<Vec<String>, WriteError> {
     let staging = Staging::begin(root, out)?;
     for (path, output) in site {
         staging.put(path, output).map_err(|e| staging.error(e))?;

@@ -6,11 +6,11 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 /// The checklist that applies when a portfolio has no `checklist.yaml`.
-pub const BUILTIN_YAML: &str = include_str!("builtin.yaml");
+pub(crate) const BUILTIN_YAML: &str = include_str!("builtin.yaml");
 
 #[derive(Debug, Clone, Serialize)]
 /// The schema every evidence file is checked against, and the order pages list items in.
-/// A portfolio may bring its own (`checklist.yaml`); otherwise [`BUILTIN_YAML`] applies.
+/// A portfolio may bring its own (`checklist.yaml`); otherwise `BUILTIN_YAML` applies.
 pub struct Checklist {
     /// The checklist format's version (1).
     pub version: u32,
@@ -28,7 +28,7 @@ pub struct Checklist {
 }
 
 /// What a waiver may span when neither the item nor the checklist says.
-pub const DEFAULT_MAX_WAIVER_DAYS: u32 = 90;
+pub(crate) const DEFAULT_MAX_WAIVER_DAYS: u32 = 90;
 
 /// The part an item plays in the decision, beyond being required. cutover
 /// finds these items by role, never by id, so a team may rename them.
@@ -47,7 +47,7 @@ pub enum ItemRole {
 
 impl ItemRole {
     /// Every role, in the order the schema lists them.
-    pub const ALL: [ItemRole; 4] =
+    pub(crate) const ALL: [ItemRole; 4] =
         [ItemRole::Promotion, ItemRole::Classification, ItemRole::SecuritySignoff, ItemRole::Identity];
 
     /// The word `role:` takes in checklist.yaml.
@@ -66,7 +66,7 @@ impl ItemRole {
     }
 
     /// The built-in item that plays the role: a checklist written before roles existed is read by these ids.
-    pub fn builtin_id(self) -> &'static str {
+    pub(crate) fn builtin_id(self) -> &'static str {
         match self {
             ItemRole::Promotion => "promote",
             ItemRole::Classification => "data-classification",
@@ -86,7 +86,7 @@ pub struct Group {
 }
 
 /// The free page every site has, built in unless `content/pages/` overrides it.
-pub const BUILTIN_PAGE: &str = "align-business-priorities";
+pub(crate) const BUILTIN_PAGE: &str = "align-business-priorities";
 
 #[derive(Debug, Clone, Serialize)]
 /// A link from a report to what comes after promotion (aligning business priorities).
@@ -141,14 +141,14 @@ pub struct Item {
 
 impl Item {
     /// Whether a workload of criticality `c` must have it done before promotion.
-    pub fn required_for(&self, c: Criticality) -> bool {
+    pub(crate) fn required_for(&self, c: Criticality) -> bool {
         self.required.contains(&c)
     }
 
     /// The role whose members may approve a waiver of this item: `waiver_signoff`,
     /// else `signoff`, else the site's `waivers` role when `has_waivers_role`;
     /// `None` when anyone may.
-    pub fn waiver_role(&self, has_waivers_role: bool) -> Option<&str> {
+    pub(crate) fn waiver_role(&self, has_waivers_role: bool) -> Option<&str> {
         self.waiver_signoff.as_deref().or(self.signoff.as_deref()).or(has_waivers_role.then_some(WAIVERS_ROLE))
     }
 }
@@ -158,7 +158,7 @@ fn is_true(b: &bool) -> bool {
 }
 
 /// The site role that approves waivers of items that name no role of their own.
-pub const WAIVERS_ROLE: &str = "waivers";
+pub(crate) const WAIVERS_ROLE: &str = "waivers";
 
 /// The type of an item-specific field. `boolean` is an extension of format v1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -184,7 +184,7 @@ pub enum FieldKind {
 
 impl FieldKind {
     /// Every type, in the order the schema lists them.
-    pub const ALL: [FieldKind; 8] = [
+    pub(crate) const ALL: [FieldKind; 8] = [
         FieldKind::String,
         FieldKind::Text,
         FieldKind::Date,
@@ -262,7 +262,7 @@ impl Checklist {
     }
 
     /// The id of the item that plays `role`.
-    pub fn role_id(&self, role: ItemRole) -> Option<&ItemId> {
+    pub(crate) fn role_id(&self, role: ItemRole) -> Option<&ItemId> {
         self.with_role(role).map(|i| &i.id)
     }
 

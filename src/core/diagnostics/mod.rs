@@ -102,7 +102,7 @@ impl Report {
     /// Whether `build` must refuse to write. Evidence changed after sign-off
     /// (E0601) is an error, but the site is still written so that its report
     /// shows the change to the people who trusted the signature.
-    pub fn blocks_build(&self) -> bool {
+    pub(crate) fn blocks_build(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error && d.code != Code::E0601)
     }
 
@@ -315,12 +315,12 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// Escapes the message part of a workflow command.
-pub fn gh_data(s: &str) -> String {
+pub(crate) fn gh_data(s: &str) -> String {
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value of a workflow command.
-pub fn gh_property(s: &str) -> String {
+pub(crate) fn gh_property(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

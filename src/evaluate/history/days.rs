@@ -33,7 +33,7 @@ pub fn walk(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<History,
 
 /// [`walk`], reading the work tree's copy of the files in `known` instead of
 /// decompressing their blobs.
-pub fn walk_knowing(
+pub(crate) fn walk_knowing(
     repo: &Repo,
     root: &Path,
     as_of: Date,

@@ -131,10 +131,10 @@ impl History {
 }
 
 /// The sentence a site shows outside a git work tree.
-pub const NEEDS_GIT: &str =
+pub(crate) const NEEDS_GIT: &str =
     "History needs git: the site root is not inside a git work tree, so readiness over time is not shown.";
 /// The sentence a site shows in a shallow clone.
-pub const NEEDS_FULL_HISTORY: &str =
+pub(crate) const NEEDS_FULL_HISTORY: &str =
     "History needs the full git history: this clone is shallow, so readiness over time is not shown.";
 
 /// Reads the history of the site under `root` for the `days` days ending on
@@ -142,7 +142,7 @@ pub const NEEDS_FULL_HISTORY: &str =
 /// become a sentence on the site, and a warning where the user can act.
 /// `at` is where `history_days` is written in site.yaml (line, column).
 /// `known`: the work tree's files by blob id (see `snapshot::Known`).
-pub fn compute(
+pub(crate) fn compute(
     root: &Path,
     as_of: Date,
     (days, at): (u32, (u32, u32)),

@@ -102,7 +102,7 @@ pub enum YamlErrorKind {
 }
 
 /// Deepest nesting accepted; deeper documents are refused rather than recursed into.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Parses one YAML document. An empty document is `Null` at 1:1.
 pub fn parse(text: &str) -> Result<Node, YamlError> {
@@ -412,7 +412,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
 }
 
 /// One entry of a document's top-level mapping, with the bytes its key and
-/// its value occupy in the text given to [`top_level_entries`]. `cutover
+/// its value occupy in the text given to `top_level_entries`. `cutover
 /// sign` edits front matter by these spans, never by searching the text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntrySpan {
@@ -442,7 +442,7 @@ pub struct TopLevel {
 /// fast path keeps no byte offsets), and returns the top-level mapping's
 /// entries with their byte spans; `Ok(None)` when the document is not a
 /// mapping (empty, a list, a scalar).
-pub fn top_level_entries(text: &str) -> Result<Option<TopLevel>, YamlError> {
+pub(crate) fn top_level_entries(text: &str) -> Result<Option<TopLevel>, YamlError> {
     nesting_limit(text)?;
     match serde_saphyr::from_str_with_options::<Option<Spanned<TopMap>>>(text, saphyr_options()) {
         Ok(Some(Spanned { value: TopMap(Some(entries)), referenced, .. })) => {
