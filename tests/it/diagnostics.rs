@@ -69,7 +69,7 @@ fn e0004_a_dangling_symlink_where_a_file_is_expected() {
 #[test]
 fn e0004_a_settings_file_linked_from_outside_the_site_root_is_not_read() {
     let p = Portfolio::base("e0004-outside");
-    let outside = std::env::temp_dir().join(format!("cutover-outside-{}.yaml", std::process::id()));
+    let outside = common::scratch_base().join(format!("cutover-outside-{}.yaml", std::process::id()));
     std::fs::write(&outside, "title: SECRET-OUTSIDE\n").unwrap();
     std::fs::remove_file(p.path("content/site.yaml")).ok();
     std::os::unix::fs::symlink(&outside, p.path("content/site.yaml")).unwrap();

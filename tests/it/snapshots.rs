@@ -61,7 +61,7 @@ fn redact(text: &str, root: Option<&Path>) -> String {
         }
     }
     paths.push((common::repo().display().to_string(), "[repository]"));
-    let tmp = std::env::temp_dir();
+    let tmp = common::scratch_base();
     paths.push((tmp.display().to_string(), "[temp dir]"));
     if let Ok(real) = tmp.canonicalize() {
         paths.push((real.display().to_string(), "[temp dir]"));
