@@ -342,7 +342,7 @@ pub struct Evidence {
     pub executed_on: Option<Date>,
     /// Where the work is recorded: files in the folder or web addresses.
     pub documented_in: Vec<Link>,
-    /// Who signed it off; must hold the item's sign-off role on `validated_on`.
+    /// Who signed it off; where the item names a sign-off role, a member of it on `validated_on`.
     pub validated_by: Option<String>,
     /// The day of the sign-off; freshness is counted from it.
     pub validated_on: Option<Date>,

@@ -29,7 +29,7 @@ pub struct SignRequest {
     pub workload: String,
     /// The checklist item's id.
     pub item: String,
-    /// The signer's e-mail; must hold the item's sign-off role on `on`.
+    /// The signer's e-mail; where the item names a sign-off role, a member of it on `on`.
     pub by: String,
     /// The day of the sign-off.
     pub on: Date,

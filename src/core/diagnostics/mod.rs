@@ -77,7 +77,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// Sorts and deduplicates; under `strict` every warning becomes an error.
+    /// Sorts and deduplicates, gives each diagnostic without help its code's
+    /// default help; under `strict` every warning becomes an error.
     pub fn from_vec(mut diagnostics: Vec<Diagnostic>, strict: bool) -> Self {
         for d in &mut diagnostics {
             if strict {
