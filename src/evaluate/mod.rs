@@ -57,7 +57,7 @@ pub struct Reason {
 /// One checklist item of one workload, as evaluated on the as-of date.
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemState {
-    /// The checklist item.
+    /// Which checklist item it is (also its evidence file's stem).
     pub id: ItemId,
     /// The status its evidence records (`not-started` without evidence).
     pub status: Status,
@@ -82,7 +82,7 @@ pub struct ItemState {
 #[derive(Debug, Clone, Serialize)]
 /// One workload decided, with the reasons and item states behind the decision.
 pub struct WorkloadAssessment {
-    /// The workload.
+    /// The workload's id (its folder name).
     pub id: WorkloadId,
     /// What was decided.
     pub decision: Decision,
@@ -105,7 +105,7 @@ pub struct WorkloadAssessment {
 #[derive(Debug, Clone, Serialize)]
 /// A release's progress: how many of its workloads stand where.
 pub struct ReleaseAssessment {
-    /// The release.
+    /// The release, as workloads name it in `release:`.
     pub id: ReleaseId,
     /// Every workload in it is promoted (and it has at least one).
     pub complete: bool,

@@ -64,7 +64,7 @@ impl Counts {
         }
     }
 
-    /// Every workload counted.
+    /// How many workloads were counted, whatever their decision.
     pub fn total(&self) -> usize {
         self.promoted + self.ready + self.blocked
     }
