@@ -95,8 +95,8 @@ impl Default for Site {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// A wave of promotions, with the date it aims to be complete by.
+#[derive(Debug, Clone, Serialize)]
 pub struct Release {
     /// How workloads name it in `release:`.
     pub id: ReleaseId,
@@ -195,8 +195,8 @@ pub enum Link {
     File(String),
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// A documented decision to go ahead without an item, for a limited time.
+#[derive(Debug, Clone, Serialize)]
 pub struct Waiver {
     /// Who approved it; must hold the role the item's waivers need on `approved_on`.
     pub approved_by: String,
@@ -222,8 +222,8 @@ pub struct Provenance {
     /// The commit's author e-mail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// The commit's author date.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
     /// How far the commit vouches for the signer.
     pub state: ProvenanceState,

@@ -18,9 +18,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// Whether a workload may go, has gone, or may not: the answer every page is built around.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-/// Whether a workload may go, has gone, or may not: the answer every page is built around.
 pub enum Decision {
     /// Traffic has moved: the promotion item records the day, and that day has come.
     Promoted,
@@ -44,11 +44,11 @@ impl Decision {
 /// Why a workload is not ready: an item of its own, or a dependency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// The workload's own item that is not satisfied, if that is the reason.
-    pub item: Option<ItemId>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<ItemId>,
     /// The dependency that holds it back, if that is the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workload: Option<WorkloadId>,
     /// The reason in a sentence, as pages and readiness.json give it.
     pub message: String,
@@ -79,8 +79,8 @@ pub struct ItemState {
     pub provenance: Option<crate::core::model::Provenance>,
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// One workload decided, with the reasons and item states behind the decision.
+#[derive(Debug, Clone, Serialize)]
 pub struct WorkloadAssessment {
     /// The workload's id (its folder name).
     pub id: WorkloadId,
@@ -102,8 +102,8 @@ pub struct WorkloadAssessment {
     pub promoted_while_missing: Vec<Reason>,
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// A release's progress: how many of its workloads stand where.
+#[derive(Debug, Clone, Serialize)]
 pub struct ReleaseAssessment {
     /// The release, as workloads name it in `release:`.
     pub id: ReleaseId,

@@ -21,8 +21,8 @@ pub enum Origin {
     RawHtml,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
 /// A link or image found in a body, and where, for checking it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyLink {
     /// The address as written.
     pub dest: String,

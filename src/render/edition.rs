@@ -14,10 +14,10 @@ const CUTOVER_FIELD: &str = "cutover";
 /// The field of the classification item that holds the class.
 pub(crate) const CLASSIFICATION_FIELD: &str = "classification";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
 /// Which readers a site is for: the internal edition shows everything; the
 /// public one withholds what must not be published widely (see [`apply`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Edition {
     #[default]
     /// For the team and its reviewers: everything.

@@ -193,11 +193,11 @@ fn add_risks(rows: &mut Vec<RiskRow>, w: &Workload, href: &str, ev: &crate::core
     }
 }
 
-#[derive(Serialize)]
 /// The asset's own fields are spelled out rather than flattened: serde's
 /// flatten goes through a map of unknown size, which made each of the
 /// 25,000 rows of a 10,000-workload decommissioning page cost kilobytes of
 /// template values.
+#[derive(Serialize)]
 pub struct AssetRow {
     pub workload_name: String,
     pub href: String,

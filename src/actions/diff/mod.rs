@@ -90,8 +90,8 @@ pub struct WorkloadChange {
     /// whose change brought the regression, for annotations.
     #[serde(skip)]
     pub name: String,
-    #[serde(skip)]
     /// Each file (site-relative), line and reason that an annotation points at.
+    #[serde(skip)]
     pub files: Vec<(String, u32, String)>,
 }
 
@@ -111,8 +111,8 @@ pub struct Diff {
     /// repository, to name files the way the repository's host does.
     #[serde(skip)]
     pub base_url: Option<String>,
-    #[serde(skip)]
     /// The site root's folder in the repository, `/`-separated.
+    #[serde(skip)]
     pub prefix: String,
 }
 

@@ -8,9 +8,9 @@ use serde::ser::{SerializeMap, Serializer};
 /// The checklist that applies when a portfolio has no `checklist.yaml`.
 pub(crate) const BUILTIN_YAML: &str = include_str!("builtin.yaml");
 
-#[derive(Debug, Clone, Serialize)]
 /// The schema every evidence file is checked against, and the order pages list items in.
 /// A portfolio may bring its own (`checklist.yaml`); otherwise `BUILTIN_YAML` applies.
+#[derive(Debug, Clone, Serialize)]
 pub struct Checklist {
     /// The checklist format's version (1).
     pub version: u32,
@@ -76,8 +76,8 @@ impl ItemRole {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// A heading that items are listed under (preparation, promotion checks...).
+#[derive(Debug, Clone, Serialize)]
 pub struct Group {
     /// How items name it in `group:`.
     pub id: String,
@@ -88,8 +88,8 @@ pub struct Group {
 /// The free page every site has, built in unless `content/pages/` overrides it.
 pub(crate) const BUILTIN_PAGE: &str = "align-business-priorities";
 
-#[derive(Debug, Clone, Serialize)]
 /// A link from a report to what comes after promotion (aligning business priorities).
+#[derive(Debug, Clone, Serialize)]
 pub struct NextStep {
     /// The link's words.
     pub title: String,
@@ -97,9 +97,9 @@ pub struct NextStep {
     pub page: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
 /// One step every workload is held to: its evidence file's name, what it
 /// requires, who signs it off and how long that stays fresh.
+#[derive(Debug, Clone, Serialize)]
 pub struct Item {
     /// The evidence file's name without `.md`.
     pub id: ItemId,
@@ -113,8 +113,8 @@ pub struct Item {
     pub required: Vec<Criticality>,
     /// Whether a workload may mark it `not-applicable` with a justification.
     pub allow_not_applicable: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// The part it plays in the decision, if any (see [`ItemRole`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<ItemRole>,
     /// The site role whose members may sign it off; none when anyone may.
     pub signoff: Option<String>,
@@ -127,15 +127,15 @@ pub struct Item {
     /// Where `waiver_signoff` is written (line, column), for the error when it names no role.
     #[serde(skip)]
     pub waiver_signoff_at: (u32, u32),
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// The longest a waiver of this item may run, over the checklist's.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_waiver_days: Option<u32>,
     /// Days a sign-off stays fresh; none for never stale.
     pub max_age_days: Option<u32>,
     /// Items that must be done before this one; doing it earlier is reported as out of order.
     pub after: Vec<ItemId>,
-    #[serde(serialize_with = "fields_as_map")]
     /// The item-specific front-matter fields, in order.
+    #[serde(serialize_with = "fields_as_map")]
     pub fields: Vec<FieldSpec>,
 }
 
@@ -219,14 +219,14 @@ impl FieldKind {
 /// records with `fields` (an extension: each entry a mapping of those fields).
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldSpec {
-    #[serde(skip)]
     /// The field's key in front matter.
+    #[serde(skip)]
     pub name: String,
-    #[serde(rename = "type")]
     /// What values it takes.
+    #[serde(rename = "type")]
     pub kind: FieldKind,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     /// The allowed values of an `enum`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
     /// For top-level fields: the status from which the field must be present.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -234,11 +234,11 @@ pub struct FieldSpec {
     /// For record fields: may the field be left out.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     /// Withheld from the public edition of the site.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "fields_as_map")]
     /// The fields of each entry, for a list of records.
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "fields_as_map")]
     pub fields: Vec<FieldSpec>,
 }
 

@@ -43,8 +43,8 @@ pub struct Diagnostic {
     pub column: u32,
     /// What is wrong, in a sentence without a final full stop.
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// How to fix it; the code's default help when none is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 

@@ -77,8 +77,8 @@ pub struct Day {
     pub date: Date,
     /// The commit evaluated that day (full hex).
     pub commit: String,
-    #[serde(flatten)]
     /// The portfolio's workloads by decision that day.
+    #[serde(flatten)]
     pub counts: Counts,
     /// Each release that site.yaml defined that day.
     pub releases: BTreeMap<String, Counts>,
@@ -104,11 +104,11 @@ pub struct Change {
     /// the commit's author name and subject, for the site and the feed.
     #[serde(skip)]
     pub name: String,
-    #[serde(skip)]
     /// The commit author's name, when the commit brought the change.
-    pub author_name: Option<String>,
     #[serde(skip)]
+    pub author_name: Option<String>,
     /// The commit's subject line, when the commit brought the change.
+    #[serde(skip)]
     pub subject: Option<String>,
 }
 

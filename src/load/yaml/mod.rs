@@ -35,8 +35,8 @@ pub struct Key {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone, PartialEq)]
 /// A YAML value as validation reads it, whichever reader parsed it.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// `null`, `~` or nothing.
     Null,
@@ -90,8 +90,8 @@ pub struct YamlError {
     pub pos: Pos,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 /// What went wrong reading YAML, each with its own diagnostic code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum YamlErrorKind {
     /// Not well-formed YAML.
     Syntax,
