@@ -167,7 +167,7 @@ pub(super) fn workload_page(env: &Env, id: &crate::core::model::WorkloadId) -> R
         groups: item_groups(p, w, wa, env.body_html),
         assets: wa.assets.iter().map(|s| security::asset_row(root, w, s)).collect(),
         promotion_model: w.promotion_model.as_str(),
-        flight_plan: security::flight_plan(w, env.p.checklist.role_id(crate::core::checklist::ItemRole::Promotion)),
+        flight_plan: security::flight_plan(w, promotion_item),
         hold_days: p.site.decommission_hold_days,
         satisfied,
         required,

@@ -17,7 +17,7 @@ use super::snapshot::{self, Content};
 use super::{Counts, Day, History};
 use crate::core::checklist::Checklist;
 use crate::core::date::Date;
-use crate::core::diagnostics::Severity;
+use crate::core::diagnostics::{Diagnostic, Severity};
 use crate::core::model::{FieldValue, Portfolio, Workload, WorkloadId};
 use crate::evaluate::{Decision, decide_one};
 use crate::load::git::{GitError, LineCommit, Repo, TreeId};
@@ -88,16 +88,20 @@ pub fn walk_full(repo: &Repo, root: &Path, as_of: Date, days: u32) -> Result<His
     let mut reader = repo.reader();
     let mut out = History::default();
     let mut previous: Option<BTreeMap<String, Decision>> = None;
-    let mut validated: Option<(usize, Content, Portfolio, Vec<crate::core::diagnostics::Diagnostic>)> = None;
+    // The commit validated last (by its place in `line`), kept while it stands for the day.
+    let mut validated: Option<(usize, Content, Portfolio, Vec<Diagnostic>)> = None;
     for (date, c) in plan(&line, as_of, days) {
-        if validated.as_ref().is_none_or(|v| v.0 != c) {
-            let content = Content::at(&mut reader, line[c].tree)?.unwrap_or_default();
-            let sources = content.sources(&mut reader, root)?;
-            let (mut portfolio, diags) = crate::validate::validate(&sources);
-            portfolio.site.signoff_provenance = crate::core::model::ProvenancePolicy::None;
-            validated = Some((c, content, portfolio, diags));
-        }
-        let Some((_, content, portfolio, diags)) = &validated else { unreachable!("validated above") };
+        let kept = match validated.take() {
+            Some(v) if v.0 == c => v,
+            _ => {
+                let content = Content::at(&mut reader, line[c].tree)?.unwrap_or_default();
+                let sources = content.sources(&mut reader, root)?;
+                let (mut portfolio, diags) = crate::validate::validate(&sources);
+                portfolio.site.signoff_provenance = crate::core::model::ProvenancePolicy::None;
+                (c, content, portfolio, diags)
+            }
+        };
+        let (_, content, portfolio, diags) = validated.insert(kept);
         let assessment = crate::evaluate::evaluate(portfolio, date);
         let mut decisions: BTreeMap<String, Decision> =
             content.workloads.keys().map(|name| (name.clone(), Decision::Blocked)).collect();
